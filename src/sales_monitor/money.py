@@ -1,0 +1,15 @@
+"""Brazilian money formatting, exact from integer cents."""
+
+from __future__ import annotations
+
+
+def format_brl(cents: int) -> str:
+    """`123456` -> `R$ 1.234,56` (thousands with dots, decimals with a comma)."""
+    sign = "-" if cents < 0 else ""
+    reais, centavos = divmod(abs(int(cents)), 100)
+    return f"{sign}R$ {reais:,}".replace(",", ".") + f",{centavos:02d}"
+
+
+def format_int(value: int) -> str:
+    """`1234567` -> `1.234.567`."""
+    return f"{int(value):,}".replace(",", ".")

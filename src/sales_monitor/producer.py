@@ -1,0 +1,245 @@
+"""The fake producer: one sale per interval (or R per second) into the topic.
+
+`main(argv)` is the command line; `run()` is the loop, testable without a broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from .fake import SaleFaker
+from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
+from .money import format_brl, format_int
+from .record import SaleRecord, encode
+from .settings import Settings, SettingsError
+
+DEFAULT_INTERVAL = 5.0
+MAX_BATCH = 1_000
+PRINT_EACH_BELOW_RATE = 5  # records per second; faster than that, print progress instead
+
+
+class UsageError(ValueError):
+    """Bad input from the person at the terminal."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """A drift-free schedule: record n is due at start + n * period (period 0: no wait)."""
+
+    period: float
+
+    def due(self, sent: int, elapsed: float) -> int:
+        if self.period <= 0:
+            return MAX_BATCH
+        return max(0, min(MAX_BATCH, math.floor(elapsed / self.period) + 1 - sent))
+
+    def wait(self, sent: int, elapsed: float) -> float:
+        return max(0.0, sent * self.period - elapsed)
+
+
+class DeliveryStats:
+    """Counts acknowledgements; callbacks run on the producer's I/O thread."""
+
+    def __init__(self) -> None:
+        self.attempted = 0
+        self.acked = 0
+        self.failed = 0
+        self.last_error: Exception | None = None
+
+    def on_ack(self, _metadata) -> None:
+        self.acked += 1
+
+    def on_error(self, error: Exception) -> None:
+        self.failed += 1
+        self.last_error = error
+
+    def summary(self) -> str:
+        lost = self.attempted - self.acked - self.failed
+        extra = f", {format_int(lost)} sem confirmação" if lost else ""
+        return f"Resumo: {format_int(self.acked)} enviados, {format_int(self.failed)} falhas{extra}."
+
+
+def send_record(producer, topic: str, record: SaleRecord, stats: DeliveryStats) -> None:
+    key, value = encode(record)
+    stats.attempted += 1
+    try:
+        future = producer.send(topic, key=key, value=value)
+    except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
+        stats.on_error(error)
+        return
+    future.add_callback(stats.on_ack)
+    future.add_errback(stats.on_error)
+
+
+def run(
+    send: Callable[[SaleRecord], None],
+    make_record: Callable[[], SaleRecord],
+    pace: Pace,
+    stop: threading.Event,
+    count: int | None = None,
+    on_batch: Callable[[list[SaleRecord]], None] = lambda batch: None,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Send records on `pace` until `stop` is set or `count` are sent; return how many."""
+    sent, start = 0, clock()
+    while not stop.is_set() and (count is None or sent < count):
+        due = pace.due(sent, clock() - start)
+        if count is not None:
+            due = min(due, count - sent)
+        batch = [make_record() for _ in range(due)]
+        for record in batch:
+            send(record)
+        sent += due
+        on_batch(batch)
+        wait = pace.wait(sent, clock() - start)
+        if wait > 0 and (count is None or sent < count):
+            stop.wait(wait)
+    return sent
+
+
+def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="producer", description="Publica vendas falsas (Faker pt_BR) no Kafka."
+    )
+    pacing = parser.add_mutually_exclusive_group()
+    pacing.add_argument("--interval", type=_non_negative, help="segundos entre registros (0 = sem pausa)")
+    pacing.add_argument("--rate", type=_positive, help="registros por segundo, em lotes (carga)")
+    parser.add_argument("--count", type=_positive_int, help="para depois de N registros")
+    parser.add_argument("--bootstrap-server", default=settings.bootstrap_servers)
+    parser.add_argument("--topic", default=settings.topic)
+    parser.add_argument("--partitions", type=_positive_int, default=1,
+                        help="partições ao criar o tópico (padrão 1)")  # fmt: skip
+    parser.add_argument("--quiet", action="store_true", help="não imprime cada registro")
+    return parser.parse_args(argv)
+
+
+def ask_interval(read: Callable[[str], str] = input) -> float:
+    answer = read(f"Intervalo entre mensagens em segundos (Enter = {DEFAULT_INTERVAL:g}): ").strip()
+    if not answer:
+        return DEFAULT_INTERVAL
+    try:
+        return _non_negative(answer.replace(",", "."))
+    except argparse.ArgumentTypeError as error:
+        raise UsageError(str(error)) from None
+
+
+def choose_pace(args: argparse.Namespace, interactive: bool) -> Pace:
+    if args.rate is not None:
+        return Pace(1 / args.rate)
+    if args.interval is not None:
+        return Pace(args.interval)
+    return Pace(ask_interval() if interactive else DEFAULT_INTERVAL)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        settings = Settings.from_env()
+        args = parse_args(argv, settings)
+        settings = replace(settings, bootstrap_servers=args.bootstrap_server, topic=args.topic)
+        pace = choose_pace(args, interactive=sys.stdin.isatty())
+        ensure_topic(settings.bootstrap_servers, settings.topic, args.partitions)
+        producer = make_producer(settings.bootstrap_servers)
+    except (UsageError, SettingsError) as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 2
+    except BrokerUnavailable as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print()
+        return 130
+    return _produce(producer, settings, pace, args)
+
+
+def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace) -> int:
+    stop = _stop_on_signals()
+    stats = DeliveryStats()
+    verbose = not args.quiet and pace.period * PRINT_EACH_BELOW_RATE >= 1
+    print(
+        f"Enviando para o tópico '{settings.topic}' em {settings.bootstrap_servers} "
+        f"({_describe(pace)}); Ctrl-C para parar.",
+        flush=True,
+    )
+    faker = SaleFaker()
+    progress = _Progress(stats, verbose=verbose, quiet=args.quiet)
+    run(
+        lambda record: send_record(producer, settings.topic, record, stats),
+        faker.record,
+        pace,
+        stop,
+        count=args.count,
+        on_batch=progress,
+    )
+    producer.flush(timeout=10)
+    producer.close(timeout=5)
+    print(stats.summary(), flush=True)
+    if stats.last_error is not None:
+        print(f"Última falha: {stats.last_error}", file=sys.stderr)
+    return 0 if stats.failed == 0 else 1
+
+
+class _Progress:
+    """Prints each record at human pace, otherwise a line per second."""
+
+    def __init__(self, stats: DeliveryStats, verbose: bool, quiet: bool):
+        self._stats, self._verbose, self._quiet = stats, verbose, quiet
+        self._next_report = time.monotonic() + 1
+
+    def __call__(self, batch: list[SaleRecord]) -> None:
+        if self._verbose:
+            for r in batch:
+                print(f"Enviado: id={r.id} {r.name} ({r.age}), {r.city}, "
+                      f"{format_brl(r.value_cents)}", flush=True)  # fmt: skip
+        elif not self._quiet and time.monotonic() >= self._next_report:
+            self._next_report += 1
+            print(f"{format_int(self._stats.attempted)} registros enviados…", flush=True)
+
+
+def _describe(pace: Pace) -> str:
+    if pace.period <= 0:
+        return "sem pausa"
+    if pace.period < 1:
+        return f"{1 / pace.period:g} registros/s"
+    return f"um registro a cada {pace.period:g} s"
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"intervalo inválido: {text!r} (use um número de segundos, ex.: 2 ou 0.5)"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"intervalo inválido: {text!r} (deve ser ≥ 0)")
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} deve ser um número maior que zero")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} deve ser um inteiro maior que zero")
+    return int(text)

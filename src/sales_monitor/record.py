@@ -1,0 +1,175 @@
+"""The sale-record contract: one record type and one pure (de)serializer.
+
+Wire format (the topic `csv-data`):
+- key: the id as UTF-8 text;
+- value: a UTF-8 JSON object with the fields `id, nome, idade, cidade, valor, timestamp`;
+- a key with a null value is a tombstone: it deletes that id;
+- a message with no key (typed by a person into Kafka UI) takes its id from the value.
+
+Money is exact: `valor` travels as a JSON number with two decimals and lives here as
+integer cents. Timestamps are timezone-aware in São Paulo time; naive input is taken
+as São Paulo local time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+FIELDS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
+MAX_ID = 2**63 - 1
+MAX_CENTS = 10**13  # R$ 100 bilhões: far above any sale, well inside float precision
+AGE_RANGE = (0, 130)
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRecord:
+    id: int
+    name: str
+    age: int
+    city: str
+    value_cents: int
+    timestamp: datetime  # aware, America/Sao_Paulo
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    reason: str
+
+
+Decoded = SaleRecord | Tombstone | Rejection
+
+
+class _Invalid(Exception):
+    """Internal: carries the human-readable reason out of the field checks."""
+
+
+def encode(record: SaleRecord) -> tuple[bytes, bytes]:
+    """The Kafka key and value for a record."""
+    cents = record.value_cents
+    value = (
+        f'{{"id": {record.id}, "nome": {json.dumps(record.name, ensure_ascii=False)}, '
+        f'"idade": {record.age}, "cidade": {json.dumps(record.city, ensure_ascii=False)}, '
+        f'"valor": {cents // 100}.{cents % 100:02d}, '
+        f'"timestamp": "{record.timestamp.isoformat()}"}}'
+    )
+    return str(record.id).encode(), value.encode()
+
+
+def encode_tombstone(record_id: int) -> tuple[bytes, None]:
+    return str(record_id).encode(), None
+
+
+def decode(key: bytes | None, value: bytes | None) -> Decoded:
+    """Turn one Kafka message into a record, a tombstone, or a rejection. Never raises."""
+    try:
+        key_id = None if key is None else _key_id(key)
+        if value is None:
+            if key_id is None:
+                raise _Invalid("mensagem sem chave e sem valor")
+            return Tombstone(key_id)
+        return _record(key_id, _json_object(value))
+    except _Invalid as invalid:
+        return Rejection(str(invalid))
+
+
+def _key_id(key: bytes) -> int:
+    try:
+        text = key.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise _Invalid("chave não é texto UTF-8") from None
+    if not text.isdigit() or not text.isascii():
+        raise _Invalid(f"chave {text[:40]!r} não é um id inteiro positivo")
+    return _positive_id(int(text))
+
+
+def _json_object(value: bytes) -> dict:
+    try:
+        data = json.loads(value)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise _Invalid(f"valor não é JSON válido ({error})") from None
+    if not isinstance(data, dict):
+        raise _Invalid("valor JSON não é um objeto")
+    return data
+
+
+def _record(key_id: int | None, data: dict) -> SaleRecord:
+    value_id = data.get("id")
+    if value_id is None and key_id is None:
+        raise _Invalid("campo 'id' ausente e mensagem sem chave")
+    if value_id is not None:
+        value_id = _positive_id(_integer(value_id, "id"))
+        if key_id is not None and key_id != value_id:
+            raise _Invalid(f"id da chave ({key_id}) difere do id do valor ({value_id})")
+    return SaleRecord(
+        id=key_id if value_id is None else value_id,
+        name=_text(data, "nome"),
+        age=_age(data),
+        city=_text(data, "cidade"),
+        value_cents=_cents(data),
+        timestamp=_timestamp(data),
+    )
+
+
+def _integer(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"campo '{field}' deve ser um número inteiro, veio {value!r:.40}")
+    return value
+
+
+def _positive_id(value: int) -> int:
+    if not 0 < value <= MAX_ID:
+        raise _Invalid(f"id {value} fora do intervalo 1..{MAX_ID}")
+    return value
+
+
+def _text(data: dict, field: str) -> str:
+    value = data.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"campo '{field}' deve ser um texto não vazio")
+    return value.strip()
+
+
+def _age(data: dict) -> int:
+    if "idade" not in data:
+        raise _Invalid("campo 'idade' ausente")
+    age = _integer(data["idade"], "idade")
+    low, high = AGE_RANGE
+    if not low <= age <= high:
+        raise _Invalid(f"idade {age} fora do intervalo {low}..{high}")
+    return age
+
+
+def _cents(data: dict) -> int:
+    value = data.get("valor")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid("campo 'valor' deve ser um número")
+    scaled = value * 100
+    cents = round(scaled) if math.isfinite(scaled) else -1  # NaN, ±Infinity: out of range
+    if not 0 <= cents <= MAX_CENTS:
+        raise _Invalid(f"valor {value!r} fora do intervalo 0..{MAX_CENTS // 100}")
+    if abs(scaled - cents) > 1e-6:
+        raise _Invalid(f"valor {value!r} tem mais de duas casas decimais")
+    return cents
+
+
+def _timestamp(data: dict) -> datetime:
+    value = data.get("timestamp")
+    if not isinstance(value, str):
+        raise _Invalid("campo 'timestamp' deve ser um texto ISO 8601")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(f"timestamp {value[:40]!r} não é ISO 8601") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=SAO_PAULO)
+    return moment.astimezone(SAO_PAULO)
