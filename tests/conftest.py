@@ -22,3 +22,25 @@ def topic(broker, request) -> str:
     name = f"t-{request.node.name[:40]}-{uuid.uuid4().hex[:8]}".replace("[", "-").replace("]", "")
     ensure_topic(broker.bootstrap, name, partitions=1)
     return name
+
+
+def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.0) -> list:
+    """Every message of `topic` from the beginning, once `expected` have arrived."""
+    import time
+
+    from kafka import TopicPartition
+
+    from sales_monitor.kafka_io import make_consumer
+
+    consumer = make_consumer(bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        messages, deadline = [], time.monotonic() + timeout_s
+        while len(messages) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
+                messages.extend(batch)
+        return messages
+    finally:
+        consumer.close()

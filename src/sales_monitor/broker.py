@@ -57,7 +57,7 @@ class EmbeddedBroker:
     def __init__(self, port: int = 9092, host: str = "127.0.0.1"):
         self.host, self.port = host, port
         self._process: subprocess.Popen | None = None
-        self._log = tempfile.TemporaryFile()
+        self._log = None  # the broker's own output, kept for error messages
 
     @property
     def bootstrap(self) -> str:
@@ -67,6 +67,7 @@ class EmbeddedBroker:
         if port_is_open(self.host, self.port):
             raise BrokerError(self._port_taken_message())
         url = f"tcp://{self.bootstrap}"
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the broker
         self._process = subprocess.Popen(
             [str(tansu_binary()), "broker", "--listener-url", url,
              "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
@@ -96,6 +97,8 @@ class EmbeddedBroker:
         )
 
     def output(self) -> str:
+        if self._log is None or self._log.closed:
+            return ""
         self._log.seek(0)
         return self._log.read().decode(errors="replace")
 
@@ -103,6 +106,8 @@ class EmbeddedBroker:
         return self._process is not None and self._process.poll() is None
 
     def stop(self) -> None:
+        if self._log is not None:
+            self._log.close()
         if self._process is None:
             return
         if self._process.poll() is None:

@@ -6,6 +6,8 @@ kafka-python 3 reports a missing broker as a timeout; callers here get
 
 from __future__ import annotations
 
+import contextlib
+
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -17,7 +19,9 @@ class BrokerUnavailable(RuntimeError):
     """No Kafka broker answered at the configured address."""
 
     def __init__(self, bootstrap: str, cause: Exception | str):
-        super().__init__(f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {START_HINT}")
+        super().__init__(
+            f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {START_HINT}"
+        )
         self.bootstrap = bootstrap
 
 
@@ -34,13 +38,11 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int = 1) -> int:
     except KafkaError as error:
         raise BrokerUnavailable(bootstrap, error) from None
     try:
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):
             admin.create_topics(
                 {topic: {"num_partitions": partitions, "replication_factor": 1}},
                 wait_for_metadata=True,
             )
-        except TopicAlreadyExistsError:
-            pass
         (described,) = admin.describe_topics([topic])
         return len(described["partitions"])
     except KafkaError as error:
