@@ -251,3 +251,7 @@ def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) == 0:
         raise argparse.ArgumentTypeError(f"{text!r} deve ser um inteiro maior que zero")
     return int(text)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""`uv run dashboard` and `uv run demo`: start the pieces, print where to look, stop cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
+from .kafka_io import BrokerUnavailable, ensure_topic, probe
+from .process import child_dies_with_parent
+from .settings import Settings
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "streamlit" / "dashboard.py"
+HEALTH_TIMEOUT_S = 30.0
+
+
+def streamlit_command(port: int, headless: bool = True) -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
+        "--server.port", str(port), "--server.headless", str(headless).lower(),
+        "--browser.gatherUsageStats", "false", "--logger.level", "warning",
+    ]  # fmt: skip
+
+
+def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment that hands `settings` to the Streamlit process."""
+    return dict(os.environ if base is None else base) | {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "KAFKA_TOPIC": settings.topic,
+        "DASHBOARD_REFRESH_SECONDS": f"{settings.refresh_seconds:g}",
+        "DASHBOARD_MAX_ROWS": str(settings.max_rows),
+        "DASHBOARD_HIGH_TICKET": f"{settings.high_ticket_cents / 100:.2f}",
+    }
+
+
+def _common_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    parser.add_argument("--bootstrap-server", default=settings.bootstrap_servers)
+    parser.add_argument("--topic", default=settings.topic)
+    parser.add_argument("--port", type=int, default=8501, help="porta do dashboard")
+    parser.add_argument("--max-rows", type=int, default=settings.max_rows)
+    parser.add_argument("--refresh", type=float, default=settings.refresh_seconds)
+
+
+def _with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    from dataclasses import replace
+
+    return replace(
+        settings, bootstrap_servers=args.bootstrap_server, topic=args.topic,
+        max_rows=args.max_rows, refresh_seconds=args.refresh,
+    )  # fmt: skip
+
+
+def dashboard_main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="dashboard", description="O dashboard Streamlit.")
+    _common_flags(parser, settings)
+    args = parser.parse_args(argv)
+    settings = _with_flags(settings, args)
+    command = streamlit_command(args.port, headless=False)
+    try:
+        return subprocess.call(command, env=dashboard_env(settings))
+    except KeyboardInterrupt:
+        return 0
+
+
+def wait_healthy(port: int, process: subprocess.Popen, timeout: float = HEALTH_TIMEOUT_S) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+class Demo:
+    """Broker (embedded unless one answers already), producer and dashboard, as one."""
+
+    def __init__(self, settings: Settings, port: int, producer_args: list[str]):
+        self.settings, self.port, self.producer_args = settings, port, producer_args
+        self.broker: EmbeddedBroker | None = None
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        self._broker()
+        ensure_topic(self.settings.bootstrap_servers, self.settings.topic)
+        self.children["produtor"] = self._spawn(
+            [sys.executable, "-m", "sales_monitor.producer", "--quiet",
+             "--bootstrap-server", self.settings.bootstrap_servers,
+             "--topic", self.settings.topic, *self.producer_args],
+        )  # fmt: skip
+        if port_is_open("127.0.0.1", self.port):
+            print(f"A porta {self.port} está ocupada; usando outra.", flush=True)
+            self.port = free_port()
+        self.children["dashboard"] = self._spawn(
+            streamlit_command(self.port), stdout=subprocess.DEVNULL
+        )
+        if not wait_healthy(self.port, self.children["dashboard"]):
+            raise BrokerError("o dashboard não respondeu; veja as mensagens acima")
+
+    def _broker(self) -> None:
+        bootstrap = self.settings.bootstrap_servers
+        try:
+            probe(bootstrap)
+            print(f"Usando o broker Kafka que já responde em {bootstrap}.", flush=True)
+            return
+        except BrokerUnavailable:
+            pass
+        port = 9092 if not port_is_open("127.0.0.1", 9092) else free_port()
+        self.broker = EmbeddedBroker(port).start()
+        from dataclasses import replace
+
+        self.settings = replace(self.settings, bootstrap_servers=self.broker.bootstrap)
+        print(f"Broker embutido (Tansu, em memória) em {self.broker.bootstrap}.", flush=True)
+
+    def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:
+        return subprocess.Popen(
+            command, env=dashboard_env(self.settings), stdin=subprocess.DEVNULL,
+            preexec_fn=child_dies_with_parent, **kwargs,
+        )  # fmt: skip
+
+    def exited(self) -> str | None:
+        """The name of a piece that stopped by itself, if any."""
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                return name
+        if self.broker is not None and not self.broker.running():
+            return "broker"
+        return None
+
+    def stop(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in self.children.values():
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self.broker is not None:
+            self.broker.stop()
+
+
+def demo_main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="demo", description="Broker + produtor + dashboard.")
+    _common_flags(parser, settings)
+    pacing = parser.add_mutually_exclusive_group()
+    pacing.add_argument("--interval", default="1", help="segundos entre vendas (padrão 1)")
+    pacing.add_argument("--rate", help="vendas por segundo, em lotes")
+    args = parser.parse_args(argv)
+    pace = ["--rate", args.rate] if args.rate else ["--interval", args.interval]
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    demo = Demo(_with_flags(settings, args), args.port, pace)
+    try:
+        demo.start()
+        print(f"\nDashboard: http://localhost:{demo.port}  (Ctrl-C para parar tudo)\n", flush=True)
+        while not stop.wait(0.5):
+            if (name := demo.exited()) is not None:
+                print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
+                return 1
+    except (BrokerError, BrokerUnavailable) as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 1
+    finally:
+        demo.stop()
+    print("Demo encerrado.", flush=True)
+    return 0

@@ -1,0 +1,220 @@
+"""The dashboard's one background consumer: the topic, from the beginning, into a store.
+
+It reads every partition by manual assignment with no consumer group, so any number of
+dashboards (and browser tabs) each see every message. It survives the broker going away:
+it reports the state, keeps retrying, and when an in-memory broker comes back empty it
+rebuilds the table from what the topic holds now (the topic is the source of truth).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from kafka import TopicPartition
+from kafka.errors import KafkaError
+
+from .broker import port_is_open
+from .kafka_io import BrokerUnavailable, make_consumer
+from .record import SAO_PAULO, Rejection, decode
+from .store import RecordStore
+
+MAX_RECORDS_PER_POLL = 10_000
+INVALID_KEPT = 100
+RAW_TEXT_LIMIT = 200
+RETRY_S = 2.0
+LIVENESS_CHECK_S = 3.0
+RATE_WINDOW_S = 60
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidMessage:
+    partition: int
+    offset: int
+    raw: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStatus:
+    """What the status panel shows; replaced whole, so readers never see half an update."""
+
+    state: str = "conectando"  # conectando | conectado | sem tópico | broker indisponível
+    detail: str = ""
+    bootstrap: str = ""
+    topic: str = ""
+    partitions: tuple[int, ...] = ()
+    positions: dict[int, int] = field(default_factory=dict)  # next offset to read
+    highwater: dict[int, int] = field(default_factory=dict)
+    last_message_at: datetime | None = None
+    consumed: int = 0
+    invalid: int = 0
+
+    @property
+    def lag(self) -> int:
+        return sum(max(0, hw - self.positions.get(p, 0)) for p, hw in self.highwater.items())
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "conectado"
+
+
+class StreamConsumer(threading.Thread):
+    """Owns the KafkaConsumer (it is not thread-safe); others talk to it through flags."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        store: RecordStore,
+        consumer_factory: Callable[..., object] = make_consumer,
+    ):
+        super().__init__(name=f"stream-{topic}", daemon=True)
+        self.store = store
+        self.status = StreamStatus(bootstrap=bootstrap, topic=topic)
+        self.invalid_messages: deque[InvalidMessage] = deque(maxlen=INVALID_KEPT)
+        self._factory = consumer_factory
+        self._stopping = threading.Event()
+        self._rewind = threading.Event()
+        self._arrivals: deque[tuple[int, int]] = deque()  # (whole second, messages)
+
+    # -- called from other threads -------------------------------------------------
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self.join(timeout)
+
+    def rewind(self) -> None:
+        """Rebuild the table from the beginning of the topic."""
+        self._rewind.set()
+
+    def records_per_second(self, now: float | None = None) -> float:
+        """Messages per second over the last minute."""
+        cutoff = int(now if now is not None else time.monotonic()) - RATE_WINDOW_S
+        return sum(n for second, n in list(self._arrivals) if second > cutoff) / RATE_WINDOW_S
+
+    # -- the consumer thread -------------------------------------------------------
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                consumer = self._factory(self.status.bootstrap)
+            except BrokerUnavailable:
+                self._set(state="broker indisponível", detail=self._down_detail())
+                self._stopping.wait(RETRY_S)
+                continue
+            try:
+                self._consume(consumer)
+            except KafkaError as error:
+                self._set(state="broker indisponível", detail=f"{error}")
+                self._stopping.wait(RETRY_S)
+            finally:
+                consumer.close()
+
+    def _consume(self, consumer) -> None:
+        partitions = sorted(consumer.partitions_for_topic(self.status.topic))
+        if not partitions:
+            self._set(state="sem tópico", detail=f"o tópico '{self.status.topic}' não existe ainda")
+            self._stopping.wait(RETRY_S)
+            return
+        tps = [TopicPartition(self.status.topic, p) for p in partitions]
+        consumer.assign(tps)
+        self._seek(consumer, tps)
+        self._set(state="conectado", detail="", partitions=tuple(partitions))
+        quiet_since = time.monotonic()
+        while not self._stopping.is_set():
+            if self._rewind.is_set():
+                self._start_over(consumer, tps)
+            batches = consumer.poll(timeout_ms=200, max_records=MAX_RECORDS_PER_POLL)
+            for tp, messages in batches.items():
+                if not self._ingest(consumer, tp, tps, messages):
+                    break  # started over: the rest of this poll is stale
+            highwater = self._highwater(consumer, tps)
+            if any(hw < self.status.positions.get(p, 0) for p, hw in highwater.items()):
+                # The broker lost data it had (an in-memory broker restarted): start over.
+                self._start_over(consumer, tps, "o tópico recomeçou do zero; tabela reconstruída")
+                continue
+            self._set(highwater=highwater)
+            if batches:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > LIVENESS_CHECK_S:
+                if not self._broker_reachable():
+                    self._set(state="broker indisponível", detail=self._down_detail())
+                    return
+                quiet_since = time.monotonic()
+
+    def _seek(self, consumer, tps: list[TopicPartition]) -> None:
+        for tp in tps:
+            position = self.status.positions.get(tp.partition)
+            if position is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, position)
+
+    def _start_over(self, consumer, tps: list[TopicPartition], why: str = "") -> None:
+        self._rewind.clear()
+        self.store.clear()
+        consumer.seek_to_beginning(*tps)
+        self._set(positions={}, highwater={}, detail=why)
+
+    def _ingest(self, consumer, tp: TopicPartition, tps, messages: list) -> bool:
+        """Apply one partition's messages; False if the topic turned out to be reset."""
+        expected = self.status.positions.get(tp.partition, 0)
+        if messages[0].offset < expected:  # the broker reset the offsets (see above)
+            self._start_over(consumer, tps, "o tópico recomeçou do zero; tabela reconstruída")
+            return False
+        changes, invalid = [], 0
+        for message in messages:
+            decoded = decode(message.key, message.value)
+            if isinstance(decoded, Rejection):
+                invalid += 1
+                self.invalid_messages.append(_invalid(message, decoded))
+            else:
+                changes.append(decoded)
+        self.store.apply(changes)
+        self._count_arrivals(len(messages))
+        status = self.status
+        self._set(
+            positions=status.positions | {tp.partition: messages[-1].offset + 1},
+            last_message_at=datetime.fromtimestamp(messages[-1].timestamp / 1000, SAO_PAULO),
+            consumed=status.consumed + len(messages),
+            invalid=status.invalid + invalid,
+        )
+        return True
+
+    def _count_arrivals(self, n: int) -> None:
+        second = int(time.monotonic())
+        if self._arrivals and self._arrivals[-1][0] == second:
+            self._arrivals[-1] = (second, self._arrivals[-1][1] + n)
+        else:
+            self._arrivals.append((second, n))
+        while self._arrivals and self._arrivals[0][0] <= second - RATE_WINDOW_S:
+            self._arrivals.popleft()
+
+    @staticmethod
+    def _highwater(consumer, tps) -> dict[int, int]:
+        marks = {tp.partition: consumer.highwater(tp) for tp in tps}
+        return {p: hw for p, hw in marks.items() if hw is not None}
+
+    def _broker_reachable(self) -> bool:
+        for address in self.status.bootstrap.split(","):
+            host, _, port = address.strip().rpartition(":")
+            if port.isdigit() and port_is_open(host or "localhost", int(port)):
+                return True
+        return False
+
+    def _down_detail(self) -> str:
+        address = self.status.bootstrap
+        return f"nenhum broker responde em {address}; tentando de novo a cada {RETRY_S:g} s"
+
+    def _set(self, **changes) -> None:
+        self.status = replace(self.status, **changes)
+
+
+def _invalid(message, rejection: Rejection) -> InvalidMessage:
+    raw = message.value.decode("utf-8", "replace") if message.value is not None else "(nulo)"
+    if len(raw) > RAW_TEXT_LIMIT:
+        raw = raw[:RAW_TEXT_LIMIT] + "…"
+    return InvalidMessage(message.partition, message.offset, raw, rejection.reason)

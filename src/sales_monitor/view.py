@@ -1,0 +1,159 @@
+"""Every number the dashboard shows, as pure functions of a store snapshot.
+
+Each function takes the table (columns as in `store.COLUMNS`) and returns plain values or
+small frames; nothing here talks to Kafka or Streamlit. What reaches the browser is
+aggregated or sampled here, so a million-row table still sends a few kilobytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SCATTER_POINTS = 5_000
+TABLE_ROWS = 1_000
+ALERT_ROWS = 20
+TREND_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Sidebar choices; None means "no restriction"."""
+
+    cities: tuple[str, ...] | None = None
+    value_cents: tuple[int, int] | None = None
+    ages: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    total_cents: int
+    mean_cents: int | None
+    count: int
+    mean_age: float | None
+
+
+def apply_filters(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    keep = np.ones(len(table), dtype=bool)
+    if filters.cities is not None:
+        keep &= table["cidade"].isin(filters.cities).to_numpy()
+    if filters.value_cents is not None:
+        low, high = filters.value_cents
+        keep &= table["valor_centavos"].between(low, high).to_numpy()
+    if filters.ages is not None:
+        low, high = filters.ages
+        keep &= table["idade"].between(low, high).to_numpy()
+    if keep.all():
+        return table
+    return pd.DataFrame({name: table[name].array[keep] for name in table.columns}, copy=False)
+
+
+def summarize(table: pd.DataFrame) -> Summary:
+    count = len(table)
+    if count == 0:
+        return Summary(total_cents=0, mean_cents=None, count=0, mean_age=None)
+    total = int(table["valor_centavos"].sum())
+    return Summary(
+        total_cents=total,
+        mean_cents=_round_half_up(total, count),
+        count=count,
+        mean_age=float(table["idade"].mean()),
+    )
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def value_by_city(table: pd.DataFrame) -> pd.DataFrame:
+    """Total valor (R$) and number of sales per city, largest total first."""
+    grouped = table.groupby("cidade", observed=True)["valor_centavos"].agg(["sum", "size"])
+    grouped = grouped.sort_values("sum", ascending=False)
+    return pd.DataFrame(
+        {
+            "cidade": grouped.index.astype(str),
+            "valor": grouped["sum"].to_numpy() / 100,
+            "vendas": grouped["size"].to_numpy(),
+        }
+    )
+
+
+def age_distribution(table: pd.DataFrame) -> pd.DataFrame:
+    """Sales per year of age: the histogram, binned here instead of in the browser."""
+    counts = table["idade"].value_counts().sort_index()
+    return pd.DataFrame({"idade": counts.index.astype(int), "vendas": counts.to_numpy()})
+
+
+def scatter_sample(table: pd.DataFrame, limit: int = SCATTER_POINTS, seed: int = 0):
+    """At most `limit` rows for the valor × idade scatter, drawn evenly at random."""
+    columns = ["idade", "valor_centavos", "cidade"]
+    sample = (
+        table[columns] if len(table) <= limit else table[columns].sample(limit, random_state=seed)
+    )
+    return pd.DataFrame(
+        {
+            "idade": sample["idade"].to_numpy(),
+            "valor": sample["valor_centavos"].to_numpy() / 100,
+            "cidade": sample["cidade"].astype(str).to_numpy(),
+        }
+    )
+
+
+def revenue_per_minute(table: pd.DataFrame, minutes: int = TREND_MINUTES) -> pd.DataFrame:
+    """Valor (R$) summed per minute over the last `minutes` minutes that have sales."""
+    if table.empty:
+        return pd.DataFrame({"minuto": pd.Series(dtype=table["timestamp"].dtype), "valor": []})
+    per_minute = table.groupby(table["timestamp"].dt.floor("min"))["valor_centavos"].sum()
+    per_minute = per_minute.resample("min").sum()  # minutes with no sale count as zero
+    per_minute = per_minute.iloc[-minutes:]
+    return pd.DataFrame({"minuto": per_minute.index, "valor": per_minute.to_numpy() / 100})
+
+
+def high_ticket(table: pd.DataFrame, threshold_cents: int, limit: int = ALERT_ROWS):
+    """The latest sales at or above the threshold, latest first."""
+    hits = table[table["valor_centavos"].to_numpy() >= threshold_cents]
+    return for_display(hits.iloc[::-1].head(limit))
+
+
+def latest(table: pd.DataFrame, limit: int = TABLE_ROWS) -> pd.DataFrame:
+    """The most recently written rows, latest first (the store keeps last-write order)."""
+    return for_display(table.iloc[: -limit - 1 : -1] if limit else table.iloc[0:0])
+
+
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The wire columns, with valor in reais, as the table and the CSV show them."""
+    return pd.DataFrame(
+        {
+            "id": table["id"].to_numpy(),
+            "nome": table["nome"].to_numpy(),
+            "idade": table["idade"].to_numpy(),
+            "cidade": table["cidade"].to_numpy(),
+            "valor": table["valor_centavos"].to_numpy() / 100,
+            "timestamp": table["timestamp"].array,
+        }
+    )
+
+
+def statistics(table: pd.DataFrame) -> pd.DataFrame:
+    """`describe()` of idade and valor (R$), with pt-BR row names."""
+    numbers = pd.DataFrame(
+        {"idade": table["idade"].to_numpy(), "valor": table["valor_centavos"].to_numpy() / 100}
+    )
+    described = numbers.describe()
+    return described.rename(
+        index={"count": "registros", "mean": "média", "std": "desvio padrão", "min": "mínimo",
+               "25%": "25%", "50%": "mediana", "75%": "75%", "max": "máximo"}
+    )  # fmt: skip
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """The filtered table as CSV, valor exact to the cent."""
+    display = for_display(table)
+    display["valor"] = _cents_text(table["valor_centavos"].to_numpy())
+    return display.to_csv(index=False).encode("utf-8")
+
+
+def _cents_text(cents: np.ndarray) -> list[str]:
+    return [f"{c // 100}.{c % 100:02d}" for c in cents.tolist()]
