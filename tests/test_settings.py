@@ -1,0 +1,44 @@
+import pytest
+
+from sales_monitor.settings import Settings, SettingsError
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_without_environment():
+    assert Settings.from_env({}) == Settings(
+        bootstrap_servers="localhost:9092", topic="csv-data", refresh_seconds=3.0,
+        max_rows=1_000_000, high_ticket_cents=180_000,
+    )  # fmt: skip
+
+
+def test_environment_overrides():
+    settings = Settings.from_env(
+        {"KAFKA_BOOTSTRAP_SERVERS": "kafka:29092", "KAFKA_TOPIC": "vendas",
+         "DASHBOARD_REFRESH_SECONDS": "1.5", "DASHBOARD_MAX_ROWS": "10",
+         "DASHBOARD_HIGH_TICKET": "999.99"}
+    )  # fmt: skip
+    assert (settings.bootstrap_servers, settings.topic) == ("kafka:29092", "vendas")
+    assert (settings.refresh_seconds, settings.max_rows, settings.high_ticket_cents) == (
+        1.5,
+        10,
+        99_999,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DASHBOARD_MAX_ROWS", "many"),
+        ("DASHBOARD_MAX_ROWS", "0"),
+        ("DASHBOARD_REFRESH_SECONDS", "0.1"),
+    ],
+)
+def test_bad_values_name_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_settings_are_frozen():
+    with pytest.raises(AttributeError):
+        Settings().topic = "x"

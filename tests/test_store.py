@@ -1,0 +1,125 @@
+import threading
+
+import pytest
+
+from sales_monitor.record import Tombstone
+from sales_monitor.store import COLUMNS, RecordStore
+
+from .factories import T0, sale
+
+pytestmark = pytest.mark.unit
+
+
+def ids(store: RecordStore) -> list[int]:
+    return store.snapshot()["id"].tolist()
+
+
+def test_empty_store_has_the_schema_and_no_rows():
+    frame = RecordStore().snapshot()
+    assert frame.empty
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame.dtypes.map(str).to_dict() == {
+        "id": "int64",
+        "nome": "string",
+        "idade": "int16",
+        "cidade": "string",
+        "valor_centavos": "int64",
+        "timestamp": "datetime64[ms, America/Sao_Paulo]",
+    }
+
+
+def test_records_keep_their_values():
+    store = RecordStore()
+    store.apply([sale(1, "Natal", 123_456, 44)])
+    row = store.snapshot().iloc[0]
+    assert (row["id"], row["nome"], row["idade"], row["cidade"], row["valor_centavos"]) == (
+        1, "Cliente 1", 44, "Natal", 123_456,
+    )  # fmt: skip
+    assert row["timestamp"] == T0
+
+
+def test_upsert_replaces_and_moves_the_id_to_the_end():
+    store = RecordStore()
+    store.apply([sale(1), sale(2), sale(3)])
+    store.snapshot()
+    store.apply([sale(1, cents=999)])
+    frame = store.snapshot()
+    assert frame["id"].tolist() == [2, 3, 1]
+    assert frame.loc[frame["id"] == 1, "valor_centavos"].item() == 999
+
+
+def test_duplicates_within_one_batch_keep_the_last():
+    store = RecordStore()
+    store.apply([sale(1, cents=1), sale(1, cents=2), sale(1, cents=3)])
+    assert store.snapshot()["valor_centavos"].tolist() == [3]
+
+
+@pytest.mark.parametrize("compact_between", [False, True])
+def test_tombstone_deletes_and_a_later_record_revives(compact_between):
+    store = RecordStore()
+    store.apply([sale(1), sale(2)])
+    if compact_between:
+        store.snapshot()
+    store.apply([Tombstone(1)])
+    assert ids(store) == [2]
+    store.apply([sale(1, cents=5)])
+    assert ids(store) == [2, 1]
+
+
+def test_tombstone_for_an_unknown_id_changes_nothing():
+    store = RecordStore()
+    store.apply([sale(1), Tombstone(99)])
+    assert ids(store) == [1]
+
+
+def test_snapshot_is_the_same_object_until_something_changes():
+    store = RecordStore()
+    store.apply([sale(1)])
+    version, first = store.versioned_snapshot()
+    assert store.versioned_snapshot() == (version, first)
+    assert store.snapshot() is first
+    store.apply([sale(2)])
+    new_version, second = store.versioned_snapshot()
+    assert new_version > version and second is not first
+    assert len(first) == 1  # readers' old snapshots are never mutated
+
+
+def test_eviction_drops_the_least_recently_written():
+    store = RecordStore(max_rows=3)
+    store.apply([sale(i) for i in range(1, 6)])
+    assert ids(store) == [3, 4, 5]
+    assert store.evicted == 2
+    store.apply([sale(3, cents=1), sale(6)])  # 3 rewritten: now the newest but one
+    assert ids(store) == [5, 3, 6]
+    assert store.evicted == 3
+
+
+def test_clear_empties_the_table_and_later_records_still_arrive():
+    store = RecordStore(max_rows=1)
+    store.apply([sale(1), sale(2)])
+    store.clear()
+    assert store.snapshot().empty and store.evicted == 0
+    store.apply([sale(3)])
+    assert ids(store) == [3]
+
+
+def test_concurrent_writer_and_readers_see_consistent_tables():
+    store, errors = RecordStore(), []
+
+    def write():
+        for start in range(0, 20_000, 500):
+            store.apply([sale(i) for i in range(start, start + 500)])
+
+    def read():
+        for _ in range(200):
+            frame = store.snapshot()
+            if frame["id"].duplicated().any():
+                errors.append("duplicate ids in a snapshot")
+
+    threads = [threading.Thread(target=write)] + [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(store.snapshot()) == 20_000

@@ -1,0 +1,159 @@
+import random
+import time
+
+import pytest
+
+from sales_monitor.broker import EmbeddedBroker, free_port
+from sales_monitor.kafka_io import ensure_topic, make_producer
+from sales_monitor.record import encode, encode_tombstone
+from sales_monitor.store import RecordStore
+from sales_monitor.stream import StreamConsumer
+
+from .factories import sale
+
+pytestmark = pytest.mark.broker
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def publish(bootstrap: str, topic: str, messages) -> None:
+    producer = make_producer(bootstrap, linger_ms=20)
+    for key, value in messages:
+        producer.send(topic, key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+@pytest.fixture
+def stream(broker, topic):
+    consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    consumer.start()
+    yield consumer
+    consumer.stop()
+
+
+def test_repeated_ids_and_tombstones_give_exact_count_and_total(broker, topic, stream):
+    rng = random.Random(7)
+    latest: dict[int, int] = {}
+    messages = []
+    for i in range(8_000):  # 8,000 distinct ids...
+        cents = rng.randint(5_000, 200_000)
+        latest[i + 1] = cents
+        messages.append(encode(sale(i + 1, cents=cents)))
+    for i in rng.sample(range(1, 8_001), 2_000):  # ...2,000 of them written again...
+        latest[i] = rng.randint(5_000, 200_000)
+        messages.append(encode(sale(i, cents=latest[i])))
+    for i in rng.sample(range(1, 8_001), 500):  # ...and 500 deleted
+        latest.pop(i)
+        messages.append(encode_tombstone(i))
+    assert len(messages) == 10_500
+    publish(broker.bootstrap, topic, messages)
+    assert wait_for(lambda: stream.status.consumed == 10_500)
+    frame = stream.store.snapshot()
+    assert len(frame) == len(latest) == 7_500
+    assert int(frame["valor_centavos"].sum()) == sum(latest.values())
+    assert stream.status.lag == 0 and stream.status.positions == {0: 10_500}
+
+
+def test_invalid_messages_are_counted_kept_and_kept_out_of_the_table(broker, topic, stream):
+    publish(broker.bootstrap, topic, [
+        encode(sale(1)), (b"2", b"{not json"), (None, b'{"id": 3}'), (b"4", b"x" * 500),
+        encode(sale(5)),
+    ])  # fmt: skip
+    assert wait_for(lambda: stream.status.consumed == 5)
+    assert stream.store.snapshot()["id"].tolist() == [1, 5]
+    assert stream.status.invalid == 3
+    kept = list(stream.invalid_messages)
+    assert [(m.partition, m.offset) for m in kept] == [(0, 1), (0, 2), (0, 3)]
+    assert "não é JSON" in kept[0].reason and kept[0].raw == "{not json"
+    assert "'nome'" in kept[1].reason
+    assert len(kept[2].raw) == 201 and kept[2].raw.endswith("…")
+
+
+def test_two_dashboards_each_see_every_message(broker, topic, stream):
+    other = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    other.start()
+    try:
+        publish(broker.bootstrap, topic, [encode(sale(i)) for i in range(1, 1_001)])
+        assert wait_for(
+            lambda: len(stream.store.snapshot()) == len(other.store.snapshot()) == 1_000
+        )
+    finally:
+        other.stop()
+
+
+def test_all_partitions_are_read(broker):
+    name = f"four-partitions-{free_port()}"
+    ensure_topic(broker.bootstrap, name, partitions=4)
+    producer = make_producer(broker.bootstrap)
+    for i in range(1, 401):
+        producer.send(name, key=str(i).encode(), value=encode(sale(i))[1], partition=i % 4)
+    producer.flush()
+    producer.close()
+    consumer = StreamConsumer(broker.bootstrap, name, RecordStore())
+    consumer.start()
+    try:
+        assert wait_for(lambda: len(consumer.store.snapshot()) == 400)
+        assert consumer.status.partitions == (0, 1, 2, 3)
+    finally:
+        consumer.stop()
+
+
+def test_rewind_rebuilds_from_the_beginning_after_clear(broker, topic, stream):
+    publish(broker.bootstrap, topic, [encode(sale(i)) for i in range(1, 51)])
+    assert wait_for(lambda: len(stream.store.snapshot()) == 50)
+    stream.store.clear()  # "Limpar Cache": only new messages from now on
+    publish(broker.bootstrap, topic, [encode(sale(51))])
+    assert wait_for(lambda: stream.store.snapshot()["id"].tolist() == [51])
+    stream.rewind()  # "Recarregar do tópico"
+    assert wait_for(lambda: len(stream.store.snapshot()) == 51)
+
+
+def test_waits_for_a_missing_topic_then_reads_it(broker):
+    name = f"later-{free_port()}"
+    consumer = StreamConsumer(broker.bootstrap, name, RecordStore())
+    consumer.start()
+    try:
+        assert wait_for(lambda: consumer.status.state == "sem tópico")
+        ensure_topic(broker.bootstrap, name)
+        publish(broker.bootstrap, name, [encode(sale(1))])
+        assert wait_for(lambda: len(consumer.store.snapshot()) == 1)
+        assert consumer.status.connected
+    finally:
+        consumer.stop()
+
+
+def test_broker_down_is_reported_and_recovery_rebuilds_from_the_new_topic():
+    port = free_port()
+    first = EmbeddedBroker(port).start()
+    ensure_topic(first.bootstrap, "csv-data")
+    consumer = StreamConsumer(first.bootstrap, "csv-data", RecordStore())
+    consumer.start()
+    try:
+        publish(first.bootstrap, "csv-data", [encode(sale(i)) for i in range(1, 101)])
+        assert wait_for(lambda: len(consumer.store.snapshot()) == 100)
+        first.stop()
+        assert wait_for(lambda: consumer.status.state == "broker indisponível", timeout=15)
+        with EmbeddedBroker(port) as second:  # in-memory: comes back empty
+            ensure_topic(second.bootstrap, "csv-data")
+            publish(second.bootstrap, "csv-data", [encode(sale(i)) for i in range(500, 505)])
+            assert wait_for(
+                lambda: consumer.store.snapshot()["id"].tolist() == list(range(500, 505))
+            )
+            assert consumer.status.connected
+    finally:
+        consumer.stop()
+
+
+def test_records_per_second_counts_the_last_minute(broker, topic, stream):
+    publish(broker.bootstrap, topic, [encode(sale(i)) for i in range(1, 121)])
+    assert wait_for(lambda: stream.status.consumed == 120)
+    assert stream.records_per_second() == pytest.approx(2.0)
+    assert stream.records_per_second(now=time.monotonic() + 61) == 0

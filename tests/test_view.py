@@ -1,0 +1,138 @@
+import pandas as pd
+import pytest
+
+from sales_monitor import view
+from sales_monitor.record import Tombstone
+from sales_monitor.store import RecordStore
+
+from .factories import sale, table
+
+pytestmark = pytest.mark.unit
+
+EMPTY = table()
+ONE = table(sale(1, "Natal", 12_345, 40))
+# id 2 written twice (the latest counts), id 3 tombstoned
+MIXED = table(
+    sale(1, "Recife", 10_000, 20, minute=0),
+    sale(2, "Natal", 5_000, 30, minute=0),
+    sale(3, "Natal", 99_999, 50, minute=1),
+    sale(2, "Natal", 20_001, 31, minute=2),
+    Tombstone(3),
+)
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (EMPTY, view.Summary(total_cents=0, mean_cents=None, count=0, mean_age=None)),
+        (ONE, view.Summary(total_cents=12_345, mean_cents=12_345, count=1, mean_age=40.0)),
+        (MIXED, view.Summary(total_cents=30_001, mean_cents=15_001, count=2, mean_age=25.5)),
+    ],
+    ids=["empty", "one row", "duplicates and tombstones"],
+)
+def test_summary(frame, expected):
+    assert view.summarize(frame) == expected
+
+
+def test_total_is_exact_to_the_cent_where_floats_drift():
+    frame = table(
+        *[sale(i, cents=10) for i in range(1, 100_001)]
+    )  # R$ 0,10 a hundred thousand times
+    assert view.summarize(frame).total_cents == 1_000_000
+    assert sum([0.1] * 100_000) != 10_000.0  # what summing float reais would give
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected_ids"),
+    [
+        (view.Filters(), [1, 2]),
+        (view.Filters(cities=("Natal",)), [2]),
+        (view.Filters(cities=("Natal", "Recife")), [1, 2]),
+        (view.Filters(cities=("Manaus",)), []),
+        (view.Filters(value_cents=(10_000, 20_000)), [1]),
+        (view.Filters(value_cents=(10_000, 20_001)), [1, 2]),
+        (view.Filters(ages=(21, 40)), [2]),
+        (view.Filters(cities=("Recife",), ages=(21, 40)), []),
+    ],
+)
+def test_filters(filters, expected_ids):
+    assert view.apply_filters(MIXED, filters)["id"].tolist() == expected_ids
+
+
+def test_every_number_respects_the_filters():
+    natal = view.apply_filters(MIXED, view.Filters(cities=("Natal",)))
+    assert view.summarize(natal).total_cents == 20_001
+    assert view.value_by_city(natal)["cidade"].tolist() == ["Natal"]
+    assert view.age_distribution(natal)["idade"].tolist() == [31]
+
+
+def test_value_by_city_sorts_by_total_in_reais():
+    frame = view.value_by_city(MIXED)
+    assert frame.to_dict("list") == {
+        "cidade": ["Natal", "Recife"],
+        "valor": [200.01, 100.0],
+        "vendas": [1, 1],
+    }
+
+
+def test_age_distribution_counts_each_age():
+    frame = table(sale(1, age=20), sale(2, age=20), sale(3, age=70))
+    assert view.age_distribution(frame).to_dict("list") == {"idade": [20, 70], "vendas": [2, 1]}
+
+
+@pytest.mark.parametrize(("rows", "points"), [(0, 0), (10, 10), (12_000, view.SCATTER_POINTS)])
+def test_scatter_is_sampled_to_at_most_5000_points(rows, points):
+    frame = table(*[sale(i, cents=i) for i in range(1, rows + 1)])
+    sample = view.scatter_sample(frame)
+    assert len(sample) == points
+    assert sample["valor"].between(0, rows / 100).all()
+
+
+def test_revenue_per_minute_fills_quiet_minutes_with_zero():
+    frame = table(
+        sale(1, cents=100, minute=0), sale(2, cents=250, minute=0), sale(3, cents=5, minute=3)
+    )
+    trend = view.revenue_per_minute(frame)
+    assert trend["valor"].tolist() == [3.5, 0.0, 0.0, 0.05]
+    assert trend["minuto"].diff().dropna().eq(pd.Timedelta(minutes=1)).all()
+    assert view.revenue_per_minute(EMPTY).empty
+
+
+def test_revenue_trend_keeps_only_the_last_minutes():
+    frame = table(*[sale(i, minute=i) for i in range(1, 11)])
+    assert len(view.revenue_per_minute(frame, minutes=4)) == 4
+
+
+def test_high_ticket_lists_the_latest_first_at_or_above_the_threshold():
+    frame = table(sale(1, cents=180_000), sale(2, cents=179_999), sale(3, cents=200_000))
+    assert view.high_ticket(frame, 180_000)["id"].tolist() == [3, 1]
+    assert view.high_ticket(EMPTY, 180_000).empty
+
+
+def test_latest_shows_the_most_recently_written_first_and_is_capped():
+    store = RecordStore()
+    store.apply([sale(i) for i in range(1, 6)])
+    store.apply([sale(2, cents=1)])
+    assert view.latest(store.snapshot(), limit=3)["id"].tolist() == [2, 5, 4]
+    assert list(view.latest(store.snapshot()).columns) == [
+        "id",
+        "nome",
+        "idade",
+        "cidade",
+        "valor",
+        "timestamp",
+    ]
+
+
+def test_statistics_describe_idade_and_valor():
+    stats = view.statistics(MIXED)
+    assert stats.loc["registros", "idade"] == 2
+    assert stats.loc["média", "valor"] == pytest.approx(150.005)
+    assert stats.loc["máximo", "valor"] == pytest.approx(200.01)
+
+
+def test_csv_keeps_valor_exact_and_the_wire_columns():
+    text = view.to_csv(table(sale(1, cents=29), sale(2, cents=123_456))).decode()
+    lines = text.splitlines()
+    assert lines[0] == "id,nome,idade,cidade,valor,timestamp"
+    assert lines[1].split(",")[4] == "0.29" and lines[2].split(",")[4] == "1234.56"
