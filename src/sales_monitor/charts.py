@@ -54,4 +54,5 @@ def revenue_trend(frame: pd.DataFrame) -> go.Figure:
         x=frame["minuto"], y=frame["valor"], mode="lines+markers",
         hovertemplate="%{x|%H:%M}<br>" + MONEY_HOVER + "<extra></extra>",
     )  # fmt: skip
-    return _layout(go.Figure(line), "Receita por minuto", "Minuto", "Valor (R$)")
+    figure = _layout(go.Figure(line), "Receita por minuto", "Minuto", "Valor (R$)")
+    return figure.update_layout(xaxis_tickformat="%H:%M", yaxis_rangemode="tozero")

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
@@ -26,6 +27,7 @@ def streamlit_command(port: int, headless: bool = True) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
         "--server.port", str(port), "--server.headless", str(headless).lower(),
         "--browser.gatherUsageStats", "false", "--logger.level", "warning",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
 
 
@@ -49,8 +51,6 @@ def _common_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
 
 
 def _with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
-    from dataclasses import replace
-
     return replace(
         settings, bootstrap_servers=args.bootstrap_server, topic=args.topic,
         max_rows=args.max_rows, refresh_seconds=args.refresh,
@@ -68,6 +68,14 @@ def dashboard_main(argv: list[str] | None = None) -> int:
         return subprocess.call(command, env=dashboard_env(settings))
     except KeyboardInterrupt:
         return 0
+
+
+def _local_port(bootstrap: str) -> int | None:
+    """The port of a single loopback address, where an embedded broker can stand in."""
+    host, _, port = bootstrap.strip().rpartition(":")
+    if host in ("localhost", "127.0.0.1") and port.isdigit():
+        return int(port)
+    return None
 
 
 def wait_healthy(port: int, process: subprocess.Popen, timeout: float = HEALTH_TIMEOUT_S) -> bool:
@@ -113,12 +121,10 @@ class Demo:
             print(f"Usando o broker Kafka que já responde em {bootstrap}.", flush=True)
             return
         except BrokerUnavailable:
-            pass
-        port = 9092 if not port_is_open("127.0.0.1", 9092) else free_port()
+            port = _local_port(bootstrap)
+            if port is None:
+                raise
         self.broker = EmbeddedBroker(port).start()
-        from dataclasses import replace
-
-        self.settings = replace(self.settings, bootstrap_servers=self.broker.bootstrap)
         print(f"Broker embutido (Tansu, em memória) em {self.broker.bootstrap}.", flush=True)
 
     def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:

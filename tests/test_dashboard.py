@@ -1,0 +1,144 @@
+"""The real page, run by Streamlit's AppTest with a seeded store instead of Kafka."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from sales_monitor.record import Tombstone
+from sales_monitor.store import RecordStore
+from sales_monitor.stream import StreamConsumer, StreamStatus
+
+from .factories import sale
+
+pytestmark = pytest.mark.unit
+
+PAGE = str(Path(__file__).parents[1] / "streamlit" / "dashboard.py")
+
+
+@pytest.fixture
+def stream(mocker):
+    """A consumer that is never started: the page reads its store and status."""
+    st.cache_resource.clear()
+    consumer = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(max_rows=100))
+    consumer.status = StreamStatus(
+        state="conectado", bootstrap="127.0.0.1:9", topic="csv-data", partitions=(0,),
+        positions={0: 5}, highwater={0: 7}, consumed=5,
+    )  # fmt: skip
+    mocker.patch("sales_monitor.live.shared_stream", return_value=consumer)
+    yield consumer
+    st.cache_resource.clear()
+
+
+def run_page() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    return app.run()
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_metrics_have_the_original_labels_and_exact_values(stream):
+    stream.store.apply([
+        sale(1, "Natal", 123_456, 40), sale(2, "Recife", 10_001, 30), sale(2, "Recife", 10_000, 31),
+        sale(3, "Natal", 1, 99), Tombstone(3),
+    ])  # fmt: skip
+    app = run_page()
+    assert not app.exception
+    shown = metrics(app)
+    assert shown["Valor Total"] == "R$ 1.334,56"
+    assert shown["Valor Médio"] == "R$ 667,28"
+    assert shown["Total Registros"] == "2"
+    assert shown["Idade Média"] == "35,5"
+    assert shown["Atraso (mensagens)"] == "2"
+
+
+def test_empty_table_says_it_is_waiting(stream):
+    app = run_page()
+    assert not app.exception
+    assert metrics(app)["Total Registros"] == "0"
+    assert metrics(app)["Valor Médio"] == "—"
+    assert any("aguardando mensagens" in info.value for info in app.info)
+
+
+def test_new_messages_show_on_the_next_run_without_reloading(stream):
+    app = run_page()
+    assert metrics(app)["Total Registros"] == "0"
+    stream.store.apply([sale(1), sale(2)])
+    app.run()  # what the fragment timer does in the browser
+    assert metrics(app)["Total Registros"] == "2"
+
+
+def test_city_filter_changes_every_number(stream):
+    stream.store.apply(
+        [sale(1, "Natal", 50_000), sale(2, "Recife", 10_000), sale(3, "Natal", 30_000)]
+    )
+    app = run_page()
+    app.sidebar.multiselect[0].select("Recife").run()
+    shown = metrics(app)
+    assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 100,00")
+
+
+def test_age_filter(stream):
+    stream.store.apply([sale(1, age=20), sale(2, age=60)])
+    app = run_page()
+    app.sidebar.slider[1].set_range(50, 130).run()
+    assert metrics(app)["Total Registros"] == "1"
+
+
+def test_high_ticket_sales_are_listed(stream):
+    stream.store.apply([sale(1, cents=180_000), sale(2, cents=5_000)])
+    app = run_page()
+    assert any("Alertas" in h.value for h in app.subheader)
+    alerts = app.dataframe[0].value
+    assert alerts["id"].tolist() == [1]
+
+
+def test_broker_down_shows_a_clear_status(stream):
+    stream.status = StreamStatus(
+        state="broker indisponível", detail="nenhum broker responde", bootstrap="x:1"
+    )
+    app = run_page()
+    assert not app.exception
+    assert any("Kafka indisponível" in error.value for error in app.error)
+
+
+def test_missing_topic_shows_a_warning(stream):
+    stream.status = StreamStatus(state="sem tópico", detail="o tópico 'csv-data' não existe ainda")
+    app = run_page()
+    assert any("Aguardando o tópico" in w.value for w in app.warning)
+
+
+def test_eviction_is_announced(stream):
+    stream.store.apply([sale(i) for i in range(1, 106)])
+    app = run_page()
+    assert any("5 registros mais antigos foram descartados" in i.value for i in app.info)
+
+
+def test_clear_button_empties_the_view(stream):
+    stream.store.apply([sale(1), sale(2)])
+    app = run_page()
+    app.sidebar.button[0].click().run()
+    assert metrics(app)["Total Registros"] == "0"
+
+
+def test_reload_button_asks_the_consumer_to_rewind(stream, mocker):
+    rewind = mocker.patch.object(stream, "rewind")
+    app = run_page()
+    app.sidebar.button[1].click().run()
+    rewind.assert_called_once()
+
+
+def test_invalid_messages_are_listed_in_the_status_tab(stream):
+    from sales_monitor.stream import InvalidMessage
+
+    stream.invalid_messages.append(InvalidMessage(0, 4, "{oops", "valor não é JSON válido"))
+    stream.status = StreamStatus(state="conectado", bootstrap="b:1", topic="csv-data", invalid=1)
+    app = run_page()
+    assert any("Mensagens inválidas (últimas 1)" in e.label for e in app.expander)
+    listed = app.dataframe[-1].value
+    assert listed.to_dict("records") == [
+        {"partição": 0, "offset": 4, "motivo": "valor não é JSON válido", "mensagem": "{oops"}
+    ]

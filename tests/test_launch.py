@@ -1,0 +1,115 @@
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sales_monitor.broker import free_port, port_is_open
+from sales_monitor.launch import _local_port, dashboard_env
+from sales_monitor.settings import Settings
+
+from .conftest import read_topic
+
+pytestmark = pytest.mark.broker
+
+DEMO = [
+    sys.executable,
+    "-c",
+    "from sales_monitor.launch import demo_main; raise SystemExit(demo_main())",
+]
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found | {grandchild for child in found for grandchild in _safe_children(child)}
+
+
+def _safe_children(pid: int) -> set[int]:
+    try:
+        return children_of(pid)
+    except FileNotFoundError:
+        return set()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("bootstrap", "port"),
+    [("localhost:9092", 9092), ("127.0.0.1:19092", 19092), ("kafka:9092", None), ("a:1,b:2", None)],
+)
+def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
+    assert _local_port(bootstrap) == port
+
+
+@pytest.mark.unit
+def test_dashboard_env_carries_the_settings():
+    env = dashboard_env(Settings(bootstrap_servers="h:1", topic="t", max_rows=7), base={})
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"
+    assert Settings.from_env(env) == Settings(bootstrap_servers="h:1", topic="t", max_rows=7)
+
+
+def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind():
+    kafka_port, web_port = free_port(), free_port()
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka_port}"}
+    demo = subprocess.Popen(
+        [*DEMO, "--port", str(web_port), "--interval", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    lines = []
+    for line in demo.stdout:
+        lines.append(line)
+        if "Dashboard: http://localhost:" in line:
+            break
+    assert f"Dashboard: http://localhost:{web_port}" in "".join(lines), demo.stderr.read()
+    assert f"Broker embutido (Tansu, em memória) em 127.0.0.1:{kafka_port}" in "".join(lines)
+    with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/_stcore/health", timeout=5) as reply:
+        assert reply.read() == b"ok"
+    assert len(read_topic(f"127.0.0.1:{kafka_port}", "csv-data", expected=3)) >= 3
+    pieces = children_of(demo.pid)
+    assert len(pieces) >= 3  # broker, producer, dashboard
+    demo.send_signal(signal.SIGINT)
+    out, err = demo.communicate(timeout=60)
+    assert demo.returncode == 0, err
+    assert "Resumo:" in out and "Demo encerrado." in out
+    assert not [pid for pid in pieces if alive(pid)]
+    assert not port_is_open("127.0.0.1", kafka_port) and not port_is_open("127.0.0.1", web_port)
+
+
+def test_demo_uses_a_broker_that_already_answers(broker, topic):
+    web_port = free_port()
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
+    demo = subprocess.Popen(
+        [*DEMO, "--port", str(web_port), "--rate", "50"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    first = demo.stdout.readline()
+    assert f"Usando o broker Kafka que já responde em {broker.bootstrap}" in first
+    assert len(read_topic(broker.bootstrap, topic, expected=20)) >= 20
+    demo.send_signal(signal.SIGTERM)
+    demo.communicate(timeout=60)
+    assert demo.returncode == 0
+    assert port_is_open(*broker.bootstrap.split(":")[:1], broker.port)  # not ours to stop
+
+
+def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": "kafka.invalid:9092"}
+    result = subprocess.run(
+        DEMO,
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "Erro: não foi possível falar com o Kafka em kafka.invalid:9092"
+    )
+    assert "Traceback" not in result.stderr
