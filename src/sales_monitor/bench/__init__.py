@@ -1,0 +1,1 @@
+"""`uv run bench`: reproducible performance figures, ours beside the original design's."""
