@@ -5,8 +5,6 @@ Layout only: the numbers come from `sales_monitor.view`, the figures from
 Run with `uv run dashboard` or `uv run streamlit run streamlit/dashboard.py`.
 """
 
-import math
-
 import streamlit as st
 
 from sales_monitor import charts, live, view
@@ -26,17 +24,12 @@ st.caption(
 with st.sidebar:
     st.header("Filtros")
     snapshot = stream.store.snapshot()
-    cities = sorted(set(snapshot["cidade"].unique()))
-    chosen = st.multiselect("Cidades", cities, placeholder="Todas")
-    top_value = (
-        max(2000, math.ceil(snapshot["valor_centavos"].max() / 100)) if len(snapshot) else 2000
-    )
-    values = st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10)
-    ages = st.slider("Idade", 0, 130, (0, 130))
-    filters = view.Filters(
-        cities=tuple(chosen) or None,
-        value_cents=None if values == (0, top_value) else (values[0] * 100, values[1] * 100),
-        ages=None if ages == (0, 130) else ages,
+    top_value = view.value_ceiling(snapshot)
+    filters = view.filters_from_choices(
+        st.multiselect("Cidades", sorted(snapshot["cidade"].unique()), placeholder="Todas"),
+        st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10),
+        top_value,
+        st.slider("Idade", *view.AGE_BOUNDS, view.AGE_BOUNDS),
     )
     st.divider()
     if st.button("Limpar Cache", help="Esvazia a tabela e segue só com mensagens novas"):

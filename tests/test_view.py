@@ -136,3 +136,23 @@ def test_csv_keeps_valor_exact_and_the_wire_columns():
     lines = text.splitlines()
     assert lines[0] == "id,nome,idade,cidade,valor,timestamp"
     assert lines[1].split(",")[4] == "0.29" and lines[2].split(",")[4] == "1234.56"
+
+
+@pytest.mark.parametrize(
+    ("frame", "top"), [(EMPTY, 2_000), (ONE, 2_000), (table(sale(1, cents=500_001)), 5_001)]
+)
+def test_value_slider_reaches_the_largest_sale(frame, top):
+    assert view.value_ceiling(frame) == top
+
+
+@pytest.mark.parametrize(
+    ("choices", "expected"),
+    [
+        (([], (0, 2_000), 2_000, (0, 130)), view.Filters()),
+        ((["Natal"], (0, 2_000), 2_000, (0, 130)), view.Filters(cities=("Natal",))),
+        (([], (10, 2_000), 2_000, (0, 130)), view.Filters(value_cents=(1_000, 200_000))),
+        (([], (0, 2_000), 2_000, (18, 130)), view.Filters(ages=(18, 130))),
+    ],
+)
+def test_sliders_at_full_range_filter_nothing(choices, expected):
+    assert view.filters_from_choices(*choices) == expected

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.resources
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
-from .process import child_dies_with_parent
+from .process import child_dies_with_parent, stop_on_signals
 from .settings import Settings
 
 READY_TIMEOUT_S = 10.0
@@ -133,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--topic", default=settings.topic)
     parser.add_argument("--partitions", type=int, default=1)
     args = parser.parse_args(argv)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     try:
         broker = EmbeddedBroker(args.port).start()
     except BrokerError as error:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from dataclasses import replace
@@ -15,7 +13,7 @@ from pathlib import Path
 
 from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
-from .process import child_dies_with_parent
+from .process import child_dies_with_parent, stop_on_signals
 from .settings import Settings
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "streamlit" / "dashboard.py"
@@ -165,9 +163,7 @@ def demo_main(argv: list[str] | None = None) -> int:
     pacing.add_argument("--rate", help="vendas por segundo, em lotes")
     args = parser.parse_args(argv)
     pace = ["--rate", args.rate] if args.rate else ["--interval", args.interval]
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     demo = Demo(_with_flags(settings, args), args.port, pace)
     try:
         demo.start()

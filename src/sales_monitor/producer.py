@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import signal
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass, replace
 from .fake import SaleFaker
 from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
 from .money import format_brl, format_int
+from .process import stop_on_signals
 from .record import SaleRecord, encode
 from .settings import Settings, SettingsError
 
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace) -> int:
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     stats = DeliveryStats()
     verbose = not args.quiet and pace.period * PRINT_EACH_BELOW_RATE >= 1
     print(
@@ -216,13 +216,6 @@ def _describe(pace: Pace) -> str:
     if pace.period < 1:
         return f"{1 / pace.period:g} registros/s"
     return f"um registro a cada {pace.period:g} s"
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    return stop
 
 
 def _non_negative(text: str) -> float:

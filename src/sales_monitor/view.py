@@ -35,6 +35,29 @@ class Summary:
     mean_age: float | None
 
 
+AGE_BOUNDS = (0, 130)
+VALUE_FLOOR_REAIS = 2_000
+
+
+def value_ceiling(table: pd.DataFrame) -> int:
+    """The valor slider's top in whole reais: R$ 2.000 or the largest sale, if larger."""
+    if table.empty:
+        return VALUE_FLOOR_REAIS
+    return max(VALUE_FLOOR_REAIS, -(-int(table["valor_centavos"].max()) // 100))
+
+
+def filters_from_choices(
+    cities: list[str], values: tuple[int, int], value_top: int, ages: tuple[int, int]
+) -> Filters:
+    """Sidebar widget values to Filters; a slider left at its full range filters nothing,
+    so sales outside the slider's range are not hidden by default."""
+    return Filters(
+        cities=tuple(cities) or None,
+        value_cents=None if values == (0, value_top) else (values[0] * 100, values[1] * 100),
+        ages=None if tuple(ages) == AGE_BOUNDS else tuple(ages),
+    )
+
+
 def apply_filters(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     keep = np.ones(len(table), dtype=bool)
     if filters.cities is not None:
