@@ -20,10 +20,11 @@ DASHBOARD = Path(__file__).resolve().parents[2] / "streamlit" / "dashboard.py"
 HEALTH_TIMEOUT_S = 30.0
 
 
-def streamlit_command(port: int, headless: bool = True) -> list[str]:
+def streamlit_command(port: int) -> list[str]:
+    # headless: no browser launch and no first-run e-mail prompt, which would block here
     return [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
-        "--server.port", str(port), "--server.headless", str(headless).lower(),
+        "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--logger.level", "warning",
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
@@ -61,7 +62,7 @@ def dashboard_main(argv: list[str] | None = None) -> int:
     _common_flags(parser, settings)
     args = parser.parse_args(argv)
     settings = _with_flags(settings, args)
-    command = streamlit_command(args.port, headless=False)
+    command = streamlit_command(args.port)
     try:
         return subprocess.call(command, env=dashboard_env(settings))
     except KeyboardInterrupt:
