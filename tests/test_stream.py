@@ -112,8 +112,12 @@ def test_rewind_rebuilds_from_the_beginning_after_clear(broker, topic, stream):
     stream.store.clear()  # "Limpar Cache": only new messages from now on
     publish(broker.bootstrap, topic, [encode(sale(51))])
     assert wait_for(lambda: stream.store.snapshot()["id"].tolist() == [51])
+    publish(broker.bootstrap, topic, [(b"52", b"not json")])
+    assert wait_for(lambda: stream.status.invalid == 1)
     stream.rewind()  # "Recarregar do tópico"
     assert wait_for(lambda: len(stream.store.snapshot()) == 51)
+    assert wait_for(lambda: stream.status.positions == {0: 52})
+    assert stream.status.invalid == 1 and len(stream.invalid_messages) == 1  # not counted twice
 
 
 def test_waits_for_a_missing_topic_then_reads_it(broker):

@@ -29,6 +29,7 @@ RAW_TEXT_LIMIT = 200
 RETRY_S = 2.0
 LIVENESS_CHECK_S = 3.0
 RATE_WINDOW_S = 60
+RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,8 @@ class StreamStatus:
     positions: dict[int, int] = field(default_factory=dict)  # next offset to read
     highwater: dict[int, int] = field(default_factory=dict)
     last_message_at: datetime | None = None
-    consumed: int = 0
-    invalid: int = 0
+    consumed: int = 0  # messages processed since this dashboard started, re-reads included
+    invalid: int = 0  # invalid messages in the table's current reading of the topic
 
     @property
     def lag(self) -> int:
@@ -123,6 +124,10 @@ class StreamConsumer(threading.Thread):
         consumer.assign(tps)
         self._seek(consumer, tps)
         self._set(state="conectado", detail="", partitions=tuple(partitions))
+        self._follow(consumer, tps)
+
+    def _follow(self, consumer, tps: list[TopicPartition]) -> None:
+        """Poll until stopped or the broker goes away."""
         quiet_since = time.monotonic()
         while not self._stopping.is_set():
             if self._rewind.is_set():
@@ -132,9 +137,8 @@ class StreamConsumer(threading.Thread):
                 if not self._ingest(consumer, tp, tps, messages):
                     break  # started over: the rest of this poll is stale
             highwater = self._highwater(consumer, tps)
-            if any(hw < self.status.positions.get(p, 0) for p, hw in highwater.items()):
-                # The broker lost data it had (an in-memory broker restarted): start over.
-                self._start_over(consumer, tps, "o tópico recomeçou do zero; tabela reconstruída")
+            if self._behind_us(highwater):
+                self._start_over(consumer, tps, RESET_DETAIL)
                 continue
             self._set(highwater=highwater)
             if batches:
@@ -145,6 +149,11 @@ class StreamConsumer(threading.Thread):
                     return
                 quiet_since = time.monotonic()
 
+    def _behind_us(self, highwater: dict[int, int]) -> bool:
+        """A highwater below what we read: the broker lost its data (an in-memory broker
+        restarted), so the table no longer matches the topic."""
+        return any(hw < self.status.positions.get(p, 0) for p, hw in highwater.items())
+
     def _seek(self, consumer, tps: list[TopicPartition]) -> None:
         for tp in tps:
             position = self.status.positions.get(tp.partition)
@@ -154,16 +163,18 @@ class StreamConsumer(threading.Thread):
                 consumer.seek(tp, position)
 
     def _start_over(self, consumer, tps: list[TopicPartition], why: str = "") -> None:
+        """Empty the table and read the topic again from offset 0."""
         self._rewind.clear()
         self.store.clear()
+        self.invalid_messages.clear()
         consumer.seek_to_beginning(*tps)
-        self._set(positions={}, highwater={}, detail=why)
+        self._set(positions={}, highwater={}, invalid=0, detail=why)
 
     def _ingest(self, consumer, tp: TopicPartition, tps, messages: list) -> bool:
         """Apply one partition's messages; False if the topic turned out to be reset."""
         expected = self.status.positions.get(tp.partition, 0)
-        if messages[0].offset < expected:  # the broker reset the offsets (see above)
-            self._start_over(consumer, tps, "o tópico recomeçou do zero; tabela reconstruída")
+        if messages[0].offset < expected:  # the broker reset the offsets (see _behind_us)
+            self._start_over(consumer, tps, RESET_DETAIL)
             return False
         changes, invalid = [], 0
         for message in messages:
