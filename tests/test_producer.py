@@ -179,6 +179,27 @@ def test_interactive_prompt_sets_the_interval(broker, topic):
     assert len(read_topic(broker.bootstrap, topic, expected=3)) == 3
 
 
+@pytest.mark.broker
+def test_interactive_prompt_rejects_a_bad_interval_in_one_line(broker, topic):
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--bootstrap-server", broker.bootstrap, "--topic", topic],
+        stdin=follower, stdout=follower, stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    _read_until(leader, b"Enter = 5")
+    os.write(leader, b"depressa\n")
+    assert process.wait(timeout=30) == 2
+    output = _read_until(leader, b"\n\n")  # whatever is left, until the terminal closes
+    os.close(leader)
+    lines = [line for line in output.decode().splitlines() if line.strip()]
+    assert (
+        lines[-1]
+        == "Erro: intervalo inválido: 'depressa' (use um número de segundos, ex.: 2 ou 0.5)"
+    )
+    assert "Traceback" not in output.decode()
+
+
 def _read_until(fd: int, marker: bytes) -> bytes:
     output = b""
     while marker not in output:
