@@ -113,3 +113,25 @@ def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
         "Erro: não foi possível falar com o Kafka em kafka.invalid:9092"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_demo_stops_everything_when_a_piece_dies(broker, topic):
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
+    demo = subprocess.Popen(
+        [*DEMO, "--port", str(free_port())],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    for line in demo.stdout:
+        if "Dashboard:" in line:
+            break
+    pieces = children_of(demo.pid)
+    producer = next(p for p in pieces if b"sales_monitor.producer" in _cmdline(p))
+    os.kill(producer, signal.SIGKILL)
+    _, err = demo.communicate(timeout=60)
+    assert demo.returncode == 1
+    assert "Erro: o produtor parou sozinho; encerrando o demo." in err
+    assert not [pid for pid in pieces if alive(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
-from .process import child_dies_with_parent, stop_on_signals
+from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
 from .settings import Settings
 
 READY_TIMEOUT_S = 10.0
@@ -145,10 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             "Ctrl-C para parar.",
             flush=True,
         )
-        while not stop.wait(0.5):
-            if not broker.running():
-                print(f"Erro: o broker parou sozinho:\n{broker.output()[-1000:]}", file=sys.stderr)
-                return 1
+        if wait_for_stop(stop, lambda: None if broker.running() else "broker"):
+            print(f"Erro: o broker parou sozinho:\n{broker.output()[-1000:]}", file=sys.stderr)
+            return 1
     except BrokerUnavailable as error:
         print(f"Erro: {error}", file=sys.stderr)
         return 1

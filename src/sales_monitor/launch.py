@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
-from .process import child_dies_with_parent, stop_on_signals
+from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
 from .settings import Settings
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "streamlit" / "dashboard.py"
@@ -169,10 +169,9 @@ def demo_main(argv: list[str] | None = None) -> int:
     try:
         demo.start()
         print(f"\nDashboard: http://localhost:{demo.port}  (Ctrl-C para parar tudo)\n", flush=True)
-        while not stop.wait(0.5):
-            if (name := demo.exited()) is not None:
-                print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
-                return 1
+        if (name := wait_for_stop(stop, demo.exited)) is not None:
+            print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
+            return 1
     except (BrokerError, BrokerUnavailable) as error:
         print(f"Erro: {error}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ import ctypes
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
 
@@ -24,3 +25,11 @@ def stop_on_signals() -> threading.Event:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     return stop
+
+
+def wait_for_stop(stop: threading.Event, stopped_piece: Callable[[], str | None]) -> str | None:
+    """Block until `stop` is set (None) or `stopped_piece()` names a child that died."""
+    while not stop.wait(0.5):
+        if (name := stopped_piece()) is not None:
+            return name
+    return None
