@@ -32,7 +32,8 @@ with st.sidebar:
         st.slider("Idade", *view.AGE_BOUNDS, view.AGE_BOUNDS),
     )
     st.divider()
-    if st.button("Limpar Cache", help="Esvazia a tabela e segue só com mensagens novas"):
+    clear_help = "Esvazia a tabela (em todas as abas) e segue só com mensagens novas"
+    if st.button("Limpar Cache", help=clear_help):
         stream.store.clear()
         st.toast("Tabela limpa; mostrando só mensagens novas.")
     if st.button("Recarregar do tópico", help="Reconstrói a tabela desde o início do tópico"):

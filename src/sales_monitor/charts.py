@@ -55,4 +55,9 @@ def revenue_trend(frame: pd.DataFrame) -> go.Figure:
         hovertemplate="%{x|%H:%M}<br>" + MONEY_HOVER + "<extra></extra>",
     )  # fmt: skip
     figure = _layout(go.Figure(line), "Receita por minuto", "Minuto", "Valor (R$)")
-    return figure.update_layout(xaxis_tickformat="%H:%M", yaxis_rangemode="tozero")
+    # minutes as HH:MM; seconds only where the axis zooms in below a minute per tick
+    stops = [
+        {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
+        {"dtickrange": [60_000, None], "value": "%H:%M"},
+    ]
+    return figure.update_layout(xaxis_tickformatstops=stops, yaxis_rangemode="tozero")
