@@ -38,3 +38,11 @@ def test_figures_stay_small_whatever_the_table_size():
     ]
     sizes = [len(plotly.io.to_json(figure, validate=False)) for figure in figures]
     assert max(sizes) < 200_000  # the scatter's 5,000 points are the largest
+
+
+def test_a_single_minute_is_shown_mid_axis():
+    trend = view.revenue_per_minute(table(sale(1, cents=10_000)))
+    figure = charts.revenue_trend(trend)
+    low, high = figure.layout.xaxis.range
+    assert low < trend["minuto"].iloc[0] < high
+    assert list(figure.layout.yaxis.range) == [0, 120.0]

@@ -60,4 +60,11 @@ def revenue_trend(frame: pd.DataFrame) -> go.Figure:
         {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
         {"dtickrange": [60_000, None], "value": "%H:%M"},
     ]
-    return figure.update_layout(xaxis_tickformatstops=stops, yaxis_rangemode="tozero")
+    figure.update_layout(xaxis_tickformatstops=stops, yaxis_rangemode="tozero")
+    if len(frame) == 1:  # Plotly's autorange collapses on one point: show it mid-axis
+        minute, value = frame["minuto"].iloc[0], float(frame["valor"].iloc[0])
+        one = pd.Timedelta(minutes=1)
+        figure.update_layout(
+            xaxis_range=[minute - one, minute + one], yaxis_range=[0, value * 1.2 or 1]
+        )
+    return figure
