@@ -9,9 +9,14 @@ import streamlit as st
 
 from sales_monitor import charts, live, view
 from sales_monitor.money import format_brl, format_int
+from sales_monitor.settings import SettingsError
 
 st.set_page_config(page_title="Monitor de Vendas em Tempo Real", page_icon="📊", layout="wide")
-settings = live.load_settings()
+try:
+    settings = live.load_settings()
+except SettingsError as error:
+    st.error(f"Configuração inválida: {error}")
+    st.stop()
 stream = live.shared_stream(settings.bootstrap_servers, settings.topic, settings.max_rows)
 
 st.title("Monitor de Vendas em Tempo Real")

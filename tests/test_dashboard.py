@@ -142,3 +142,10 @@ def test_invalid_messages_are_listed_in_the_status_tab(stream):
     assert listed.to_dict("records") == [
         {"partição": 0, "offset": 4, "motivo": "valor não é JSON válido", "mensagem": "{oops"}
     ]
+
+
+def test_bad_configuration_is_explained_on_the_page(stream, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_REFRESH_SECONDS", "soon")
+    app = run_page()
+    assert not app.exception
+    assert app.error[0].value.startswith("Configuração inválida: DASHBOARD_REFRESH_SECONDS='soon'")

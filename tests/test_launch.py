@@ -59,12 +59,31 @@ def test_dashboard_env_carries_the_settings():
     assert Settings.from_env(env) == Settings(bootstrap_servers="h:1", topic="t", max_rows=7)
 
 
-def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind():
+@pytest.fixture
+def start_demo():
+    """Starts `uv run demo` with extra flags and environment; never leaves one running."""
+    started = []
+
+    def start(*flags: str, **env: str) -> subprocess.Popen:
+        demo = subprocess.Popen(
+            [*DEMO, *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=os.environ | env,
+        )  # fmt: skip
+        started.append(demo)
+        return demo
+
+    yield start
+    for demo in started:
+        if demo.poll() is None:
+            demo.kill()
+        demo.communicate()
+
+
+def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind(start_demo):
     kafka_port, web_port = free_port(), free_port()
-    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka_port}"}
-    demo = subprocess.Popen(
-        [*DEMO, "--port", str(web_port), "--interval", "0.2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    demo = start_demo(
+        "--port", str(web_port), "--interval", "0.2",
+        KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{kafka_port}",
     )  # fmt: skip
     lines = []
     for line in demo.stdout:
@@ -86,12 +105,10 @@ def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind():
     assert not port_is_open("127.0.0.1", kafka_port) and not port_is_open("127.0.0.1", web_port)
 
 
-def test_demo_uses_a_broker_that_already_answers(broker, topic):
-    web_port = free_port()
-    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
-    demo = subprocess.Popen(
-        [*DEMO, "--port", str(web_port), "--rate", "50"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+def test_demo_uses_a_broker_that_already_answers(broker, topic, start_demo):
+    demo = start_demo(
+        "--port", str(free_port()), "--rate", "50",
+        KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, KAFKA_TOPIC=topic,
     )  # fmt: skip
     first = demo.stdout.readline()
     assert f"Usando o broker Kafka que já responde em {broker.bootstrap}" in first
@@ -115,12 +132,10 @@ def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
     assert "Traceback" not in result.stderr
 
 
-def test_demo_stops_everything_when_a_piece_dies(broker, topic):
-    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
-    demo = subprocess.Popen(
-        [*DEMO, "--port", str(free_port())],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+def test_demo_stops_everything_when_a_piece_dies(broker, topic, start_demo):
+    demo = start_demo(
+        "--port", str(free_port()), KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, KAFKA_TOPIC=topic
+    )
     for line in demo.stdout:
         if "Dashboard:" in line:
             break
@@ -135,3 +150,11 @@ def test_demo_stops_everything_when_a_piece_dies(broker, topic):
 
 def _cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+@pytest.mark.parametrize("command", [DEMO, [sys.executable, "-m", "sales_monitor.producer"]])
+def test_bad_environment_stops_commands_in_one_line(command):
+    env = os.environ | {"DASHBOARD_MAX_ROWS": "lots"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "Erro: DASHBOARD_MAX_ROWS='lots' não é um inteiro válido\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
 from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
-from .settings import Settings
+from .settings import settings_or_exit
 
 READY_TIMEOUT_S = 10.0
 
@@ -43,10 +43,19 @@ def port_is_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, never the same twice in this process: two calls in a
+    row could otherwise both get the one the kernel just released."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class EmbeddedBroker:
@@ -125,7 +134,7 @@ class EmbeddedBroker:
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+    settings = settings_or_exit()
     parser = argparse.ArgumentParser(prog="broker", description="Broker Kafka embutido (Tansu).")
     parser.add_argument("--port", type=int, default=9092)
     parser.add_argument("--topic", default=settings.topic)

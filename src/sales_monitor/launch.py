@@ -14,7 +14,7 @@ from pathlib import Path
 from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
 from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
-from .settings import Settings
+from .settings import Settings, settings_or_exit
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "streamlit" / "dashboard.py"
 HEALTH_TIMEOUT_S = 30.0
@@ -57,7 +57,7 @@ def _with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
 
 
 def dashboard_main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+    settings = settings_or_exit()
     parser = argparse.ArgumentParser(prog="dashboard", description="O dashboard Streamlit.")
     _common_flags(parser, settings)
     args = parser.parse_args(argv)
@@ -156,7 +156,7 @@ class Demo:
 
 
 def demo_main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+    settings = settings_or_exit()
     parser = argparse.ArgumentParser(prog="demo", description="Broker + produtor + dashboard.")
     _common_flags(parser, settings)
     pacing = parser.add_mutually_exclusive_group()

@@ -7,6 +7,7 @@ package reads `os.environ`.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,6 +41,15 @@ class Settings:
         )
 
 
+def settings_or_exit() -> Settings:
+    """For commands: the settings, or one line on stderr and exit status 2."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
     raw = env.get(name)
     if not raw:
@@ -47,7 +57,8 @@ def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
     try:
         value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
+        kind_name = "inteiro" if kind is int else "número"
+        raise SettingsError(f"{name}={raw!r} não é um {kind_name} válido") from None
     if value < minimum:
-        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+        raise SettingsError(f"{name}={raw!r} deve ser pelo menos {minimum:g}")
     return value
