@@ -18,7 +18,7 @@ from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
 from .money import format_brl, format_int
 from .process import stop_on_signals
 from .record import SaleRecord, encode
-from .settings import Settings, SettingsError
+from .settings import Settings, settings_or_exit
 
 DEFAULT_INTERVAL = 5.0
 MAX_BATCH = 1_000
@@ -147,14 +147,14 @@ def choose_pace(args: argparse.Namespace, interactive: bool) -> Pace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = settings_or_exit()
     try:
-        settings = Settings.from_env()
         args = parse_args(argv, settings)
         settings = replace(settings, bootstrap_servers=args.bootstrap_server, topic=args.topic)
         pace = choose_pace(args, interactive=sys.stdin.isatty())
         ensure_topic(settings.bootstrap_servers, settings.topic, args.partitions)
         producer = make_producer(settings.bootstrap_servers)
-    except (UsageError, SettingsError) as error:
+    except UsageError as error:
         print(f"Erro: {error}", file=sys.stderr)
         return 2
     except BrokerUnavailable as error:
