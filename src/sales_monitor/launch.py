@@ -69,6 +69,10 @@ def dashboard_main(argv: list[str] | None = None) -> int:
         return 0
 
 
+class DemoError(RuntimeError):
+    """A piece of the demo did not come up."""
+
+
 def _local_port(bootstrap: str) -> int | None:
     """The port of a single loopback address, where an embedded broker can stand in."""
     host, _, port = bootstrap.strip().rpartition(":")
@@ -111,7 +115,7 @@ class Demo:
             streamlit_command(self.port), stdout=subprocess.DEVNULL
         )
         if not wait_healthy(self.port, self.children["dashboard"]):
-            raise BrokerError("o dashboard não respondeu; veja as mensagens acima")
+            raise DemoError("o dashboard não respondeu; veja as mensagens acima")
 
     def _broker(self) -> None:
         bootstrap = self.settings.bootstrap_servers
@@ -172,7 +176,7 @@ def demo_main(argv: list[str] | None = None) -> int:
         if (name := wait_for_stop(stop, demo.exited)) is not None:
             print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
             return 1
-    except (BrokerError, BrokerUnavailable) as error:
+    except (BrokerError, BrokerUnavailable, DemoError) as error:
         print(f"Erro: {error}", file=sys.stderr)
         return 1
     finally:
