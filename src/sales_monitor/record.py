@@ -20,7 +20,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-FIELDS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
 MAX_ID = 2**63 - 1
 MAX_CENTS = 10**13  # R$ 100 bilhões: far above any sale, well inside float precision
 AGE_RANGE = (0, 130)

@@ -49,7 +49,7 @@ def frame_from_records(records: list[SaleRecord]) -> pd.DataFrame:
     return frame.astype({"timestamp": COLUMNS["timestamp"]})
 
 
-def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """`frame[keep]`, column by column: on Arrow string columns this is ~20x faster than
     DataFrame indexing, which goes through a per-chunk `take`."""
     return pd.DataFrame({name: frame[name].array[keep] for name in frame.columns}, copy=False)
@@ -108,7 +108,7 @@ class RecordStore:
         frame = self._frame
         rewritten = frame["id"].isin(changed).to_numpy()
         if rewritten.any():
-            frame = _keep_rows(frame, ~rewritten)
+            frame = keep_rows(frame, ~rewritten)
         live = [record for record in self._pending.values() if record is not None]
         if live:
             frame = pd.concat([frame, frame_from_records(live)], ignore_index=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .store import keep_rows
+
 SCATTER_POINTS = 5_000
 TABLE_ROWS = 1_000
 ALERT_ROWS = 20
@@ -70,7 +72,7 @@ def apply_filters(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= table["idade"].between(low, high).to_numpy()
     if keep.all():
         return table
-    return pd.DataFrame({name: table[name].array[keep] for name in table.columns}, copy=False)
+    return keep_rows(table, keep)
 
 
 def summarize(table: pd.DataFrame) -> Summary:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from .. import view
 from ..broker import EmbeddedBroker, free_port
 from ..record import encode
 from . import baseline
@@ -144,7 +145,7 @@ def _refresh(sizes: Sizes, pool: list, n: int) -> list[Figure]:
         sent.ours.append(result["payload_bytes"] / 1000)
     if n in sizes.refresh_original:
         table = baseline.OriginalTable()
-        table.frame = sc.view.for_display(store.snapshot())  # the same rows, original layout
+        table.frame = view.for_display(store.snapshot())  # the same rows, original layout
         sc.baseline_refresh(table)  # warm-up, as above
         for _ in range(sizes.runs):
             result = sc.baseline_refresh(table)
