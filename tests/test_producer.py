@@ -13,13 +13,13 @@ from sales_monitor.kafka_io import make_producer
 from sales_monitor.producer import (
     DEFAULT_INTERVAL,
     MAX_BATCH,
-    DeliveryStats,
+    SOURCE,
     Pace,
     UsageError,
     ask_interval,
     run,
-    send_record,
 )
+from sales_monitor.publish import DeliveryStats, Publisher, send_change
 from sales_monitor.record import SaleRecord, decode
 
 from .conftest import read_topic
@@ -110,7 +110,7 @@ def test_failed_sends_are_counted_not_raised(mocker):
     producer = mocker.Mock()
     producer.send.side_effect = TimeoutError("buffer full")
     stats = DeliveryStats()
-    send_record(producer, "t", SaleFaker(seed=1).record(), stats)
+    send_change(producer, "t", SaleFaker(seed=1).record(), stats)
     assert (stats.attempted, stats.failed, stats.acked) == (1, 1, 0)
     assert "1 falhas" in stats.summary()
 
@@ -125,16 +125,16 @@ def producer_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 @pytest.mark.broker
 def test_ten_thousand_fake_records_arrive_with_distinct_ids(broker, topic):
     producer = make_producer(broker.bootstrap, linger_ms=20)
-    stats, faker = DeliveryStats(), SaleFaker()
+    publisher, faker = Publisher(producer, topic, SOURCE), SaleFaker()
     for _ in range(10_000):
-        send_record(producer, topic, faker.record(), stats)
-    producer.flush()
+        publisher.send(faker.record())
+    stats = publisher.finish()
     producer.close()
     assert stats.acked == 10_000
     messages = read_topic(broker.bootstrap, topic, expected=10_000)
-    records = [decode(m.key, m.value) for m in messages]
+    records = [decode(m.key, m.value, m.headers) for m in messages]
     assert len(records) == 10_000
-    assert all(isinstance(r, SaleRecord) for r in records)
+    assert all(isinstance(r, SaleRecord) and r.source == "produtor" for r in records)
     assert len({r.id for r in records}) == 10_000
 
 

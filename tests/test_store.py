@@ -25,6 +25,7 @@ def test_empty_store_has_the_schema_and_no_rows():
         "cidade": "string",
         "valor_centavos": "int64",
         "timestamp": "datetime64[ms, America/Sao_Paulo]",
+        "origem": "string",
     }
 
 

@@ -121,6 +121,7 @@ def test_latest_shows_the_most_recently_written_first_and_is_capped():
         "cidade",
         "valor",
         "timestamp",
+        "origem",
     ]
 
 
@@ -131,11 +132,25 @@ def test_statistics_describe_idade_and_valor():
     assert stats.loc["máximo", "valor"] == pytest.approx(200.01)
 
 
-def test_csv_keeps_valor_exact_and_the_wire_columns():
+def test_csv_keeps_valor_exact_and_the_wire_columns_then_the_source():
     text = view.to_csv(table(sale(1, cents=29), sale(2, cents=123_456))).decode()
     lines = text.splitlines()
-    assert lines[0] == "id,nome,idade,cidade,valor,timestamp"
+    assert lines[0] == "id,nome,idade,cidade,valor,timestamp,origem"
     assert lines[1].split(",")[4] == "0.29" and lines[2].split(",")[4] == "1234.56"
+    assert lines[1].endswith(",manual")
+
+
+def test_live_records_are_counted_by_source():
+    from dataclasses import replace
+
+    frame = table(
+        replace(sale(1), source="produtor"), replace(sale(2), source="produtor"), sale(3)
+    )
+    counted = view.live_by_source(frame)
+    assert counted.to_dict("records") == [
+        {"origem": "produtor", "registros": 2},
+        {"origem": "manual", "registros": 1},
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ integration tests run against it, so nothing needs Docker.
 
 from __future__ import annotations
 
-import argparse
 import importlib.resources
 import socket
 import subprocess
@@ -15,9 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import cli
+from .cli import settings_or_exit
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
 from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
-from .settings import settings_or_exit
 
 READY_TIMEOUT_S = 10.0
 
@@ -135,10 +135,10 @@ class EmbeddedBroker:
 
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
-    parser = argparse.ArgumentParser(prog="broker", description="Broker Kafka embutido (Tansu).")
-    parser.add_argument("--port", type=int, default=9092)
-    parser.add_argument("--topic", default=settings.topic)
-    parser.add_argument("--partitions", type=int, default=1)
+    parser = cli.Parser(prog="broker", description="Broker Kafka embutido (Tansu).")
+    parser.add_argument("--port", type=cli.port, default=9092, help="porta (padrão 9092)")
+    parser.add_argument("--topic", type=cli.topic_name, default=settings.topic)
+    parser.add_argument("--partitions", type=cli.positive_int, default=1)
     args = parser.parse_args(argv)
     stop = stop_on_signals()
     try:

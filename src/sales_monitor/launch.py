@@ -11,20 +11,23 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+from . import cli
 from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
+from .cli import settings_or_exit
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
 from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
-from .settings import Settings, settings_or_exit
+from .settings import Settings
 
-DASHBOARD = Path(__file__).resolve().parents[2] / "streamlit" / "dashboard.py"
+# the package's own entry point, so an installed wheel can launch the app
+DASHBOARD = Path(__file__).resolve().parent / "ui" / "app.py"
 HEALTH_TIMEOUT_S = 30.0
 
 
-def streamlit_command(port: int) -> list[str]:
+def streamlit_command(port: int, host: str) -> list[str]:
     # headless: no browser launch and no first-run e-mail prompt, which would block here
     return [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
-        "--server.port", str(port), "--server.headless", "true",
+        "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--logger.level", "warning",
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
@@ -38,31 +41,41 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
         "DASHBOARD_REFRESH_SECONDS": f"{settings.refresh_seconds:g}",
         "DASHBOARD_MAX_ROWS": str(settings.max_rows),
         "DASHBOARD_HIGH_TICKET": f"{settings.high_ticket_cents / 100:.2f}",
+        "DASHBOARD_HOST": settings.host,
+        "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
     }
 
 
 def _common_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
-    parser.add_argument("--bootstrap-server", default=settings.bootstrap_servers)
-    parser.add_argument("--topic", default=settings.topic)
-    parser.add_argument("--port", type=int, default=8501, help="porta do dashboard")
-    parser.add_argument("--max-rows", type=int, default=settings.max_rows)
-    parser.add_argument("--refresh", type=float, default=settings.refresh_seconds)
+    cli.add_kafka_flags(parser, settings)
+    parser.add_argument("--port", type=cli.port, default=8501, help="porta do dashboard")
+    parser.add_argument(
+        "--host", default=settings.host,
+        help=f"endereço em que o dashboard escuta (padrão {settings.host}: só esta máquina)",
+    )  # fmt: skip
+    parser.add_argument("--max-rows", type=cli.positive_int, default=settings.max_rows)
+    parser.add_argument("--refresh", type=cli.positive_number, default=settings.refresh_seconds)
+    parser.add_argument(
+        "--read-only", action="store_true", default=settings.read_only,
+        help="esconde toda ação que escreve no tópico (DASHBOARD_READ_ONLY=1)",
+    )  # fmt: skip
 
 
 def _with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
     return replace(
         settings, bootstrap_servers=args.bootstrap_server, topic=args.topic,
-        max_rows=args.max_rows, refresh_seconds=args.refresh,
+        max_rows=args.max_rows, refresh_seconds=args.refresh, host=args.host,
+        read_only=args.read_only,
     )  # fmt: skip
 
 
 def dashboard_main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
-    parser = argparse.ArgumentParser(prog="dashboard", description="O dashboard Streamlit.")
+    parser = cli.Parser(prog="dashboard", description="O dashboard Streamlit.")
     _common_flags(parser, settings)
     args = parser.parse_args(argv)
     settings = _with_flags(settings, args)
-    command = streamlit_command(args.port)
+    command = streamlit_command(args.port, settings.host)
     try:
         return subprocess.call(command, env=dashboard_env(settings))
     except KeyboardInterrupt:
@@ -81,11 +94,19 @@ def _local_port(bootstrap: str) -> int | None:
     return None
 
 
-def wait_healthy(port: int, process: subprocess.Popen, timeout: float = HEALTH_TIMEOUT_S) -> bool:
+def reachable_host(host: str) -> str:
+    """Where this machine reaches a server listening on `host` (a wildcard: loopback)."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def wait_healthy(
+    port: int, process: subprocess.Popen, host: str = "127.0.0.1", timeout=HEALTH_TIMEOUT_S
+) -> bool:
     deadline = time.monotonic() + timeout
+    url = f"http://{reachable_host(host)}:{port}/_stcore/health"
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+            with urllib.request.urlopen(url, timeout=1):
                 return True
         except OSError:
             time.sleep(0.2)
@@ -112,9 +133,9 @@ class Demo:
             print(f"A porta {self.port} está ocupada; usando outra.", flush=True)
             self.port = free_port()
         self.children["dashboard"] = self._spawn(
-            streamlit_command(self.port), stdout=subprocess.DEVNULL
+            streamlit_command(self.port, self.settings.host), stdout=subprocess.DEVNULL
         )
-        if not wait_healthy(self.port, self.children["dashboard"]):
+        if not wait_healthy(self.port, self.children["dashboard"], self.settings.host):
             raise DemoError("o dashboard não respondeu; veja as mensagens acima")
 
     def _broker(self) -> None:
@@ -161,7 +182,7 @@ class Demo:
 
 def demo_main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
-    parser = argparse.ArgumentParser(prog="demo", description="Broker + produtor + dashboard.")
+    parser = cli.Parser(prog="demo", description="Broker + produtor + dashboard.")
     _common_flags(parser, settings)
     pacing = parser.add_mutually_exclusive_group()
     pacing.add_argument("--interval", default="1", help="segundos entre vendas (padrão 1)")
@@ -172,7 +193,8 @@ def demo_main(argv: list[str] | None = None) -> int:
     demo = Demo(_with_flags(settings, args), args.port, pace)
     try:
         demo.start()
-        print(f"\nDashboard: http://localhost:{demo.port}  (Ctrl-C para parar tudo)\n", flush=True)
+        url = f"http://{reachable_host(demo.settings.host)}:{demo.port}"
+        print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
         if (name := wait_for_stop(stop, demo.exited)) is not None:
             print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
             return 1

@@ -13,16 +13,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from .cli import settings_or_exit
 from .fake import SaleFaker
 from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
 from .money import format_brl, format_int
 from .process import stop_on_signals
-from .record import SaleRecord, encode
-from .settings import Settings, settings_or_exit
+from .publish import Publisher
+from .record import SaleRecord
+from .settings import Settings
 
 DEFAULT_INTERVAL = 5.0
 MAX_BATCH = 1_000
 TICK_S = 0.05  # fast paces send a batch per tick instead of sleeping per record
+SOURCE = "produtor"  # the `origem` header of every message this command writes
 PRINT_EACH_BELOW_RATE = 20  # records per second; faster than that, print progress instead
 
 
@@ -46,42 +49,6 @@ class Pace:
         if self.period <= 0:
             return 0.0
         return max(TICK_S, sent * self.period - elapsed)
-
-
-class DeliveryStats:
-    """Counts acknowledgements; callbacks run on the producer's I/O thread."""
-
-    def __init__(self) -> None:
-        self.attempted = 0
-        self.acked = 0
-        self.failed = 0
-        self.last_error: Exception | None = None
-
-    def on_ack(self, _metadata) -> None:
-        self.acked += 1
-
-    def on_error(self, error: Exception) -> None:
-        self.failed += 1
-        self.last_error = error
-
-    def summary(self) -> str:
-        lost = self.attempted - self.acked - self.failed
-        extra = f", {format_int(lost)} sem confirmação" if lost else ""
-        return (
-            f"Resumo: {format_int(self.acked)} enviados, {format_int(self.failed)} falhas{extra}."
-        )
-
-
-def send_record(producer, topic: str, record: SaleRecord, stats: DeliveryStats) -> None:
-    key, value = encode(record)
-    stats.attempted += 1
-    try:
-        future = producer.send(topic, key=key, value=value)
-    except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
-        stats.on_error(error)
-        return
-    future.add_callback(stats.on_ack)
-    future.add_errback(stats.on_error)
 
 
 def run(
@@ -168,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace) -> int:
     stop = stop_on_signals()
-    stats = DeliveryStats()
+    publisher = Publisher(producer, settings.topic, SOURCE)
+    stats = publisher.stats
     verbose = not args.quiet and pace.period * PRINT_EACH_BELOW_RATE >= 1
     print(
         f"Enviando para o tópico '{settings.topic}' em {settings.bootstrap_servers} "
@@ -178,7 +146,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     faker = SaleFaker()
     progress = _Progress(stats, verbose=verbose, quiet=args.quiet)
     run(
-        lambda record: send_record(producer, settings.topic, record, stats),
+        publisher.send,
         faker.record,
         pace,
         stop,
@@ -196,7 +164,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
 class _Progress:
     """Prints each record at human pace, otherwise a line per second."""
 
-    def __init__(self, stats: DeliveryStats, verbose: bool, quiet: bool):
+    def __init__(self, stats, verbose: bool, quiet: bool):
         self._stats, self._verbose, self._quiet = stats, verbose, quiet
         self._next_report = time.monotonic() + 1
 

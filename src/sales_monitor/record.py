@@ -4,7 +4,9 @@ Wire format (the topic `csv-data`):
 - key: the id as UTF-8 text;
 - value: a UTF-8 JSON object with the fields `id, nome, idade, cidade, valor, timestamp`;
 - a key with a null value is a tombstone: it deletes that id;
-- a message with no key (typed by a person into Kafka UI) takes its id from the value.
+- a message with no key (typed by a person into Kafka UI) takes its id from the value;
+- the header `origem` names who wrote the message (`produtor`, `inspetor`, `send`,
+  `csv:<arquivo>`); a message without it was typed by hand (Kafka UI): "manual".
 
 Money is exact: `valor` travels as a JSON number with two decimals and lives here as
 integer cents. Timestamps are timezone-aware in São Paulo time; naive input is taken
@@ -15,7 +17,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +26,9 @@ SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 MAX_ID = 2**63 - 1
 MAX_CENTS = 10**13  # R$ 100 bilhões: far above any sale, well inside float precision
 AGE_RANGE = (0, 130)
+MAX_TEXT = 200  # characters of nome and cidade: every browser tab receives them
+SOURCE_HEADER = "origem"
+MANUAL_SOURCE = "manual"  # what a message without the header is counted as
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class SaleRecord:
     city: str
     value_cents: int
     timestamp: datetime  # aware, America/Sao_Paulo
+    # who wrote it (the `origem` header): metadata, not content, so not compared
+    source: str = field(default=MANUAL_SOURCE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,22 @@ def encode_tombstone(record_id: int) -> tuple[bytes, None]:
     return str(record_id).encode(), None
 
 
-def decode(key: bytes | None, value: bytes | None) -> Decoded:
+def source_headers(source: str) -> list[tuple[str, bytes]]:
+    """The Kafka headers that mark a message as written by `source`."""
+    return [(SOURCE_HEADER, source.encode())]
+
+
+def source_of(headers: Iterable[tuple[str, bytes]] | None) -> str:
+    """The `origem` header's value, or "manual" for a message without it."""
+    for name, value in headers or ():
+        if name == SOURCE_HEADER and value:
+            return value.decode("utf-8", "replace")
+    return MANUAL_SOURCE
+
+
+def decode(
+    key: bytes | None, value: bytes | None, headers: Iterable[tuple[str, bytes]] | None = None
+) -> Decoded:
     """Turn one Kafka message into a record, a tombstone, or a rejection. Never raises."""
     try:
         key_id = None if key is None else _key_id(key)
@@ -76,7 +99,16 @@ def decode(key: bytes | None, value: bytes | None) -> Decoded:
             if key_id is None:
                 raise _Invalid("mensagem sem chave e sem valor")
             return Tombstone(key_id)
-        return _record(key_id, _json_object(value))
+        return _record(key_id, _json_object(value), source_of(headers))
+    except _Invalid as invalid:
+        return Rejection(str(invalid))
+
+
+def from_fields(data: Mapping, source: str = MANUAL_SOURCE) -> SaleRecord | Rejection:
+    """A record from already-parsed wire fields (a CSV row, a JSON object), checked by the
+    same rules as a message. Never raises."""
+    try:
+        return _record(None, data, source)
     except _Invalid as invalid:
         return Rejection(str(invalid))
 
@@ -101,7 +133,7 @@ def _json_object(value: bytes) -> dict:
     return data
 
 
-def _record(key_id: int | None, data: dict) -> SaleRecord:
+def _record(key_id: int | None, data: Mapping, source: str) -> SaleRecord:
     value_id = data.get("id")
     if value_id is None and key_id is None:
         raise _Invalid("campo 'id' ausente e mensagem sem chave")
@@ -116,6 +148,7 @@ def _record(key_id: int | None, data: dict) -> SaleRecord:
         city=_text(data, "cidade"),
         value_cents=_cents(data),
         timestamp=_timestamp(data),
+        source=source,
     )
 
 
@@ -131,14 +164,16 @@ def _positive_id(value: int) -> int:
     return value
 
 
-def _text(data: dict, field: str) -> str:
-    value = data.get(field)
+def _text(data: Mapping, name: str) -> str:
+    value = data.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise _Invalid(f"campo '{field}' deve ser um texto não vazio")
+        raise _Invalid(f"campo '{name}' deve ser um texto não vazio")
+    if len(value) > MAX_TEXT:
+        raise _Invalid(f"campo '{name}' tem {len(value)} caracteres; o máximo é {MAX_TEXT}")
     return value.strip()
 
 
-def _age(data: dict) -> int:
+def _age(data: Mapping) -> int:
     if "idade" not in data:
         raise _Invalid("campo 'idade' ausente")
     age = _integer(data["idade"], "idade")
@@ -148,7 +183,7 @@ def _age(data: dict) -> int:
     return age
 
 
-def _cents(data: dict) -> int:
+def _cents(data: Mapping) -> int:
     value = data.get("valor")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Invalid("campo 'valor' deve ser um número")
@@ -161,7 +196,7 @@ def _cents(data: dict) -> int:
     return cents
 
 
-def _timestamp(data: dict) -> datetime:
+def _timestamp(data: Mapping) -> datetime:
     value = data.get("timestamp")
     if not isinstance(value, str):
         raise _Invalid("campo 'timestamp' deve ser um texto ISO 8601")

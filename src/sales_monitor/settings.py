@@ -7,12 +7,14 @@ package reads `os.environ`.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 DEFAULT_TOPIC = "csv-data"
+DEFAULT_HOST = "127.0.0.1"  # the dashboard shows customer data with no login: loopback only
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_YES, _NO = {"1", "true", "sim", "yes"}, {"0", "false", "nao", "não", "no"}
 
 
 class SettingsError(ValueError):
@@ -26,6 +28,8 @@ class Settings:
     refresh_seconds: float = 3.0
     max_rows: int = 1_000_000
     high_ticket_cents: int = 180_000
+    host: str = DEFAULT_HOST  # where the dashboard listens
+    read_only: bool = False  # hide every action that writes to the topic
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,16 +42,9 @@ class Settings:
             high_ticket_cents=round(
                 _number(env, "DASHBOARD_HIGH_TICKET", 1800.0, float, minimum=0) * 100
             ),
+            host=(env.get("DASHBOARD_HOST") or DEFAULT_HOST).strip(),
+            read_only=_flag(env, "DASHBOARD_READ_ONLY"),
         )
-
-
-def settings_or_exit() -> Settings:
-    """For commands: the settings, or one line on stderr and exit status 2."""
-    try:
-        return Settings.from_env()
-    except SettingsError as error:
-        print(f"Erro: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
@@ -62,3 +59,15 @@ def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
     if value < minimum:
         raise SettingsError(f"{name}={raw!r} deve ser pelo menos {minimum:g}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "0").strip().lower()
+    if raw in _YES | _NO:
+        return raw in _YES
+    raise SettingsError(f"{name}={raw!r} deve ser 1 (sim) ou 0 (não)")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach an address (an empty one means every interface)."""
+    return host.strip().lower() in LOOPBACK or host.startswith("127.")

@@ -22,6 +22,7 @@ COLUMNS = {
     "cidade": "string[pyarrow]",
     "valor_centavos": "int64",
     "timestamp": pd.DatetimeTZDtype("ms", SAO_PAULO),
+    "origem": "string[pyarrow]",  # who wrote the row's latest version (header `origem`)
 }
 COMPACT_EVERY = 50_000  # pending changes that trigger a rebuild without a reader asking
 
@@ -44,6 +45,7 @@ def frame_from_records(records: list[SaleRecord]) -> pd.DataFrame:
             "cidade": pd.array([r.city for r in records], dtype=COLUMNS["cidade"]),
             "valor_centavos": np.fromiter((r.value_cents for r in records), "int64", len(records)),
             "timestamp": pd.to_datetime(epoch_ms, unit="ms", utc=True).tz_convert(SAO_PAULO),
+            "origem": pd.array([r.source for r in records], dtype=COLUMNS["origem"]),
         }
     )
     return frame.astype({"timestamp": COLUMNS["timestamp"]})

@@ -178,7 +178,7 @@ class StreamConsumer(threading.Thread):
             return False
         changes, invalid = [], 0
         for message in messages:
-            decoded = decode(message.key, message.value)
+            decoded = decode(message.key, message.value, message.headers)
             if isinstance(decoded, Rejection):
                 invalid += 1
                 self.invalid_messages.append(_invalid(message, decoded))

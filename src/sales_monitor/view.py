@@ -157,8 +157,15 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
             "cidade": table["cidade"].to_numpy(),
             "valor": table["valor_centavos"].to_numpy() / 100,
             "timestamp": table["timestamp"].array,
+            "origem": table["origem"].array,
         }
     )
+
+
+def live_by_source(table: pd.DataFrame) -> pd.DataFrame:
+    """Live records per writer (the `origem` header), most first."""
+    counts = table["origem"].value_counts()
+    return pd.DataFrame({"origem": counts.index.astype(str), "registros": counts.to_numpy()})
 
 
 def statistics(table: pd.DataFrame) -> pd.DataFrame:

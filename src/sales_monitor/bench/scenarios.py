@@ -19,7 +19,8 @@ import pyarrow as pa
 from .. import charts, view
 from ..fake import SaleFaker
 from ..kafka_io import ensure_topic, make_producer
-from ..producer import DeliveryStats, send_record
+from ..producer import SOURCE
+from ..publish import Publisher
 from ..record import SaleRecord, decode, encode
 from ..store import RecordStore
 from ..stream import StreamConsumer
@@ -41,9 +42,7 @@ def fake_records(n: int, seed: int = 1) -> list[SaleRecord]:
 
 def publish(bootstrap: str, topic: str, records: list[SaleRecord]) -> None:
     producer = make_producer(bootstrap, linger_ms=20)
-    stats = DeliveryStats()
-    for record in records:
-        send_record(producer, topic, record, stats)
+    Publisher(producer, topic, SOURCE).send_all(records)
     producer.flush()
     producer.close()
 
@@ -56,10 +55,11 @@ def producer_throughput(bootstrap: str, n: int) -> dict:
     topic = new_topic(bootstrap, "produce")
     faker = SaleFaker()
     producer = make_producer(bootstrap)
-    stats = DeliveryStats()
+    publisher = Publisher(producer, topic, SOURCE)  # the app's send path, header included
+    stats = publisher.stats
     start = time.perf_counter()
     for _ in range(n):
-        send_record(producer, topic, faker.record(), stats)
+        publisher.send(faker.record())
     producer.flush()
     elapsed = time.perf_counter() - start
     producer.close()

@@ -1,0 +1,96 @@
+"""`uv run send`: write records to the topic by hand, checked by the record contract first.
+
+uv run send '{"id": 200, "nome": "Ana", ...}'   one record from the argument
+uv run send --file vendas.csv                   many: JSON array, JSON Lines or CSV
+uv run send < vendas.jsonl                      the same from standard input
+uv run send --delete 200                        a tombstone for id 200
+--dry-run                                       check only; nothing is sent
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import batch, cli
+from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
+from .money import format_int
+from .publish import Publisher
+from .record import MAX_ID, Rejection, Tombstone
+
+SOURCE = "send"  # the `origem` header of every message this command writes
+
+
+def parse_args(argv: list[str] | None, settings):
+    parser = cli.Parser(prog="send", description="Envia registros ao tópico, validados antes.")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("record", nargs="?", help="um registro em JSON")
+    what.add_argument("--file", help="arquivo JSON, JSON Lines ou CSV ('-' = entrada padrão)")
+    what.add_argument("--delete", type=record_id, metavar="ID", help="apaga o id (tombstone)")
+    parser.add_argument("--dry-run", action="store_true", help="só valida; não envia nada")
+    cli.add_kafka_flags(parser, settings)
+    return parser.parse_args(argv)
+
+
+def record_id(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"id {text!r} inválido (inteiro de 1 a {MAX_ID})")
+    return int(text)
+
+
+def read_input(args) -> bytes:
+    if args.record is not None:
+        return args.record.encode()
+    if args.file not in (None, "-"):
+        try:
+            return Path(args.file).read_bytes()
+        except OSError as error:
+            cli.fail(f"não foi possível ler {args.file}: {error.strerror}")
+    if args.file is None and sys.stdin.isatty():
+        cli.fail("nada para enviar: passe um registro JSON, --file ARQUIVO ou --delete ID")
+    return sys.stdin.buffer.read()
+
+
+def changes_from(args) -> tuple[list, int]:
+    """The valid records (or the one tombstone) and how many items were rejected; each
+    rejection is printed with its line."""
+    if args.delete is not None:
+        return [Tombstone(args.delete)], 0
+    try:
+        rows = batch.parse(read_input(args), SOURCE)
+    except batch.UnreadableFile as error:
+        cli.fail(f"{error}; nada foi enviado")
+    rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
+    for row in rejected:
+        print(f"linha {row.line}: {row.decoded.reason}", file=sys.stderr)
+    return [row.decoded for row in rows if not isinstance(row.decoded, Rejection)], len(rejected)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = cli.settings_or_exit()
+    args = parse_args(argv, settings)
+    changes, rejected = changes_from(args)
+    if args.dry_run:
+        print(f"Resumo: {format_int(len(changes))} válidos, {format_int(rejected)} rejeitados; "
+              "nada enviado (--dry-run).")  # fmt: skip
+        return 1 if rejected else 0
+    try:
+        ensure_topic(args.bootstrap_server, args.topic)
+        producer = make_producer(args.bootstrap_server)
+    except BrokerUnavailable as error:
+        cli.fail(str(error), status=1)
+    publisher = Publisher(producer, args.topic, SOURCE)
+    publisher.send_all(changes)
+    stats = publisher.finish(timeout=30)
+    producer.close(timeout=5)
+    failed = stats.failed + stats.unconfirmed
+    print(f"Resumo: {format_int(stats.acked)} enviados, {format_int(rejected)} rejeitados, "
+          f"{format_int(failed)} falhas.")  # fmt: skip
+    if stats.last_error is not None:
+        print(f"Última falha: {stats.last_error}", file=sys.stderr)
+    return 1 if rejected or failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""The Streamlit app: settings, the warning about who can reach it, and the two pages.
+
+`streamlit/dashboard.py` runs `main()`; so does `uv run dashboard`, through this file, so an
+installed wheel can launch the app without the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from sales_monitor import live
+from sales_monitor.settings import SettingsError, is_loopback
+
+HERE = Path(__file__).parent
+PAINEL = HERE / "painel.py"
+INSPECIONAR = HERE / "inspecionar.py"
+
+
+def main() -> None:
+    st.set_page_config(page_title="Monitor de Vendas em Tempo Real", page_icon="📊", layout="wide")
+    try:
+        settings = live.load_settings()
+    except SettingsError as error:
+        st.error(f"Configuração inválida: {error}")
+        st.stop()
+    address = st.get_option("server.address") or ""
+    if not is_loopback(address) and not settings.read_only:
+        st.warning(
+            f"O dashboard aceita conexões de outras máquinas (endereço "
+            f"'{address or 'todas as interfaces'}'), sem login, e pode escrever no tópico. "
+            "Use --host 127.0.0.1 ou --read-only (DASHBOARD_READ_ONLY=1).",
+            icon="⚠️",
+        )
+    pages = [
+        st.Page(PAINEL, title="Painel", icon="📊", default=True),
+        st.Page(INSPECIONAR, title="Inspecionar", icon="🔎"),
+    ]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":
+    main()

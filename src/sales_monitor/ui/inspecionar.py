@@ -1,0 +1,224 @@
+"""Inspecionar: the topic's offsets, its messages newest first, and writing to it by hand.
+
+Every write is checked by the record contract before it is sent and carries the header
+`origem: inspetor`; in read-only mode no write control is drawn at all.
+"""
+
+import json
+from datetime import datetime, time
+
+import streamlit as st
+from kafka.errors import KafkaError
+
+from sales_monitor import batch, browse, live
+from sales_monitor.fake import IdGenerator
+from sales_monitor.kafka_io import BrokerUnavailable, ensure_topic
+from sales_monitor.money import format_int
+from sales_monitor.publish import Publisher
+from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, decode
+
+SOURCE = "inspetor"
+WHEN = "%d/%m/%Y %H:%M:%S"
+KAFKA_ERRORS = (BrokerUnavailable, KafkaError)
+
+settings = live.load_settings()  # app.py has checked it
+stream = live.stream_for(settings)
+reader = browse.TopicReader(settings.bootstrap_servers, settings.topic)
+writable = not settings.read_only
+
+
+def example_record() -> str:
+    """The README's example, with a fresh id and the current time."""
+    ids = st.session_state.setdefault("id_generator", IdGenerator())
+    now = datetime.now(SAO_PAULO).strftime("%Y-%m-%dT%H:%M:%S")
+    example = {"id": ids(), "nome": "Novo Usuario", "idade": 28, "cidade": "Recife",
+               "valor": 450.00, "timestamp": now}  # fmt: skip
+    return json.dumps(example, indent=2, ensure_ascii=False)
+
+
+def publisher() -> Publisher:
+    """Raises BrokerUnavailable or KafkaError where the broker does not answer."""
+    ensure_topic(settings.bootstrap_servers, settings.topic)
+    return Publisher(live.shared_producer(settings.bootstrap_servers), settings.topic, SOURCE)
+
+
+def deliver(change) -> str:
+    """Send one message and wait for the broker; the outcome as a sentence."""
+    future = publisher().send(change)
+    if future is None:
+        raise KafkaError("o envio falhou antes de chegar ao broker")
+    written = future.get(timeout=10)
+    return f"partição {written.partition}, offset {written.offset}"
+
+
+def load_into_editor(message: browse.TopicMessage) -> None:
+    st.session_state.editor_key = message.key or ""
+    st.session_state.editor_value = message.pretty_value if message.value is not None else ""
+    st.session_state.editor_result = ("info", "Mensagem carregada no editor (aba Enviar).")
+
+
+def send_from_editor() -> None:
+    key, value = st.session_state.editor_key.strip(), st.session_state.editor_value.strip()
+    verdict = decode(key.encode() or None, value.encode() or None)
+    if isinstance(verdict, Rejection):
+        result = ("error", f"Mensagem recusada, nada foi enviado: {verdict.reason}")
+    else:
+        try:
+            where = deliver(verdict)
+        except KAFKA_ERRORS as error:
+            result = ("error", f"Não foi enviada: {error}")
+        else:
+            kind = "Tombstone do id" if isinstance(verdict, Tombstone) else "Registro id"
+            result = ("success", f"{kind} {verdict.id} enviado ({where}).")
+            st.session_state.editor_value = example_record()
+            st.session_state.editor_key = ""
+    st.session_state.editor_result = result
+
+
+def show_result(name: str) -> None:
+    if (result := st.session_state.get(name)) is not None:
+        kind, text = result
+        getattr(st, kind)(text)
+
+
+# -- Overview --------------------------------------------------------------------------
+st.title("Inspecionar o tópico")
+st.caption(f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}`")
+try:
+    offsets = reader.offsets()
+except KAFKA_ERRORS as error:
+    st.error(f"Kafka indisponível: {error}", icon="🔌")
+    st.stop()
+if settings.read_only:
+    st.info("Modo somente leitura: o envio de mensagens está desativado.", icon="🔒")
+parts, total, behind = st.columns(3)
+parts.metric("Partições", len(offsets))
+total.metric("Mensagens no tópico", format_int(sum(o.messages for o in offsets)))
+behind.metric("Atraso do painel (mensagens)", format_int(stream.status.lag))
+if not offsets:
+    st.warning(f"O tópico '{settings.topic}' não existe ainda; o primeiro envio o cria.")
+else:
+    st.dataframe(
+        [{"partição": o.partition, "primeiro offset": o.earliest,
+          "último offset": o.latest - 1 if o.messages else None, "mensagens": o.messages}
+         for o in offsets],
+        hide_index=True,
+    )  # fmt: skip
+
+names = ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"] if writable else ["Mensagens"]
+tabs = st.tabs(names)
+
+# -- Browse ----------------------------------------------------------------------------
+with tabs[0]:
+    where, start, search = st.columns([1, 1, 2])
+    partition = where.selectbox(
+        "Partição", [None, *(o.partition for o in offsets)],
+        format_func=lambda p: "Todas" if p is None else str(p),
+    )  # fmt: skip
+    mode = start.radio("Início", ["Mais recentes", "Offset", "Data e hora"], horizontal=True)
+    needle = search.text_input("Buscar (id, chave ou texto)")
+    from_offset = before = None
+    if mode == "Offset":
+        from_offset = st.number_input("Mostrar a partir do offset (e anteriores)", 0, step=1)
+    elif mode == "Data e hora":
+        day, moment = st.columns(2)
+        chosen_day = day.date_input("Até o dia", format="DD/MM/YYYY")
+        chosen_time = moment.time_input("e a hora", value=time(23, 59), step=60)
+        before = datetime.combine(chosen_day, chosen_time, SAO_PAULO)
+    size, number = st.columns(2)
+    per_page = size.number_input("Mensagens por página", 1, 500, 50)
+    page_number = number.number_input("Página (1 = mais recentes)", 1, step=1)
+    query = browse.Query(partition, from_offset, before, needle.strip(), per_page, page_number - 1)
+    try:
+        page = reader.browse(query)
+    except KAFKA_ERRORS as error:
+        st.error(f"Kafka indisponível: {error}", icon="🔌")
+        st.stop()
+    st.caption(
+        f"{format_int(len(page.messages))} mensagens nesta página · "
+        f"{format_int(page.scanned)} lidas para responder"
+        + (" · há páginas mais antigas" if page.more else "")
+    )
+    if page.cut_short:
+        st.warning(f"Busca limitada às {format_int(browse.MAX_SCAN)} mensagens mais recentes.")
+    for message in page.messages:
+        verdict = message.verdict_text
+        color = "red" if verdict.startswith("rejeitado") else "green"
+        with st.container(border=True):
+            st.markdown(
+                f"**partição {message.partition} · offset {message.offset}** · "
+                f"{message.timestamp.strftime(WHEN)} · chave `{message.key}` · "
+                f"origem `{message.source}` · :{color}[{verdict}]"
+            )
+            st.code(message.pretty_value, language="json")
+            if writable:
+                st.button(
+                    "Reenviar", key=f"resend-{message.partition}-{message.offset}",
+                    on_click=load_into_editor, args=(message,),
+                    help="Carrega esta mensagem no editor da aba Enviar",
+                )  # fmt: skip
+
+if not writable:
+    st.stop()
+
+# -- Produce one -----------------------------------------------------------------------
+with tabs[1]:
+    st.session_state.setdefault("editor_key", "")
+    if "editor_value" not in st.session_state:
+        st.session_state.editor_value = example_record()
+    st.text_input("Chave (opcional: sem chave, o id vem do valor)", key="editor_key")
+    st.text_area("Valor (JSON)", key="editor_value", height=230)
+    st.caption("Conferido pelo contrato do registro antes do envio; recusado, nada é enviado.")
+    st.button("Enviar mensagem", type="primary", on_click=send_from_editor)
+    show_result("editor_result")
+
+# -- Delete ----------------------------------------------------------------------------
+with tabs[2]:
+    typed = st.text_input("Id a apagar").strip()
+    valid_id = typed.isdigit() and int(typed) > 0
+    if typed and not valid_id:
+        st.error(f"Id inválido: {typed!r} (use um inteiro positivo).")
+    confirmed = st.checkbox(f"Confirmo: apagar o id {typed or '…'} (envia um tombstone)")
+    if st.button("Apagar", disabled=not (valid_id and confirmed)):
+        try:
+            where = deliver(Tombstone(int(typed)))
+        except KAFKA_ERRORS as error:
+            st.error(f"Não foi enviado: {error}")
+        else:
+            st.success(f"Tombstone do id {typed} enviado ({where}).")
+
+# -- Bulk send -------------------------------------------------------------------------
+with tabs[3]:
+    upload = st.file_uploader(
+        "Arquivo JSON (lista), JSON Lines ou CSV (vírgula ou ponto e vírgula)",
+        type=["json", "jsonl", "ndjson", "csv", "txt"],
+    )
+    if upload is not None and st.button("Enviar arquivo", type="primary"):
+        with st.spinner("Lendo e conferindo o arquivo…"):
+            try:
+                rows = batch.parse(upload.getvalue(), SOURCE)
+            except batch.UnreadableFile as error:
+                st.error(f"Arquivo não lido, nada foi enviado: {error}")
+                st.stop()
+        valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]
+        rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
+        bar = st.progress(0.0, text=f"Enviando {format_int(len(valid))} registros…")
+        try:
+            sender = publisher()
+            sender.send_all(
+                valid, lambda n: bar.progress(n / len(valid), f"{format_int(n)} enviados")
+            )
+            stats = sender.finish(timeout=30)
+        except KAFKA_ERRORS as error:
+            st.error(f"Envio interrompido: {error}")
+            st.stop()
+        bar.progress(1.0, text="Concluído")
+        failed = stats.failed + stats.unconfirmed
+        summary = (f"{format_int(stats.acked)} enviados, {format_int(len(rejected))} rejeitados, "
+                   f"{format_int(failed)} falhas.")  # fmt: skip
+        (st.warning if rejected or failed else st.success)(summary)
+        if rejected:
+            st.dataframe(
+                [{"linha": row.line, "motivo": row.decoded.reason} for row in rejected],
+                hide_index=True,
+            )

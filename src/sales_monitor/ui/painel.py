@@ -1,0 +1,151 @@
+"""Painel: the live dashboard, top to bottom.
+
+Layout only: the numbers come from `sales_monitor.view`, the figures from
+`sales_monitor.charts`, the data from the one shared consumer in `sales_monitor.live`.
+"""
+
+import streamlit as st
+
+from sales_monitor import charts, live, view
+from sales_monitor.money import format_brl, format_int
+
+settings = live.load_settings()  # app.py has checked it
+stream = live.stream_for(settings)
+
+st.title("Monitor de Vendas em Tempo Real")
+st.caption(
+    f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}` · "
+    f"atualiza a cada {settings.refresh_seconds:g} s"
+)
+
+# -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
+with st.sidebar:
+    st.header("Filtros")
+    snapshot = stream.store.snapshot()
+    top_value = view.value_ceiling(snapshot)
+    filters = view.filters_from_choices(
+        st.multiselect("Cidades", sorted(snapshot["cidade"].unique()), placeholder="Todas"),
+        st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10),
+        top_value,
+        st.slider("Idade", *view.AGE_BOUNDS, view.AGE_BOUNDS),
+    )
+    st.divider()
+    clear_help = "Esvazia a tabela (em todas as abas) e segue só com mensagens novas"
+    if st.button("Limpar Cache", help=clear_help):
+        stream.store.clear()
+        st.toast("Tabela limpa; mostrando só mensagens novas.")
+    if st.button("Recarregar do tópico", help="Reconstrói a tabela desde o início do tópico"):
+        stream.rewind()
+        st.toast("Recarregando desde o início do tópico…")
+
+
+@st.fragment(run_every=settings.refresh_seconds)
+def live_panel(filters: view.Filters) -> None:
+    status = stream.status
+    if status.state == "broker indisponível":
+        st.error(f"Kafka indisponível: {status.detail}", icon="🔌")
+    elif status.state == "sem tópico":
+        st.warning(f"Aguardando o tópico: {status.detail}", icon="⏳")
+    elif status.state == "conectando":
+        st.info(f"Conectando ao Kafka em {status.bootstrap}…", icon="⏳")
+    if stream.store.evicted:
+        st.info(
+            f"{format_int(stream.store.evicted)} registros mais antigos foram descartados "
+            f"para manter o limite de {format_int(settings.max_rows)} linhas.",
+            icon="ℹ️",
+        )
+
+    table = view.apply_filters(stream.store.snapshot(), filters)
+    summary = view.summarize(table)
+    total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
+    total.metric("Valor Total", format_brl(summary.total_cents))
+    mean.metric(
+        "Valor Médio", "—" if summary.mean_cents is None else format_brl(summary.mean_cents)
+    )
+    count.metric("Total Registros", format_int(summary.count))
+    age.metric(
+        "Idade Média",
+        "—" if summary.mean_age is None else f"{summary.mean_age:.1f}".replace(".", ","),
+    )
+
+    if summary.count == 0:
+        st.info("Nenhuma venda para mostrar ainda: aguardando mensagens do tópico.", icon="⏳")
+    else:
+        by_city = view.value_by_city(table)
+        left, right = st.columns(2)
+        left.plotly_chart(charts.value_by_city(by_city), key="bar")
+        right.plotly_chart(charts.age_histogram(view.age_distribution(table)), key="hist")
+        left, right = st.columns(2)
+        left.plotly_chart(charts.city_share(by_city), key="pie")
+        right.plotly_chart(
+            charts.value_by_age(view.scatter_sample(table), len(table)), key="scatter"
+        )
+        st.plotly_chart(charts.revenue_trend(view.revenue_per_minute(table)), key="trend")
+
+    st.subheader(f"Alertas: vendas a partir de {format_brl(settings.high_ticket_cents)}")
+    alerts = view.high_ticket(table, settings.high_ticket_cents)
+    if alerts.empty:
+        st.caption("Nenhuma venda acima do limite até agora.")
+    else:
+        st.dataframe(alerts, hide_index=True, column_config=_money_columns())
+
+    data_tab, stats_tab, status_tab = st.tabs(["Dados", "Estatísticas", "Status do stream"])
+    with data_tab:
+        shown = min(view.TABLE_ROWS, len(table))
+        st.caption(f"Mais recentes primeiro: {format_int(shown)} de {format_int(len(table))}.")
+        st.dataframe(view.latest(table), hide_index=True, column_config=_money_columns())
+        st.download_button(
+            "Baixar CSV (filtrado)", data=lambda: view.to_csv(table), file_name="vendas.csv",
+            mime="text/csv", on_click="ignore",
+        )  # fmt: skip
+    with stats_tab:
+        st.dataframe(view.statistics(table))
+    with status_tab:
+        _status_panel(status)
+
+
+def _money_columns() -> dict:
+    return {"valor": st.column_config.NumberColumn("valor (R$)", format="%.2f")}
+
+
+def _status_panel(status) -> None:
+    broker, topic, lag, rate = st.columns(4)
+    broker.metric("Broker", status.bootstrap)
+    topic.metric("Tópico", f"{status.topic} ({len(status.partitions)} part.)")
+    lag.metric("Atraso (mensagens)", format_int(status.lag))
+    rate.metric(
+        "Registros/s (último minuto)", f"{stream.records_per_second():.1f}".replace(".", ",")
+    )
+    read = sum(status.positions.values())
+    highwater = sum(status.highwater.values())
+    last = status.last_message_at.strftime("%d/%m/%Y %H:%M:%S") if status.last_message_at else "—"
+    st.write(
+        f"Estado: **{status.state}** · offsets lidos {format_int(read)} de {format_int(highwater)} "
+        f"· última mensagem: {last} · mensagens inválidas: **{format_int(status.invalid)}**"
+    )
+    if status.detail:
+        st.caption(status.detail)
+    by_source = view.live_by_source(stream.store.snapshot())
+    if not by_source.empty:
+        st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
+        st.dataframe(by_source, hide_index=True)
+    with st.expander(f"Mensagens inválidas (últimas {len(stream.invalid_messages)})"):
+        invalid = list(stream.invalid_messages)[::-1]
+        if invalid:
+            st.dataframe(
+                [
+                    {
+                        "partição": m.partition,
+                        "offset": m.offset,
+                        "motivo": m.reason,
+                        "mensagem": m.raw,
+                    }
+                    for m in invalid
+                ],
+                hide_index=True,
+            )
+        else:
+            st.caption("Nenhuma até agora.")
+
+
+live_panel(filters)
