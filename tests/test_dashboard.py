@@ -149,3 +149,38 @@ def test_bad_configuration_is_explained_on_the_page(stream, monkeypatch):
     app = run_page()
     assert not app.exception
     assert app.error[0].value.startswith("Configuração inválida: DASHBOARD_REFRESH_SECONDS='soon'")
+
+
+@pytest.fixture
+def listen_on():
+    """Pretend the server listens on another address, as `--host` would make it."""
+    from streamlit import config
+
+    previous = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", previous)
+
+
+def test_listening_beyond_loopback_with_writes_enabled_is_warned(stream, listen_on):
+    assert not run_page().warning  # loopback: nothing to say
+    listen_on("0.0.0.0")
+    app = run_page()
+    assert any("aceita conexões de outras máquinas" in w.value for w in app.warning)
+
+
+def test_read_only_beyond_loopback_needs_no_warning(stream, listen_on, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_READ_ONLY", "1")
+    listen_on("0.0.0.0")
+    assert not run_page().warning
+
+
+def test_status_tab_counts_live_records_by_source(stream):
+    from dataclasses import replace
+
+    stream.store.apply([replace(sale(1), source="produtor"), sale(2), sale(3)])
+    app = run_page()
+    by_source = next(d.value for d in app.dataframe if "origem" in d.value.columns[:1])
+    assert by_source.to_dict("records") == [
+        {"origem": "manual", "registros": 2},
+        {"origem": "produtor", "registros": 1},
+    ]

@@ -158,3 +158,63 @@ def test_bad_environment_stops_commands_in_one_line(command):
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2
     assert result.stderr == "Erro: DASHBOARD_MAX_ROWS='lots' não é um inteiro válido\n"
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on `port`, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                found.add(_ip(address))
+    return found
+
+
+def _ip(hex_address: str) -> str:
+    if len(hex_address) == 8:
+        return ".".join(str(b) for b in bytes.fromhex(hex_address)[::-1])
+    return "::1" if hex_address.endswith("01000000") and set(hex_address[:24]) == {"0"} else "::"
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"), [((), {"127.0.0.1"}), (("--host", "0.0.0.0"), {"0.0.0.0"})]
+)
+def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expected):
+    port = free_port()
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
+    dashboard = subprocess.Popen(
+        [sys.executable, "-c", "from sales_monitor.launch import dashboard_main as m; m()",
+         "--port", str(port), *flags],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        from sales_monitor.launch import wait_healthy
+
+        assert wait_healthy(port, dashboard)
+        assert listening_addresses(port) == expected
+    finally:
+        dashboard.terminate()
+        dashboard.wait(timeout=30)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--port", "99999"), "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
+        (("--max-rows", "0"), "Erro: opção --max-rows: '0' deve ser um inteiro maior que zero\n"),
+        (
+            ("--bootstrap-server", "semporta"),
+            "Erro: opção --bootstrap-server: endereço 'semporta' inválido (use host:porta, ex.: localhost:9092)\n",
+        ),  # noqa: E501
+        (("--nada",), "Erro: argumentos não reconhecidos: --nada\n"),
+    ],
+)
+def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, message):
+    result = subprocess.run(
+        [sys.executable, "-c", "from sales_monitor.launch import dashboard_main as m; m()", *flags],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (2, message)

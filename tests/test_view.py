@@ -143,9 +143,7 @@ def test_csv_keeps_valor_exact_and_the_wire_columns_then_the_source():
 def test_live_records_are_counted_by_source():
     from dataclasses import replace
 
-    frame = table(
-        replace(sale(1), source="produtor"), replace(sale(2), source="produtor"), sale(3)
-    )
+    frame = table(replace(sale(1), source="produtor"), replace(sale(2), source="produtor"), sale(3))
     counted = view.live_by_source(frame)
     assert counted.to_dict("records") == [
         {"origem": "produtor", "registros": 2},

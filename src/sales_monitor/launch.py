@@ -16,7 +16,7 @@ from .broker import BrokerError, EmbeddedBroker, free_port, port_is_open
 from .cli import settings_or_exit
 from .kafka_io import BrokerUnavailable, ensure_topic, probe
 from .process import child_dies_with_parent, stop_on_signals, wait_for_stop
-from .settings import Settings
+from .settings import Settings, is_loopback
 
 # the package's own entry point, so an installed wheel can launch the app
 DASHBOARD = Path(__file__).resolve().parent / "ui" / "app.py"
@@ -97,6 +97,12 @@ def _local_port(bootstrap: str) -> int | None:
 def reachable_host(host: str) -> str:
     """Where this machine reaches a server listening on `host` (a wildcard: loopback)."""
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def browser_host(host: str) -> str:
+    """The address to open in a browser on this machine."""
+    reached = reachable_host(host)
+    return "localhost" if is_loopback(reached) else reached
 
 
 def wait_healthy(
@@ -193,7 +199,7 @@ def demo_main(argv: list[str] | None = None) -> int:
     demo = Demo(_with_flags(settings, args), args.port, pace)
     try:
         demo.start()
-        url = f"http://{reachable_host(demo.settings.host)}:{demo.port}"
+        url = f"http://{browser_host(demo.settings.host)}:{demo.port}"
         print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
         if (name := wait_for_stop(stop, demo.exited)) is not None:
             print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
