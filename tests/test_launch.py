@@ -207,8 +207,9 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
         (("--max-rows", "0"), "Erro: opção --max-rows: '0' deve ser um inteiro maior que zero\n"),
         (
             ("--bootstrap-server", "semporta"),
-            "Erro: opção --bootstrap-server: endereço 'semporta' inválido (use host:porta, ex.: localhost:9092)\n",
-        ),  # noqa: E501
+            "Erro: opção --bootstrap-server: endereço 'semporta' inválido "
+            "(use host:porta, ex.: localhost:9092)\n",
+        ),
         (("--nada",), "Erro: argumentos não reconhecidos: --nada\n"),
     ],
 )
