@@ -24,15 +24,48 @@ def compose(*args: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def services() -> dict:
+    return json.loads(compose("config", "--format", "json").stdout)["services"]
+
+
+def published(service: dict) -> list[tuple[str, str, int]]:
+    return [(p.get("host_ip"), p["published"], p["target"]) for p in service.get("ports", [])]
+
+
 def test_compose_file_is_valid():
     result = compose("config", "-q")
     assert result.returncode == 0, result.stderr
 
 
-def test_kafka_ui_reaches_kafka_and_the_host_gets_localhost_9092():
-    services = json.loads(compose("config", "--format", "json").stdout)["services"]
-    kafka, ui = services["kafka"], services["kafka-ui"]
-    assert [(p["published"], p["target"]) for p in kafka["ports"]] == [("9092", 9092)]
-    assert "HOST://localhost:9092" in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
-    assert ui["environment"]["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"] == "kafka:29092"
-    assert [(p["published"], p["target"]) for p in ui["ports"]] == [("8080", 8080)]
+def test_kafka_ui_at_8081_and_kafka_at_9092_on_loopback_only(services):
+    assert published(services["kafka-ui"]) == [("127.0.0.1", "8081", 8080)]
+    assert published(services["kafka"]) == [("127.0.0.1", "9092", 9092)]
+    for name, service in services.items():
+        assert all(host == "127.0.0.1" for host, _, _ in published(service)), name
+
+
+def test_kraft_without_zookeeper_and_kafka_ui_reaches_the_broker(services):
+    assert "zookeeper" not in services
+    kafka = services["kafka"]["environment"]
+    assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert "HOST://localhost:9092" in kafka["KAFKA_ADVERTISED_LISTENERS"]
+    ui = services["kafka-ui"]["environment"]
+    assert ui["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"] == "kafka:29092"
+
+
+def test_every_image_is_pinned(services):
+    for name, service in services.items():
+        image = service["image"]
+        assert ":" in image and not image.endswith((":latest", ":main")), f"{name}: {image}"
+
+
+def test_the_topic_is_created_once_the_broker_is_healthy_before_kafka_ui(services):
+    job = services["create-topic"]
+    command = " ".join(job["command"])
+    assert "--create" in command and "--if-not-exists" in command
+    assert "--topic=csv-data" in command and "--bootstrap-server=kafka:29092" in command
+    assert job["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert job.get("restart", "no") == "no"
+    ui_needs = services["kafka-ui"]["depends_on"]["create-topic"]
+    assert ui_needs["condition"] == "service_completed_successfully"

@@ -5,7 +5,8 @@ import pytest
 
 from sales_monitor.broker import EmbeddedBroker, free_port
 from sales_monitor.kafka_io import ensure_topic, make_producer
-from sales_monitor.record import encode, encode_tombstone
+from sales_monitor.publish import Publisher
+from sales_monitor.record import Tombstone, encode, encode_tombstone
 from sales_monitor.store import RecordStore
 from sales_monitor.stream import StreamConsumer
 
@@ -161,3 +162,32 @@ def test_records_per_second_counts_the_last_minute(broker, topic, stream):
     assert wait_for(lambda: stream.status.consumed == 120)
     assert stream.records_per_second() == pytest.approx(2.0)
     assert stream.records_per_second(now=time.monotonic() + 61) == 0
+
+
+def test_messages_written_by_every_path_reach_the_table_with_their_source(broker, topic, stream):
+    """Kafka UI (null key, pretty JSON, partition 0, no header), then `send` and the
+    inspector's publisher; a tombstone from each path removes its id."""
+    kafka_ui = (
+        b'{\n  "id": 200,\n  "nome": "Novo Usuario",\n  "idade": 28,\n  "cidade": "Recife",\n'
+        b'  "valor": 450.00,\n  "timestamp": "2025-08-27T12:00:00"\n}'
+    )
+    producer = make_producer(broker.bootstrap)
+    producer.send(topic, key=None, value=kafka_ui, partition=0)
+    for source, record_id in (("send", 201), ("inspetor", 202)):
+        Publisher(producer, topic, source).send(sale(record_id))
+    producer.flush()
+    assert wait_for(lambda: stream.status.consumed == 3)
+    frame = stream.store.snapshot()
+    assert dict(zip(frame["id"], frame["origem"], strict=True)) == {
+        200: "manual",
+        201: "send",
+        202: "inspetor",
+    }
+    assert frame.loc[frame["id"] == 200, "valor_centavos"].item() == 45_000
+    producer.send(topic, key=b"200", value=None, partition=0)  # Kafka UI: empty value
+    for source, record_id in (("send", 201), ("inspetor", 202)):
+        Publisher(producer, topic, source).send(Tombstone(record_id))
+    producer.flush()
+    producer.close()
+    assert wait_for(lambda: stream.status.consumed == 6)
+    assert stream.store.snapshot().empty
