@@ -22,7 +22,9 @@ from . import baseline
 from . import scenarios as sc
 from .report import Figure, markdown
 
-RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results"
+ROOT = Path(__file__).resolve().parents[3]
+RESULTS = ROOT / "build" / "bench"  # ignored by git: running the benchmark changes no tracked file
+PUBLISHED = ROOT / "benchmarks" / "results"  # what the README quotes; written with --publish
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), help="these scenarios")
     parser.add_argument("--runs", type=int, help="runs per figure (default 3)")
     parser.add_argument("--no-save", action="store_true", help="print only, write no files")
+    parser.add_argument(
+        "--publish", action="store_true",
+        help=f"also write the results to {PUBLISHED.relative_to(ROOT)} (for the README)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     sizes = replace(sizes, runs=args.runs) if args.runs else sizes
@@ -205,16 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     mode, when = "quick" if args.quick else "full", datetime.now().strftime("%Y-%m-%d %H:%M")
     table = markdown(rows, mode, when)
     print(table + f"\n({time.perf_counter() - started:.0f} s in all)")
-    if not args.no_save:
-        _save(mode, when, rows, table)
+    for folder in ([] if args.no_save else [RESULTS]) + ([PUBLISHED] if args.publish else []):
+        _save(folder, mode, when, rows, table)
     return 0
 
 
-def _save(mode: str, when: str, rows: list[dict], table: str) -> None:
+def _save(folder: Path, mode: str, when: str, rows: list[dict], table: str) -> None:
     from .report import machine
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     payload = {"mode": mode, "when": when, "machine": machine(), "figures": rows}
-    (RESULTS / f"{mode}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / f"{mode}.md").write_text(table)
-    print(f"Saved to {RESULTS / mode}.json and .md")
+    (folder / f"{mode}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    (folder / f"{mode}.md").write_text(table)
+    print(f"Saved to {folder / mode}.json and .md")
