@@ -104,14 +104,14 @@ class TopicReader:
     def offsets(self) -> list[PartitionOffsets]:
         consumer = self._factory(self.bootstrap)
         try:
-            return _offsets(consumer, self.topic)
+            return partition_offsets(consumer, self.topic)
         finally:
             consumer.close()
 
     def browse(self, query: Query) -> Page:
         consumer = self._factory(self.bootstrap)
         try:
-            ranges = _offsets(consumer, self.topic)
+            ranges = partition_offsets(consumer, self.topic)
             if query.partition is not None:
                 ranges = [r for r in ranges if r.partition == query.partition]
             return _browse(consumer, self.topic, ranges, query)
@@ -119,7 +119,7 @@ class TopicReader:
             consumer.close()
 
 
-def _offsets(consumer, topic: str) -> list[PartitionOffsets]:
+def partition_offsets(consumer, topic: str) -> list[PartitionOffsets]:
     """Earliest and latest offset per partition. `end_offsets` can under-report on some
     brokers (Tansu), so the end is the highwater of a fetch near it."""
     tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]

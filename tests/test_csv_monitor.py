@@ -1,0 +1,207 @@
+"""The CSV monitor against the real embedded broker, checked through the dashboard's store."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sales_monitor.csv_monitor import CsvMonitor
+from sales_monitor.fake import SaleFaker
+from sales_monitor.kafka_io import make_producer
+from sales_monitor.producer import SOURCE
+from sales_monitor.publish import Publisher
+from sales_monitor.store import RecordStore
+from sales_monitor.stream import StreamConsumer
+
+pytestmark = pytest.mark.broker
+
+HEADER = "id;nome;idade;cidade;valor;timestamp"
+SAMPLE = Path(__file__).parents[1] / "csv-monitor" / "vendas_exemplo.csv"
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def line(r) -> str:
+    reais = f"{r.value_cents // 100:,}".replace(",", ".")
+    return f"{r.id};{r.name};{r.age};{r.city};{reais},{r.value_cents % 100:02d};{r.timestamp:%d/%m/%Y %H:%M:%S}"  # noqa: E501
+
+
+def write(path: Path, records, encoding="utf-8") -> None:
+    path.write_text("\n".join([HEADER, *map(line, records)]) + "\n", encoding=encoding)
+
+
+@pytest.fixture
+def stream(broker, topic):
+    consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    consumer.start()
+    yield consumer
+    consumer.stop()
+
+
+@pytest.fixture
+def monitor(broker, topic):
+    producers = []
+
+    def start(path: Path) -> CsvMonitor:
+        producers.append(make_producer(broker.bootstrap))
+        running = CsvMonitor(path, broker.bootstrap, topic, producers[-1])
+        running.read_topic()
+        return running
+
+    yield start
+    for producer in producers:
+        producer.close()
+
+
+def rows_of(stream) -> dict[int, int]:
+    frame = stream.store.snapshot()
+    return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
+
+
+def test_ten_thousand_rows_then_10_edits_5_deletions_3_additions_send_18(tmp_path, monitor, stream):
+    faker = SaleFaker(seed=3)
+    records = [faker.record() for _ in range(10_003)]
+    path = tmp_path / "vendas.csv"
+    write(path, records[:10_000])
+    running = monitor(path)
+    assert running.sync_file()
+    assert wait_for(lambda: len(stream.store.snapshot()) == 10_000)
+    sent = running.publisher.stats.acked
+    assert sent == 10_000
+
+    edited = [replace(r, value_cents=r.value_cents + 1) for r in records[:10]]
+    kept = edited + records[10:9_995] + records[10_000:]  # 5 deleted, 3 added
+    write(path, kept)
+    assert running.sync_file()
+    assert running.publisher.stats.acked - sent == 18
+    expected = {r.id: r.value_cents for r in kept}
+    assert wait_for(lambda: rows_of(stream) == expected)
+    assert running.sync_file() and running.publisher.stats.acked - sent == 18  # no change
+
+
+def test_saves_by_rename_truncate_and_half_written_files_are_followed(tmp_path, monitor, stream):
+    faker = SaleFaker(seed=4)
+    records = [faker.record() for _ in range(20)]
+    path = tmp_path / "vendas.csv"
+    write(path, records[:10])
+    running = monitor(path)
+    running.sync_file()
+    stop = threading.Event()
+    follower = threading.Thread(target=running.follow, args=(stop,), daemon=True)
+    follower.start()
+    try:
+        time.sleep(0.5)
+        temp = tmp_path / ".vendas.csv.swp"  # an editor's save: a new file renamed over it
+        write(temp, records[:12])
+        os.replace(temp, path)
+        assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records[:12]})
+
+        with path.open("w") as file:  # truncated, then rewritten
+            file.flush()
+            time.sleep(0.05)
+            file.write("\n".join([HEADER, *map(line, records[2:14])]) + "\n")
+        assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records[2:14]})
+
+        text = "\n".join([HEADER, *map(line, records[2:15])])  # the last line, half written
+        path.write_text(text[:-10])
+        time.sleep(1.0)  # well past the settle time
+        assert set(rows_of(stream)) == {r.id for r in records[2:14]}
+        path.write_text(text + "\n")
+        assert wait_for(lambda: rows_of(stream).get(records[14].id) == records[14].value_cents)
+
+        path.unlink()  # gone deletes nothing…
+        time.sleep(1.0)
+        assert set(rows_of(stream)) == {r.id for r in records[2:15]}
+        write(path, records[3:15])  # …and when it comes back, it is synced as it is
+        assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records[3:15]})
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+
+
+def test_bad_rows_are_reported_by_line_and_the_good_ones_sync(tmp_path, monitor, stream, capsys):
+    faker = SaleFaker(seed=5)
+    good = [faker.record() for _ in range(3)]
+    path = tmp_path / "vendas.csv"
+    path.write_text(
+        "\n".join([HEADER, line(good[0]), "x;Ana;30;Natal;1,00;27/08/2025 12:00",
+                   line(good[1]), line(good[1]), line(good[2]), "9;Bia;30;Natal"]) + "\n"
+    )  # fmt: skip
+    running = monitor(path)
+    assert running.sync_file()
+    out = capsys.readouterr().out
+    assert "linha 3: campo 'id' deve ser um número inteiro, veio 'x'" in out
+    assert f"linha 5: id {good[1].id} repetido (primeira vez na linha 4)" in out
+    assert "linha 7: a linha tem 4 colunas; o cabeçalho tem 6" in out
+    assert "3 novos, 0 alterados, 0 removidos, 3 rejeitados" in out
+    assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in good})
+
+
+def test_rows_removed_while_stopped_are_deleted_and_other_writers_untouched(
+    broker, topic, tmp_path, monitor, stream
+):
+    producer = make_producer(broker.bootstrap)
+    faker = SaleFaker(seed=6)
+    from_producer = [faker.record() for _ in range(100)]
+    Publisher(producer, topic, SOURCE).send_all(from_producer)
+    producer.flush()
+    producer.close()
+    mine = [faker.record() for _ in range(10)]
+    path = tmp_path / "vendas.csv"
+    write(path, mine)
+    monitor(path).sync_file()
+    assert wait_for(lambda: len(rows_of(stream)) == 110)
+    write(path, mine[3:])  # edited while no monitor runs
+    again = monitor(path)
+    assert len(again.published) == 10  # found on the topic, not in a state file
+    again.sync_file()
+    assert again.publisher.stats.acked == 3
+    expected = {r.id for r in from_producer} | {r.id for r in mine[3:]}
+    assert wait_for(lambda: set(rows_of(stream)) == expected)
+
+
+def test_the_sample_loads_exact_to_the_cent_and_a_second_once_sends_nothing(broker, topic, stream):
+    text = SAMPLE.read_bytes().decode("cp1252")  # Excel pt-BR: Windows-1252, ';', CRLF
+    lines = text.splitlines()[1:]
+    cents = sum(
+        int(Decimal(v.split(";")[4].replace(".", "").replace(",", ".")) * 100) for v in lines
+    )
+    command = [sys.executable, "-m", "sales_monitor.csv_monitor", str(SAMPLE), "--once",
+               "--bootstrap-server", broker.bootstrap, "--topic", topic]  # fmt: skip
+    first = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert f"{len(lines)} novos, 0 alterados, 0 removidos, 0 rejeitados" in first.stdout
+    assert wait_for(lambda: len(rows_of(stream)) == len(lines))
+    assert sum(rows_of(stream).values()) == cents
+    assert "ã" in "".join(
+        stream.store.snapshot()["nome"].tolist() + stream.store.snapshot()["cidade"].tolist()
+    )  # noqa: E501
+    second = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert "0 novos, 0 alterados, 0 removidos, 0 rejeitados" in second.stdout
+    assert "Resumo: 0 mensagens enviadas" in second.stdout
+
+
+@pytest.mark.unit
+def test_an_unreadable_file_changes_nothing_and_says_why(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("nome;valor\nAna;1,00\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "sales_monitor.csv_monitor", str(path), "--once"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Erro: {path} não pôde ser lido: o cabeçalho deve ter")
+    assert result.stderr.count("\n") == 1
