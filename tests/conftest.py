@@ -44,3 +44,15 @@ def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.
         return messages
     finally:
         consumer.close()
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

@@ -19,19 +19,12 @@ from sales_monitor.publish import Publisher
 from sales_monitor.store import RecordStore
 from sales_monitor.stream import StreamConsumer
 
+from .conftest import wait_for
+
 pytestmark = pytest.mark.broker
 
 HEADER = "id;nome;idade;cidade;valor;timestamp"
 SAMPLE = Path(__file__).parents[1] / "csv-monitor" / "vendas_exemplo.csv"
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def line(r) -> str:

@@ -1,7 +1,6 @@
 """The Inspecionar page, driven by AppTest against the real embedded broker."""
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -13,22 +12,13 @@ from sales_monitor.kafka_io import make_producer
 from sales_monitor.record import SaleRecord, decode, encode
 from sales_monitor.settings import Settings
 
-from .conftest import read_topic
+from .conftest import read_topic, wait_for
 from .factories import sale
 
 pytestmark = pytest.mark.broker
 
 MAIN = Path(__file__).parents[1] / "streamlit" / "dashboard.py"
 INSPECTOR = "../src/sales_monitor/ui/inspecionar.py"
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture

@@ -10,18 +10,10 @@ from sales_monitor.record import Tombstone, encode, encode_tombstone
 from sales_monitor.store import RecordStore
 from sales_monitor.stream import StreamConsumer
 
+from .conftest import wait_for
 from .factories import sale
 
 pytestmark = pytest.mark.broker
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def publish(bootstrap: str, topic: str, messages) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from . import cli
 from .cli import settings_or_exit
 from .fake import SaleFaker
 from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
@@ -85,11 +86,13 @@ def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace
     pacing.add_argument(
         "--interval", type=_non_negative, help="segundos entre registros (0 = sem pausa)"
     )
-    pacing.add_argument("--rate", type=_positive, help="registros por segundo, em lotes (carga)")
-    parser.add_argument("--count", type=_positive_int, help="para depois de N registros")
+    pacing.add_argument(
+        "--rate", type=cli.positive_number, help="registros por segundo, em lotes (carga)"
+    )
+    parser.add_argument("--count", type=cli.positive_int, help="para depois de N registros")
     parser.add_argument("--bootstrap-server", default=settings.bootstrap_servers)
     parser.add_argument("--topic", default=settings.topic)
-    parser.add_argument("--partitions", type=_positive_int, default=1,
+    parser.add_argument("--partitions", type=cli.positive_int, default=1,
                         help="partições ao criar o tópico (padrão 1)")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="não imprime cada registro")
     return parser.parse_args(argv)
@@ -196,22 +199,6 @@ def _non_negative(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"intervalo inválido: {text!r} (deve ser ≥ 0)")
     return value
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} deve ser um número maior que zero")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} deve ser um inteiro maior que zero")
-    return int(text)
 
 
 if __name__ == "__main__":
