@@ -10,6 +10,7 @@ import contextlib
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.net.compat import KafkaNetClient
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
 START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
@@ -31,12 +32,7 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int = 1) -> int:
     Creating it ourselves matters: a broker that auto-creates topics (Tansu does) would
     pick its own partition count on the first produce.
     """
-    try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS
-        )
-    except KafkaError as error:
-        raise BrokerUnavailable(bootstrap, error) from None
+    admin = build(KafkaAdminClient, bootstrap, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS)
     try:
         with contextlib.suppress(TopicAlreadyExistsError):
             admin.create_topics(
@@ -53,9 +49,28 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int = 1) -> int:
 
 def probe(bootstrap: str, timeout_ms: int = 2_000) -> None:
     """Return if a Kafka broker answers at `bootstrap`, else raise BrokerUnavailable."""
+    build(KafkaAdminClient, bootstrap, bootstrap_timeout_ms=timeout_ms).close()
+
+
+def build(client_class, bootstrap: str, **config):
+    """A kafka-python admin, producer or consumer, or BrokerUnavailable.
+
+    kafka-python 3's constructors connect and bootstrap; when that times out they raise
+    without closing the network client they made, leaving its connected socket and I/O
+    thread to the garbage collector. We hand them a client factory that remembers what it
+    made, so a failed construction closes it here.
+    """
+    made: list[KafkaNetClient] = []
+
+    def tracked_client(**kwargs) -> KafkaNetClient:
+        made.append(KafkaNetClient(**kwargs))
+        return made[-1]
+
     try:
-        KafkaAdminClient(bootstrap_servers=bootstrap, bootstrap_timeout_ms=timeout_ms).close()
+        return client_class(bootstrap_servers=bootstrap, kafka_client=tracked_client, **config)
     except KafkaError as error:
+        for client in made:
+            client.close()
         raise BrokerUnavailable(bootstrap, error) from None
 
 
@@ -73,10 +88,7 @@ def make_producer(bootstrap: str, **tuning) -> KafkaProducer:
         "allow_auto_create_topics": False,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     } | tuning
-    try:
-        return KafkaProducer(bootstrap_servers=bootstrap, **config)
-    except KafkaError as error:
-        raise BrokerUnavailable(bootstrap, error) from None
+    return build(KafkaProducer, bootstrap, **config)
 
 
 def make_consumer(bootstrap: str, **tuning) -> KafkaConsumer:
@@ -90,7 +102,4 @@ def make_consumer(bootstrap: str, **tuning) -> KafkaConsumer:
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     } | tuning
-    try:
-        return KafkaConsumer(bootstrap_servers=bootstrap, **config)
-    except KafkaError as error:
-        raise BrokerUnavailable(bootstrap, error) from None
+    return build(KafkaConsumer, bootstrap, **config)
