@@ -219,3 +219,38 @@ def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, messa
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (2, message)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("command", "flags", "message"),
+    [
+        ("launch import demo_main as m", ("--interval", "abc"),
+         "Erro: opção --interval: intervalo inválido: 'abc' (use um número de segundos, ex.: 2 ou 0.5)\n"),  # noqa: E501
+        ("launch import demo_main as m", ("--rate", "-5"),
+         "Erro: opção --rate: '-5' deve ser um número maior que zero\n"),
+        ("launch import demo_main as m", ("--port", "99999"),
+         "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
+        ("broker import main as m", ("--port", "99999"),
+         "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
+        ("producer import main as m", ("--count", "x"),
+         "Erro: opção --count: 'x' deve ser um inteiro maior que zero\n"),
+    ],
+)  # fmt: skip
+def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command, flags, message):
+    result = subprocess.run(
+        [sys.executable, "-c", f"from sales_monitor.{command}; raise SystemExit(m())", *flags],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr, result.stdout) == (2, message, "")
+
+
+@pytest.mark.unit
+def test_help_speaks_portuguese():
+    result = subprocess.run(
+        [sys.executable, "-c", "from sales_monitor.send import main; main()", "--help"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stdout.startswith("uso: send")
+    assert "opções:" in result.stdout and "mostra esta ajuda e sai" in result.stdout

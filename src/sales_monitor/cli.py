@@ -114,3 +114,16 @@ def positive_number(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} deve ser um número maior que zero")
     return value
+
+
+def seconds(text: str) -> float:
+    """An interval in seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"intervalo inválido: {text!r} (use um número de segundos, ex.: 2 ou 0.5)"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"intervalo inválido: {text!r} (deve ser ≥ 0)")
+    return value

@@ -191,10 +191,12 @@ def demo_main(argv: list[str] | None = None) -> int:
     parser = cli.Parser(prog="demo", description="Broker + produtor + dashboard.")
     _common_flags(parser, settings)
     pacing = parser.add_mutually_exclusive_group()
-    pacing.add_argument("--interval", default="1", help="segundos entre vendas (padrão 1)")
-    pacing.add_argument("--rate", help="vendas por segundo, em lotes")
-    args = parser.parse_args(argv)
-    pace = ["--rate", args.rate] if args.rate else ["--interval", args.interval]
+    pacing.add_argument(
+        "--interval", type=cli.seconds, default=1.0, help="segundos entre vendas (padrão 1)"
+    )
+    pacing.add_argument("--rate", type=cli.positive_number, help="vendas por segundo, em lotes")
+    args = parser.parse_args(argv)  # every flag checked before anything starts
+    pace = ["--rate", repr(args.rate)] if args.rate else ["--interval", repr(args.interval)]
     stop = stop_on_signals()
     demo = Demo(_with_flags(settings, args), args.port, pace)
     try:

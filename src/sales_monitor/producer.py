@@ -30,10 +30,6 @@ SOURCE = "produtor"  # the `origem` header of every message this command writes
 PRINT_EACH_BELOW_RATE = 20  # records per second; faster than that, print progress instead
 
 
-class UsageError(ValueError):
-    """Bad input from the person at the terminal."""
-
-
 @dataclass(frozen=True, slots=True)
 class Pace:
     """A drift-free schedule: record n is due at start + n * period (period 0: no wait)."""
@@ -79,33 +75,35 @@ def run(
 
 
 def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = cli.Parser(
         prog="producer", description="Publica vendas falsas (Faker pt_BR) no Kafka."
     )
     pacing = parser.add_mutually_exclusive_group()
     pacing.add_argument(
-        "--interval", type=_non_negative, help="segundos entre registros (0 = sem pausa)"
+        "--interval", type=cli.seconds, help="segundos entre registros (0 = sem pausa)"
     )
     pacing.add_argument(
         "--rate", type=cli.positive_number, help="registros por segundo, em lotes (carga)"
     )
     parser.add_argument("--count", type=cli.positive_int, help="para depois de N registros")
-    parser.add_argument("--bootstrap-server", default=settings.bootstrap_servers)
-    parser.add_argument("--topic", default=settings.topic)
+    cli.add_kafka_flags(parser, settings)
     parser.add_argument("--partitions", type=cli.positive_int, default=1,
                         help="partições ao criar o tópico (padrão 1)")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="não imprime cada registro")
     return parser.parse_args(argv)
 
 
-def ask_interval(read: Callable[[str], str] = input) -> float:
-    answer = read(f"Intervalo entre mensagens em segundos (Enter = {DEFAULT_INTERVAL:g}): ").strip()
-    if not answer:
-        return DEFAULT_INTERVAL
-    try:
-        return _non_negative(answer.replace(",", "."))
-    except argparse.ArgumentTypeError as error:
-        raise UsageError(str(error)) from None
+def ask_interval(read: Callable[[str], str] = input, say: Callable[[str], None] = print) -> float:
+    """Ask until the answer is an interval (Enter: the default); a typo asks again."""
+    while True:
+        prompt = f"Intervalo entre mensagens em segundos (Enter = {DEFAULT_INTERVAL:g}): "
+        answer = read(prompt).strip()
+        if not answer:
+            return DEFAULT_INTERVAL
+        try:
+            return cli.seconds(answer.replace(",", "."))
+        except argparse.ArgumentTypeError as error:
+            say(f"{error}; tente de novo.")
 
 
 def choose_pace(args: argparse.Namespace, interactive: bool) -> Pace:
@@ -124,9 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         pace = choose_pace(args, interactive=sys.stdin.isatty())
         ensure_topic(settings.bootstrap_servers, settings.topic, args.partitions)
         producer = make_producer(settings.bootstrap_servers)
-    except UsageError as error:
-        print(f"Erro: {error}", file=sys.stderr)
-        return 2
     except BrokerUnavailable as error:
         print(f"Erro: {error}", file=sys.stderr)
         return 1
@@ -187,18 +182,6 @@ def _describe(pace: Pace) -> str:
     if pace.period < 1:
         return f"{1 / pace.period:g} registros/s"
     return f"um registro a cada {pace.period:g} s"
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"intervalo inválido: {text!r} (use um número de segundos, ex.: 2 ou 0.5)"
-        ) from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"intervalo inválido: {text!r} (deve ser ≥ 0)")
-    return value
 
 
 if __name__ == "__main__":
