@@ -169,3 +169,18 @@ def test_value_slider_reaches_the_largest_sale(frame, top):
 )
 def test_sliders_at_full_range_filter_nothing(choices, expected):
     assert view.filters_from_choices(*choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "cell"),
+    [('=HYPERLINK("http://x","y")', "'=HYPERLINK(\"http://x\",\"y\")"), ("+1+1", "'+1+1"),
+     ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Ana -1", "Ana -1")],
+)  # fmt: skip
+def test_csv_download_neutralizes_spreadsheet_formulas(name, cell):
+    import csv
+    import io
+    from dataclasses import replace
+
+    record = replace(sale(1), name=name, city=name)
+    (row,) = csv.DictReader(io.StringIO(view.to_csv(table(record)).decode()))
+    assert row["nome"] == cell and row["cidade"] == cell

@@ -180,10 +180,20 @@ def statistics(table: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP: prefix a single quote)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(table: pd.DataFrame) -> bytes:
-    """The filtered table as CSV, valor exact to the cent."""
+    """The filtered table as CSV, valor exact to the cent, text cells formula-safe."""
     display = for_display(table)
     display["valor"] = _cents_text(table["valor_centavos"].to_numpy())
+    for column in ("nome", "cidade", "origem"):
+        display[column] = [spreadsheet_safe(text) for text in display[column].tolist()]
     return display.to_csv(index=False).encode("utf-8")
 
 
