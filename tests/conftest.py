@@ -33,11 +33,17 @@ def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.
     from sales_monitor.kafka_io import make_consumer
 
     consumer = make_consumer(bootstrap)
+    deadline = time.monotonic() + timeout_s
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        # a topic a producer is just creating may not be known yet: ask until it is
+        while not (known := consumer.partitions_for_topic(topic)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        partitions = [TopicPartition(topic, p) for p in known or ()]
+        if not partitions:
+            return []
         consumer.assign(partitions)
         consumer.seek_to_beginning()
-        messages, deadline = [], time.monotonic() + timeout_s
+        messages = []
         while len(messages) < expected and time.monotonic() < deadline:
             for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
                 messages.extend(batch)

@@ -61,3 +61,19 @@ def test_cli_on_a_taken_port_fails_in_one_line(broker):
     assert process.returncode == 1
     assert err.startswith("Erro: já existe um broker Kafka")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_broker_stops_at_once_even_with_a_client_connected():
+    import time
+
+    from sales_monitor.kafka_io import make_producer
+
+    with EmbeddedBroker(port=free_port()) as running:
+        ensure_topic(running.bootstrap, "t")
+        producer = make_producer(running.bootstrap)
+        producer.send("t", b"x").get(timeout=10)
+        started = time.monotonic()
+        running.stop()
+        stopped_in = time.monotonic() - started
+        producer.close(timeout=0.5)
+    assert stopped_in < 2.0  # Tansu waits ~5 s for clients on SIGTERM; we send SIGINT

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,83 @@ def test_cli_in_a_pipe_never_prompts(broker, topic):
     result = producer_cli("--count", "1", "--bootstrap-server", broker.bootstrap, "--topic", topic)
     assert "Intervalo entre mensagens" not in result.stdout
     assert result.returncode == 0
+
+
+def _start_producer(bootstrap: str, topic: str, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--bootstrap-server", bootstrap, "--topic", topic, *flags],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+
+
+def _read_line_with(stream, text: str) -> str:
+    for line in stream:
+        if text in line:
+            return line
+    raise AssertionError(f"no line with {text!r}")
+
+
+@pytest.mark.broker
+def test_a_broker_that_goes_away_is_reported_and_sending_resumes_when_it_returns():
+    from sales_monitor.broker import EmbeddedBroker, free_port
+
+    port = free_port()
+    broker = EmbeddedBroker(port).start()
+    producer = _start_producer(broker.bootstrap, "csv-data", "--interval", "0.1")
+    try:
+        _read_line_with(producer.stdout, "Enviado: id=")
+        broker.stop()
+        outage = _read_line_with(producer.stdout, "Kafka sem resposta")
+        assert f"em 127.0.0.1:{port}" in outage and "registros aguardando" in outage
+        broker = EmbeddedBroker(port).start()  # an empty in-memory broker on the same port
+        _read_line_with(producer.stdout, "Kafka respondeu de novo; envio retomado.")
+        assert read_topic(broker.bootstrap, "csv-data", expected=5)  # the new broker got records
+        producer.send_signal(signal.SIGTERM)
+        out, err = producer.communicate(timeout=30)
+        summary = next(line for line in out.splitlines() if line.startswith("Resumo:"))
+        # a record caught by the restart may fail (Tansu answers while creating the topic):
+        # then it is counted and named, never dropped silently
+        failed = not summary.endswith(" 0 falhas.")
+        assert producer.returncode == int(failed) and ("Última falha:" in err) == failed
+        assert "Traceback" not in err
+    finally:
+        producer.kill()
+        producer.communicate()
+        broker.stop()
+
+
+@pytest.mark.broker
+def test_sigterm_while_the_broker_is_gone_ends_quickly_with_the_losses_counted():
+    from sales_monitor.broker import EmbeddedBroker, free_port
+
+    broker = EmbeddedBroker(free_port()).start()
+    producer = _start_producer(broker.bootstrap, "csv-data", "--interval", "0.1")
+    try:
+        _read_line_with(producer.stdout, "Enviado: id=")
+        broker.stop()
+        _read_line_with(producer.stdout, "Kafka sem resposta")
+        producer.send_signal(signal.SIGTERM)
+        out, err = producer.communicate(timeout=30)  # STOP_WAIT_S (3 s) plus start-up slack
+    finally:
+        producer.kill()
+        producer.communicate()
+        broker.stop()
+    assert producer.returncode == 1
+    summary = next(line for line in out.splitlines() if line.startswith("Resumo:"))
+    assert "falhas" in summary and " 0 falhas" not in summary
+    assert err.startswith("Erro: ") and "não foram entregues" in err and "Traceback" not in err
+
+
+@pytest.mark.broker
+def test_sigterm_at_5000_records_per_second_the_summary_matches_the_topic(broker, topic):
+    producer = _start_producer(broker.bootstrap, topic, "--rate", "5000", "--quiet")
+    _read_line_with(producer.stdout, "Enviando para o tópico")
+    time.sleep(2)
+    producer.send_signal(signal.SIGTERM)
+    out, err = producer.communicate(timeout=30)
+    assert producer.returncode == 0, err
+    summary = next(line for line in out.splitlines() if line.startswith("Resumo:"))
+    acked = int(summary.split()[1].replace(".", ""))
+    assert acked > 1_000 and summary.endswith(" 0 falhas.")
+    assert len(read_topic(broker.bootstrap, topic, expected=acked)) == acked
+    assert len(read_topic(broker.bootstrap, topic, expected=acked + 1, timeout_s=2)) == acked

@@ -7,6 +7,7 @@ integration tests run against it, so nothing needs Docker.
 from __future__ import annotations
 
 import importlib.resources
+import signal
 import socket
 import subprocess
 import sys
@@ -118,7 +119,8 @@ class EmbeddedBroker:
         if self._process is None:
             return
         if self._process.poll() is None:
-            self._process.terminate()
+            # SIGINT: Tansu stops at once; on SIGTERM it waits ~5 s for connected clients
+            self._process.send_signal(signal.SIGINT)
             try:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -164,3 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         broker.stop()
     print("Broker parado.", flush=True)
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.net.compat import KafkaNetClient
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
@@ -103,3 +103,21 @@ def make_consumer(bootstrap: str, **tuning) -> KafkaConsumer:
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     } | tuning
     return build(KafkaConsumer, bootstrap, **config)
+
+
+def close_producer(producer: KafkaProducer, wait_s: float) -> None:
+    """Deliver what is pending for up to `wait_s` seconds, then close; never raises.
+
+    kafka-python 3's `close()` flushes first and raises when records are still waiting
+    (a broker that went away), before it stops its I/O thread, and tries again at exit
+    with more tracebacks. Here records that cannot be delivered in time are aborted, so
+    their errbacks count them as failed, and the producer is closed for good.
+    """
+    try:
+        producer.flush(timeout=wait_s)
+    except KafkaTimeoutError:
+        sender = producer._sender  # no public call aborts pending records
+        sender.force_close()
+        sender.join(timeout=wait_s)
+    with contextlib.suppress(KafkaError):
+        producer.close(timeout=wait_s)

@@ -13,10 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from kafka.errors import IllegalStateError
+
 from . import cli
 from .cli import settings_or_exit
 from .fake import SaleFaker
-from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
+from .kafka_io import BrokerUnavailable, close_producer, ensure_topic, make_producer
 from .money import format_brl, format_int
 from .process import stop_on_signals
 from .publish import Publisher
@@ -28,6 +30,11 @@ MAX_BATCH = 1_000
 TICK_S = 0.05  # fast paces send a batch per tick instead of sleeping per record
 SOURCE = "produtor"  # the `origem` header of every message this command writes
 PRINT_EACH_BELOW_RATE = 20  # records per second; faster than that, print progress instead
+STALL_S = 3.0  # no answer from the broker this long, with records waiting: say so
+OUTAGE_NOTE_EVERY_S = 10.0
+STOP_WAIT_S = 3.0  # on Ctrl-C/SIGTERM, how long pending records may still be delivered
+DELIVERY_TIMEOUT_S = 120  # kafka-python's delivery_timeout_ms: a record waits this long
+MAX_BLOCK_S = 2  # a full buffer blocks send() this long, then the record counts as failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, bootstrap_servers=args.bootstrap_server, topic=args.topic)
         pace = choose_pace(args, interactive=sys.stdin.isatty())
         ensure_topic(settings.bootstrap_servers, settings.topic, args.partitions)
-        producer = make_producer(settings.bootstrap_servers)
+        producer = make_producer(
+            settings.bootstrap_servers,
+            delivery_timeout_ms=DELIVERY_TIMEOUT_S * 1000,
+            max_block_ms=MAX_BLOCK_S * 1000,  # so Ctrl-C is never kept waiting long
+        )
     except BrokerUnavailable as error:
         print(f"Erro: {error}", file=sys.stderr)
         return 1
@@ -142,7 +153,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
         flush=True,
     )
     faker = SaleFaker()
-    progress = _Progress(stats, verbose=verbose, quiet=args.quiet)
+    progress = _Progress(stats, settings.bootstrap_servers, verbose=verbose, quiet=args.quiet)
     run(
         publisher.send,
         faker.record,
@@ -151,22 +162,31 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
         count=args.count,
         on_batch=progress,
     )
-    producer.flush(timeout=10)
-    producer.close(timeout=5)
+    pending = stats.unconfirmed
+    close_producer(producer, STOP_WAIT_S)
     print(stats.summary(), flush=True)
-    if stats.last_error is not None:
+    if pending and stats.unconfirmed == 0 and isinstance(stats.last_error, IllegalStateError):
+        print(f"Erro: {format_int(pending)} registros não foram entregues: o Kafka não "
+              f"respondeu em {STOP_WAIT_S:g} s depois do pedido para parar.",
+              file=sys.stderr)  # fmt: skip
+    elif stats.last_error is not None:
         print(f"Última falha: {stats.last_error}", file=sys.stderr)
     return 0 if stats.failed == 0 else 1
 
 
 class _Progress:
-    """Prints each record at human pace, otherwise a line per second."""
+    """Prints each record at human pace, otherwise a line per second; and, whatever the
+    pace, when the broker stops answering and when it answers again."""
 
-    def __init__(self, stats, verbose: bool, quiet: bool):
+    def __init__(self, stats, bootstrap: str, verbose: bool, quiet: bool):
         self._stats, self._verbose, self._quiet = stats, verbose, quiet
+        self._bootstrap = bootstrap
         self._next_report = time.monotonic() + 1
+        self._next_outage_note = 0.0
+        self._in_outage = False
 
     def __call__(self, batch: list[SaleRecord]) -> None:
+        self._outage()
         if self._verbose:
             for r in batch:
                 print(f"Enviado: id={r.id} {r.name} ({r.age}), {r.city}, "
@@ -174,6 +194,18 @@ class _Progress:
         elif not self._quiet and time.monotonic() >= self._next_report:
             self._next_report += 1
             print(f"{format_int(self._stats.attempted)} registros enviados…", flush=True)
+
+    def _outage(self) -> None:
+        waiting, now = self._stats.waiting_s(), time.monotonic()
+        if waiting >= STALL_S and now >= self._next_outage_note:
+            self._in_outage, self._next_outage_note = True, now + OUTAGE_NOTE_EVERY_S
+            print(f"Kafka sem resposta em {self._bootstrap} há {waiting:.0f} s: "
+                  f"{format_int(self._stats.unconfirmed)} registros aguardando (até "
+                  f"{DELIVERY_TIMEOUT_S // 60} min; depois contam como falhas). "
+                  "O envio continua sozinho quando ele voltar.", flush=True)  # fmt: skip
+        elif self._in_outage and waiting < STALL_S:
+            self._in_outage, self._next_outage_note = False, 0.0
+            print("Kafka respondeu de novo; envio retomado.", flush=True)
 
 
 def _describe(pace: Pace) -> str:

@@ -6,6 +6,7 @@ the `origem` header and every delivery is counted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 from .money import format_int
@@ -22,13 +23,22 @@ class DeliveryStats:
         self.acked = 0
         self.failed = 0
         self.last_error: Exception | None = None
+        self.last_answer_at = time.monotonic()  # the broker's last ack or error
 
     def on_ack(self, _metadata) -> None:
         self.acked += 1
+        self.last_answer_at = time.monotonic()
 
     def on_error(self, error: Exception) -> None:
         self.failed += 1
         self.last_error = error
+        self.last_answer_at = time.monotonic()
+
+    def waiting_s(self, now: float | None = None) -> float:
+        """How long records have waited with no answer from the broker (0: none waiting)."""
+        if not self.unconfirmed:
+            return 0.0
+        return (time.monotonic() if now is None else now) - self.last_answer_at
 
     @property
     def unconfirmed(self) -> int:
