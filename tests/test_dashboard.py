@@ -184,3 +184,25 @@ def test_status_tab_counts_live_records_by_source(stream):
         {"origem": "manual", "registros": 2},
         {"origem": "produtor", "registros": 1},
     ]
+
+
+def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(stream):
+    from datetime import datetime
+
+    from sales_monitor.record import SAO_PAULO
+    from sales_monitor.stream import DataLoss
+
+    stream.store.apply([sale(1), sale(2)])
+    when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
+    stream.status = StreamStatus(
+        state="broker indisponível", detail="x", bootstrap="b:1", checked_at=when,
+        data_loss=DataLoss(at=when, rows_before=7),
+    )  # fmt: skip
+    app = run_page()
+    warnings = [w.value for w in app.warning]
+    assert any(w.startswith("Números de 27/08/2025 12:00:05, a última resposta") for w in warnings)
+    assert any(
+        "tinha 7 registros e foi reconstruída com o que o tópico tem agora (2); 5 registros "
+        "perdidos" in w
+        for w in warnings
+    )

@@ -138,6 +138,8 @@ def test_broker_down_is_reported_and_recovery_rebuilds_from_the_new_topic():
         assert wait_for(lambda: len(consumer.store.snapshot()) == 100)
         first.stop()
         assert wait_for(lambda: consumer.status.state == "broker indisponível", timeout=15)
+        assert consumer.status.checked_at is not None  # the page dates the numbers it shows
+        assert consumer.status.data_loss is None
         with EmbeddedBroker(port) as second:  # in-memory: comes back empty
             ensure_topic(second.bootstrap, "csv-data")
             publish(second.bootstrap, "csv-data", [encode(sale(i)) for i in range(500, 505)])
@@ -145,6 +147,7 @@ def test_broker_down_is_reported_and_recovery_rebuilds_from_the_new_topic():
                 lambda: consumer.store.snapshot()["id"].tolist() == list(range(500, 505))
             )
             assert consumer.status.connected
+            assert consumer.status.data_loss.rows_before == 100
     finally:
         consumer.stop()
 

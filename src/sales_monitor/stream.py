@@ -18,7 +18,6 @@ from datetime import datetime
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
-from .broker import port_is_open
 from .kafka_io import BrokerUnavailable, make_consumer
 from .record import SAO_PAULO, Rejection, decode
 from .store import RecordStore
@@ -26,8 +25,8 @@ from .store import RecordStore
 MAX_RECORDS_PER_POLL = 10_000
 INVALID_KEPT = 100
 RAW_TEXT_LIMIT = 200
-RETRY_S = 2.0
-LIVENESS_CHECK_S = 3.0
+RETRY_S = 1.0
+LIVENESS_CHECK_S = 1.0  # quiet this long: ask the broker for metadata, to notice it is gone
 RATE_WINDOW_S = 60
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
 
@@ -38,6 +37,15 @@ class InvalidMessage:
     offset: int
     raw: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DataLoss:
+    """The broker came back without messages the table had read (an in-memory broker
+    restarted): the table was rebuilt from what the topic holds now."""
+
+    at: datetime
+    rows_before: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,8 @@ class StreamStatus:
     last_message_at: datetime | None = None
     consumed: int = 0  # messages processed since this dashboard started, re-reads included
     invalid: int = 0  # invalid messages in the table's current reading of the topic
+    checked_at: datetime | None = None  # the last time the broker answered
+    data_loss: DataLoss | None = None
 
     @property
     def lag(self) -> int:
@@ -138,16 +148,15 @@ class StreamConsumer(threading.Thread):
                     break  # started over: the rest of this poll is stale
             highwater = self._highwater(consumer, tps)
             if self._behind_us(highwater):
-                self._start_over(consumer, tps, RESET_DETAIL)
+                self._rebuild_after_loss(consumer, tps)
                 continue
-            self._set(highwater=highwater)
-            if batches:
+            if batches or time.monotonic() - quiet_since > LIVENESS_CHECK_S:
+                if not batches:
+                    consumer.topics()  # a metadata round trip; raises if the broker is gone
                 quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since > LIVENESS_CHECK_S:
-                if not self._broker_reachable():
-                    self._set(state="broker indisponível", detail=self._down_detail())
-                    return
-                quiet_since = time.monotonic()
+                self._set(highwater=highwater, checked_at=datetime.now(SAO_PAULO))
+            else:
+                self._set(highwater=highwater)
 
     def _behind_us(self, highwater: dict[int, int]) -> bool:
         """A highwater below what we read: the broker lost its data (an in-memory broker
@@ -164,6 +173,8 @@ class StreamConsumer(threading.Thread):
 
     def _start_over(self, consumer, tps: list[TopicPartition], why: str = "") -> None:
         """Empty the table and read the topic again from offset 0."""
+        if not why:  # asked for by a person: what was lost before is no longer news
+            self._set(data_loss=None)
         self._rewind.clear()
         self.store.clear()
         self.invalid_messages.clear()
@@ -174,7 +185,7 @@ class StreamConsumer(threading.Thread):
         """Apply one partition's messages; False if the topic turned out to be reset."""
         expected = self.status.positions.get(tp.partition, 0)
         if messages[0].offset < expected:  # the broker reset the offsets (see _behind_us)
-            self._start_over(consumer, tps, RESET_DETAIL)
+            self._rebuild_after_loss(consumer, tps)
             return False
         changes, invalid = [], 0
         for message in messages:
@@ -209,12 +220,10 @@ class StreamConsumer(threading.Thread):
         marks = {tp.partition: consumer.highwater(tp) for tp in tps}
         return {p: hw for p, hw in marks.items() if hw is not None}
 
-    def _broker_reachable(self) -> bool:
-        for address in self.status.bootstrap.split(","):
-            host, _, port = address.strip().rpartition(":")
-            if port.isdigit() and port_is_open(host or "localhost", int(port)):
-                return True
-        return False
+    def _rebuild_after_loss(self, consumer, tps: list[TopicPartition]) -> None:
+        rows = len(self.store.snapshot())
+        self._start_over(consumer, tps, RESET_DETAIL)
+        self._set(data_loss=DataLoss(at=datetime.now(SAO_PAULO), rows_before=rows))
 
     def _down_detail(self) -> str:
         address = self.status.bootstrap

@@ -9,6 +9,7 @@ import streamlit as st
 from sales_monitor import charts, live, view
 from sales_monitor.money import format_brl, format_int
 
+WHEN = "%d/%m/%Y %H:%M:%S"
 settings = live.load_settings()  # app.py has checked it
 stream = live.stream_for(settings)
 
@@ -48,6 +49,19 @@ def live_panel(filters: view.Filters) -> None:
         st.warning(f"Aguardando o tópico: {status.detail}", icon="⏳")
     elif status.state == "conectando":
         st.info(f"Conectando ao Kafka em {status.bootstrap}…", icon="⏳")
+    if not status.connected and status.checked_at is not None:
+        st.warning(
+            f"Números de {status.checked_at.strftime(WHEN)}, a última resposta do Kafka: "
+            "podem estar desatualizados.", icon="🕒",
+        )  # fmt: skip
+    if (loss := status.data_loss) is not None:
+        now = len(stream.store.snapshot())
+        st.warning(
+            f"O Kafka voltou sem os dados às {loss.at.strftime(WHEN)}: a tabela tinha "
+            f"{format_int(loss.rows_before)} registros e foi reconstruída com o que o tópico "
+            f"tem agora ({format_int(now)}); {format_int(max(0, loss.rows_before - now))} "
+            "registros perdidos.", icon="⚠️",
+        )  # fmt: skip
     if stream.store.evicted:
         st.info(
             f"{format_int(stream.store.evicted)} registros mais antigos foram descartados "
