@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,25 +12,14 @@ from sales_monitor.record import (
     encode_tombstone,
 )
 
+from .corpus import BAD_MESSAGES, value
+
 pytestmark = pytest.mark.unit
 
 KAFKA_UI_EXAMPLE = (
     b'{"id": 200, "nome": "Novo Usuario", "idade": 28, "cidade": "Recife", '
     b'"valor": 450.00, "timestamp": "2025-08-27T12:00:00"}'
 )
-GOOD = {
-    "id": 7,
-    "nome": "Ana",
-    "idade": 30,
-    "cidade": "Natal",
-    "valor": 12.34,
-    "timestamp": "2025-01-02T03:04:05",
-}
-
-
-def value(**changes) -> bytes:
-    data = {**GOOD, **changes}
-    return json.dumps({k: v for k, v in data.items() if v is not ...}).encode()
 
 
 def test_kafka_ui_example_without_key_takes_id_from_value():
@@ -89,40 +77,7 @@ def test_null_value_with_key_is_a_tombstone():
     assert decode(*encode_tombstone(9)) == Tombstone(9)
 
 
-@pytest.mark.parametrize(
-    ("key", "payload", "reason_part"),
-    [
-        (None, None, "sem chave e sem valor"),
-        (b"abc", value(), "não é um id"),
-        (b"0", value(), "fora do intervalo"),
-        (b"\xff", value(), "UTF-8"),
-        (b"8", value(), "difere"),
-        (None, value(id=...), "'id' ausente"),
-        (None, b"not json", "não é JSON"),
-        (None, b"\xff\xfe", "não é JSON"),
-        (None, b"[1, 2]", "não é um objeto"),
-        (None, value(id="7"), "'id' deve ser um número inteiro"),
-        (None, value(id=True), "'id' deve ser um número inteiro"),
-        (None, value(id=-1), "fora do intervalo"),
-        (None, value(id=2**63), "fora do intervalo"),
-        (None, value(nome=""), "'nome'"),
-        (None, value(nome="   "), "'nome'"),
-        (None, value(nome=5), "'nome'"),
-        (None, value(cidade=None), "'cidade'"),
-        (None, value(idade=...), "'idade' ausente"),
-        (None, value(idade=131), "idade 131"),
-        (None, value(idade=-1), "idade -1"),
-        (None, value(idade=30.5), "'idade' deve ser um número inteiro"),
-        (None, value(valor=-0.01), "fora do intervalo"),
-        (None, value(valor="12.00"), "'valor' deve ser um número"),
-        (None, value(valor=12.345), "mais de duas casas"),
-        (None, value(valor=1e14), "fora do intervalo"),
-        (None, b'{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": NaN}', "intervalo"),
-        (None, b'{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": Infinity}', "interv"),
-        (None, value(timestamp="ontem"), "não é ISO 8601"),
-        (None, value(timestamp=1700000000), "'timestamp'"),
-    ],
-)
+@pytest.mark.parametrize(("key", "payload", "reason_part"), BAD_MESSAGES)
 def test_invalid_messages_are_rejected_with_a_reason(key, payload, reason_part):
     decoded = decode(key, payload)
     assert isinstance(decoded, Rejection)

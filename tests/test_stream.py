@@ -186,3 +186,66 @@ def test_messages_written_by_every_path_reach_the_table_with_their_source(broker
     producer.close()
     assert wait_for(lambda: stream.status.consumed == 6)
     assert stream.store.snapshot().empty
+
+
+def test_a_corpus_of_bad_messages_mixed_with_good_ones_gives_the_exact_table(broker, topic, stream):
+    from .corpus import BAD_MESSAGES as ALL_BAD
+
+    # kafka-python will not send a message with neither key nor value
+    BAD_MESSAGES = [bad for bad in ALL_BAD if bad[0] is not None or bad[1] is not None]
+    good = [encode(sale(i, cents=i * 101)) for i in range(1, len(BAD_MESSAGES) + 2)]
+    mixed = [m for pair in zip(good, BAD_MESSAGES, strict=False) for m in (pair[0], pair[1][:2])]
+    mixed.append(good[-1])
+    publish(broker.bootstrap, topic, mixed)
+    assert wait_for(lambda: stream.status.consumed == len(mixed))
+    frame = stream.store.snapshot()
+    assert frame["id"].tolist() == list(range(1, len(good) + 1))
+    assert frame["valor_centavos"].tolist() == [i * 101 for i in range(1, len(good) + 1)]
+    assert stream.status.invalid == len(BAD_MESSAGES) >= 25
+    reasons = [m.reason for m in sorted(stream.invalid_messages, key=lambda m: m.offset)]
+    assert len(reasons) == len(BAD_MESSAGES)
+    for reason, (_, _, expected) in zip(reasons, BAD_MESSAGES, strict=True):
+        assert expected in reason
+
+
+def test_a_flood_of_invalid_messages_and_a_1_mb_one_stay_bounded(broker, topic, stream, mocker):
+    import time as clock
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from .test_dashboard import PAGE
+
+    flood = [(None, b'{"id": %d, "nome": ""}' % i) for i in range(50_000)]
+    huge = (None, b'{"id": 1, "nome": "' + b"x" * 1_000_000 + b'"}')
+    valid = [encode(sale(i)) for i in range(1, 11)]
+    publish(broker.bootstrap, topic, [*valid[:5], *flood, huge, *valid[5:]])
+    assert wait_for(lambda: stream.status.consumed == 50_011, timeout=60)
+    assert len(stream.store.snapshot()) == 10 and stream.status.invalid == 50_001
+    kept = list(stream.invalid_messages)
+    assert len(kept) == 100  # the newest, each with its reason and at most 200 characters
+    assert all(len(m.raw) <= 201 and m.reason for m in kept)
+    assert kept[-1].reason.startswith("campo 'nome' tem 1000000 caracteres")
+    st.cache_resource.clear()
+    mocker.patch("sales_monitor.live.shared_stream", return_value=stream)
+    started = clock.monotonic()
+    app = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not app.exception and clock.monotonic() - started < 30
+    assert {m.label: m.value for m in app.metric}["Total Registros"] == "10"
+    assert app.dataframe[-1].value["motivo"].iloc[0].startswith("campo 'nome'")
+    st.cache_resource.clear()
+
+
+def test_a_dashboard_started_before_its_broker_recovers_by_itself():
+    port = free_port()
+    consumer = StreamConsumer(f"127.0.0.1:{port}", "csv-data", RecordStore())
+    consumer.start()
+    try:
+        assert wait_for(lambda: consumer.status.state == "broker indisponível")
+        with EmbeddedBroker(port) as late:
+            ensure_topic(late.bootstrap, "csv-data")
+            publish(late.bootstrap, "csv-data", [encode(sale(i)) for i in range(1, 4)])
+            assert wait_for(lambda: consumer.store.snapshot()["id"].tolist() == [1, 2, 3])
+            assert consumer.status.connected
+    finally:
+        consumer.stop()

@@ -1,0 +1,57 @@
+"""Bad messages, one per way a message can break the record contract, with the reason each
+must be rejected for. Shared by the contract's unit tests and the stream's broker test."""
+
+import json
+
+GOOD = {
+    "id": 7,
+    "nome": "Ana",
+    "idade": 30,
+    "cidade": "Natal",
+    "valor": 12.34,
+    "timestamp": "2025-01-02T03:04:05",
+}
+
+
+def value(**changes) -> bytes:
+    """GOOD with `changes`; a field set to ... is left out."""
+    data = {**GOOD, **changes}
+    return json.dumps({k: v for k, v in data.items() if v is not ...}).encode()
+
+
+BAD_MESSAGES = [
+    (None, None, "sem chave e sem valor"),
+    (b"abc", value(), "não é um id"),
+    (b"0", value(), "fora do intervalo"),
+    (b"\xff", value(), "UTF-8"),
+    (b"8", value(), "difere"),
+    (None, value(id=...), "'id' ausente"),
+    (None, b"not json", "não é JSON"),
+    (None, b"\xff\xfe", "não é JSON"),
+    (None, b"[1, 2]", "não é um objeto"),
+    (None, value(id="7"), "'id' deve ser um número inteiro"),
+    (None, value(id=True), "'id' deve ser um número inteiro"),
+    (None, value(id=-1), "fora do intervalo"),
+    (None, value(id=2**63), "fora do intervalo"),
+    (None, value(nome=""), "'nome'"),
+    (None, value(nome="   "), "'nome'"),
+    (None, value(nome=5), "'nome'"),
+    (None, value(cidade=None), "'cidade'"),
+    (None, value(idade=...), "'idade' ausente"),
+    (None, value(idade=131), "idade 131"),
+    (None, value(idade=-1), "idade -1"),
+    (None, value(idade=30.5), "'idade' deve ser um número inteiro"),
+    (None, value(valor=-0.01), "fora do intervalo"),
+    (None, value(valor="12.00"), "'valor' deve ser um número"),
+    (None, value(valor=12.345), "mais de duas casas"),
+    (None, value(valor=1e14), "fora do intervalo"),
+    (None, b'{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": NaN}', "intervalo"),
+    (None, b'{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": Infinity}', "interv"),
+    (None, value(timestamp="ontem"), "não é ISO 8601"),
+    (None, value(timestamp=1700000000), "'timestamp'"),
+    (None, value(nome="x" * 201), "'nome' tem 201 caracteres"),
+    (None, value(cidade="y" * 1_000_000), "'cidade' tem 1000000 caracteres"),
+    (None, b"", "não é JSON"),
+    (None, b"null", "não é um objeto"),
+    (None, b'"texto"', "não é um objeto"),
+]
