@@ -206,10 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="runs per figure (default 3)")
     parser.add_argument("--no-save", action="store_true", help="print only, write no files")
     parser.add_argument(
+        "--soak", type=float, metavar="SECONDS",
+        help="instead: memory and threads of a dashboard at 1,000 records/s, 3 tabs, 50,000 rows",
+    )  # fmt: skip
+    parser.add_argument("--every", type=float, default=30.0, help="soak: seconds between samples")
+    parser.add_argument(
         "--publish", action="store_true",
         help=f"also write the results to {PUBLISHED.relative_to(ROOT)} (for the README)",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.soak is not None:
+        return _soak(args.soak, args.every)
     sizes = QUICK if args.quick else FULL
     sizes = replace(sizes, runs=args.runs) if args.runs else sizes
     started = time.perf_counter()
@@ -234,3 +241,11 @@ def _save(folder: Path, mode: str, when: str, rows: list[dict], table: str) -> N
     (folder / f"{mode}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     (folder / f"{mode}.md").write_text(table)
     print(f"Saved to {folder / mode}.json and .md")
+
+
+def _soak(seconds: float, every: float) -> int:
+    from .soak import soak, verdict
+
+    lines = verdict(soak(seconds, every))
+    print("\n".join(lines))
+    return 0 if lines[-1].startswith("tabs refreshing") else 1
