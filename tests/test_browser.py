@@ -50,7 +50,7 @@ def demo():
 
 def total_records(page) -> int:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Total Registros")
-    text = metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=30_000)
+    text = metric.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
     return int(text.replace(".", ""))
 
 
@@ -123,4 +123,4 @@ def screenshot(page, name: str) -> None:
 
 def _metric(page, label: str) -> str:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
-    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+    return metric.locator('[data-testid="stMetricValue"]').first.inner_text()

@@ -45,7 +45,7 @@ def process_stats(pid: int) -> tuple[float, int]:
 
 def _total(page) -> int:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Total Registros")
-    text = metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=30_000)
+    text = metric.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
     return int(text.replace(".", ""))
 
 
