@@ -1,9 +1,11 @@
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sales_monitor.record import Tombstone
-from sales_monitor.store import COLUMNS, RecordStore
+from sales_monitor.store import COLUMNS, RecordStore, WriteOrder
 
 from .factories import T0, sale
 
@@ -26,6 +28,7 @@ def test_empty_store_has_the_schema_and_no_rows():
         "valor_centavos": "int64",
         "timestamp": "datetime64[ms, America/Sao_Paulo]",
         "origem": "string",
+        "versao": "int64",
     }
 
 
@@ -124,3 +127,90 @@ def test_concurrent_writer_and_readers_see_consistent_tables():
         thread.join()
     assert errors == []
     assert len(store.snapshot()) == 20_000
+
+
+# -- the latest write wins, whatever order partitions are read in ------------------------
+
+
+def test_write_order_follows_timestamps_across_partitions_and_offsets_within_one():
+    order = WriteOrder()
+    first = order.version(partition=0, timestamp_ms=1_000)
+    older_elsewhere = order.version(partition=1, timestamp_ms=900)
+    assert older_elsewhere < first  # across partitions: the later timestamp wins
+    clock_back = order.version(partition=0, timestamp_ms=500)  # same partition, later offset
+    assert clock_back >= first  # within a partition: a later offset never loses
+    tie = order.version(partition=2, timestamp_ms=1_000)
+    assert tie > first  # equal timestamps: the higher partition wins
+
+
+def test_an_older_record_never_replaces_a_newer_one():
+    store = RecordStore()
+    store.apply([sale(1, cents=200)], [20])
+    store.apply([sale(1, cents=100)], [10])
+    assert store.snapshot()["valor_centavos"].tolist() == [200]  # from the table
+    store.apply([sale(1, cents=300)], [30])
+    store.apply([sale(1, cents=150)], [15])  # from the pending changes
+    assert store.snapshot()["valor_centavos"].tolist() == [300]
+
+
+def test_a_tombstone_read_first_keeps_an_older_record_out():
+    store = RecordStore()
+    store.apply([Tombstone(1)], [50])
+    store.apply([sale(1)], [40])  # an older write from another partition, read later
+    assert store.snapshot().empty
+    store.snapshot()
+    store.apply([sale(1)], [45])  # still older, after a compaction
+    assert store.snapshot().empty
+    store.apply([sale(1, cents=7)], [60])  # newer than the delete: back
+    assert store.snapshot()["valor_centavos"].tolist() == [7]
+
+
+def test_an_older_tombstone_does_not_delete_a_newer_record():
+    store = RecordStore()
+    store.apply([sale(1)], [50])
+    store.snapshot()
+    store.apply([Tombstone(1)], [40])
+    assert store.snapshot()["id"].tolist() == [1]
+
+
+PARTITION_LOGS = st.lists(
+    st.lists(
+        st.tuples(st.integers(1, 8), st.none() | st.integers(1, 999), st.integers(0, 50)),
+        max_size=25,
+    ),
+    min_size=1,
+    max_size=4,
+)  # per partition, in offset order: (id, cents or None for a tombstone, timestamp)
+
+
+@settings(max_examples=120, deadline=None)
+@given(logs=PARTITION_LOGS, data=st.data())
+def test_any_interleaving_of_the_partitions_gives_the_same_table(logs, data):
+    def read(interleaving: list[int]) -> dict:
+        store, order, cursor = RecordStore(), WriteOrder(), [0] * len(logs)
+        for partition in interleaving:
+            record_id, cents, ts = logs[partition][cursor[partition]]
+            cursor[partition] += 1
+            change = Tombstone(record_id) if cents is None else sale(record_id, cents=cents)
+            store.apply([change], [order.version(partition, ts)])
+            if data.draw(st.booleans(), label="snapshot"):
+                store.snapshot()
+        frame = store.snapshot()
+        return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
+
+    def latest_by_rule() -> dict:
+        """The rule itself: per id, the greatest (timestamp so far in its partition,
+        partition); a later offset wins a tie within one partition."""
+        best = {}
+        for partition, log in enumerate(logs):
+            moment = 0
+            for record_id, cents, ts in log:
+                moment = max(moment, ts)
+                if record_id not in best or (moment, partition) >= best[record_id][0]:
+                    best[record_id] = ((moment, partition), cents)
+        return {i: cents for i, (_, cents) in best.items() if cents is not None}
+
+    in_order = [p for p, log in enumerate(logs) for _ in log]  # partition after partition
+    shuffled = data.draw(st.permutations(in_order), label="interleaving")
+    expected = latest_by_rule()
+    assert read(shuffled) == read(in_order) == read(sorted(in_order, reverse=True)) == expected

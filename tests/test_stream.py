@@ -249,3 +249,41 @@ def test_a_dashboard_started_before_its_broker_recovers_by_itself():
             assert consumer.status.connected
     finally:
         consumer.stop()
+
+
+def test_on_many_partitions_a_rebuilt_table_equals_the_live_one_and_the_latest_writes(broker):
+    """Ids written twice on different partitions in both orders (keyed on 1-3, and Kafka UI
+    style on partition 0, later), then deleted from yet another partition; one id gets an
+    older write (partition 4) after its delete."""
+    topic = f"many-{time.monotonic_ns()}"
+    ensure_topic(broker.bootstrap, topic, partitions=5)
+    live = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    live.start()
+    base = 1_750_000_000_000
+    writes = []  # (partition, key, value, timestamp ms), in the order they are sent
+    for i in range(1, 41):
+        key, keyed_value = encode(sale(i, cents=100 + i))
+        keyed = (1 + i % 3, key, keyed_value, base + i * 100)
+        by_hand = (0, None, encode(sale(i, cents=900 + i))[1], base + i * 100 + 50)
+        writes += [keyed, by_hand] if i % 2 else [by_hand, keyed]  # sent in both orders
+    for i in range(31, 41):  # deleted later, from another partition
+        writes.append((1 + (i + 1) % 3, str(i).encode(), None, base + i * 100 + 70))
+    key, value = encode(sale(33, cents=1))
+    writes.append((4, key, value, base + 3_000))  # older than its delete: stays deleted
+    producer = make_producer(broker.bootstrap)
+    for partition, key, value, ts in writes:
+        producer.send(topic, key=key, value=value, partition=partition, timestamp_ms=ts)
+        producer.flush()  # one at a time: the live dashboard reads them in this order
+    producer.close()
+    expected = {i: 900 + i for i in range(1, 31)}
+    assert wait_for(lambda: live.status.consumed == len(writes))
+    rebuilt = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    rebuilt.start()
+    try:
+        assert wait_for(lambda: rebuilt.status.consumed == len(writes))
+        for stream in (live, rebuilt):
+            frame = stream.store.snapshot()
+            assert dict(zip(frame["id"], frame["valor_centavos"], strict=True)) == expected
+    finally:
+        live.stop()
+        rebuilt.stop()

@@ -3,10 +3,16 @@
 Writers (the one consumer thread) append to a small pending map; readers get an
 immutable pandas DataFrame, rebuilt only when something changed. Rows are kept in
 last-write order, so eviction beyond `max_rows` drops the records least recently written.
+
+Which write is the latest does not depend on the order messages are read in: each change
+carries a version from `WriteOrder`, and an older version never replaces a newer one, nor
+brings back an id a newer tombstone deleted. So a table rebuilt from the topic equals the
+one built live, whatever the partition count.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable
 
@@ -23,15 +29,40 @@ COLUMNS = {
     "valor_centavos": "int64",
     "timestamp": pd.DatetimeTZDtype("ms", SAO_PAULO),
     "origem": "string[pyarrow]",  # who wrote the row's latest version (header `origem`)
+    "versao": "int64",  # its WriteOrder version
 }
 COMPACT_EVERY = 50_000  # pending changes that trigger a rebuild without a reader asking
+DELETIONS_KEPT = 100_000  # the newest tombstones remembered, so older records stay deleted
+UNORDERED = 1 << 62  # versions for changes applied without one: each beats all before it
+
+
+class WriteOrder:
+    """Versions that say which write to an id wins, whatever order partitions are read in.
+
+    A version is the message's timestamp raised to the latest timestamp seen before it in
+    its partition (so within a partition a later offset always wins, as Kafka orders it),
+    then the partition number: between partitions the later timestamp wins, and on equal
+    timestamps the higher partition. Reading each partition in order, as Kafka delivers it,
+    gives every message the same version however the partitions interleave.
+    """
+
+    def __init__(self) -> None:
+        self._latest: dict[int, int] = {}
+
+    def version(self, partition: int, timestamp_ms: int) -> int:
+        moment = max(timestamp_ms, self._latest.get(partition, 0))
+        self._latest[partition] = moment
+        return moment << 16 | partition
+
+    def reset(self) -> None:
+        self._latest.clear()
 
 
 def empty_frame() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMNS.items()})
 
 
-def frame_from_records(records: list[SaleRecord]) -> pd.DataFrame:
+def frame_from_records(records: list[SaleRecord], versions: list[int]) -> pd.DataFrame:
     """Columns built straight from the records; timestamps go through epoch milliseconds,
     which is ~10x faster than letting pandas parse datetime objects."""
     epoch_ms = np.fromiter(
@@ -46,6 +77,7 @@ def frame_from_records(records: list[SaleRecord]) -> pd.DataFrame:
             "valor_centavos": np.fromiter((r.value_cents for r in records), "int64", len(records)),
             "timestamp": pd.to_datetime(epoch_ms, unit="ms", utc=True).tz_convert(SAO_PAULO),
             "origem": pd.array([r.source for r in records], dtype=COLUMNS["origem"]),
+            "versao": np.fromiter(versions, "int64", len(records)),
         }
     )
     return frame.astype({"timestamp": COLUMNS["timestamp"]})
@@ -64,21 +96,42 @@ class RecordStore:
         self.max_rows = max_rows
         self._lock = threading.Lock()
         self._frame = empty_frame()
-        self._pending: dict[int, SaleRecord | None] = {}  # None marks a tombstone
+        # id -> (record, or None for a tombstone; its WriteOrder version)
+        self._pending: dict[int, tuple[SaleRecord | None, int]] = {}
+        self._deleted: dict[int, int] = {}  # id -> version of its newest tombstone
+        self._unordered = itertools.count(UNORDERED)
         self._version = 0
         self._evicted = 0
 
-    def apply(self, changes: Iterable[SaleRecord | Tombstone]) -> None:
-        """Upsert records and delete tombstoned ids, in message order."""
+    def apply(
+        self, changes: Iterable[SaleRecord | Tombstone], versions: Iterable[int] | None = None
+    ) -> None:
+        """Upsert records and delete tombstoned ids. A change older (by version) than what
+        the store holds for its id is ignored; without versions, each change is newest."""
         with self._lock:
-            pending, before = self._pending, self._version
-            for change in changes:
-                # pop first so a rewritten id moves to the end (last-write order)
-                pending.pop(change.id, None)
-                pending[change.id] = change if isinstance(change, SaleRecord) else None
+            pending, deleted, before = self._pending, self._deleted, self._version
+            for change, version in zip(changes, versions or self._unordered, strict=False):
+                held = pending.get(change.id)
+                if held is not None and version < held[1]:
+                    continue
+                if held is None and version < deleted.get(change.id, -1):
+                    continue  # deleted by a newer tombstone: an older record stays out
+                pending.pop(change.id, None)  # so a rewritten id moves to the end
+                if isinstance(change, SaleRecord):
+                    pending[change.id] = (change, version)
+                else:
+                    pending[change.id] = (None, version)
+                    self._remember_deletion(change.id, version)
                 self._version += 1
             if self._version != before and len(pending) >= COMPACT_EVERY:
                 self._compact()
+
+    def _remember_deletion(self, record_id: int, version: int) -> None:
+        deleted = self._deleted
+        deleted.pop(record_id, None)
+        deleted[record_id] = version
+        if len(deleted) > DELETIONS_KEPT:
+            del deleted[next(iter(deleted))]
 
     def snapshot(self) -> pd.DataFrame:
         """The current table. The same object comes back while nothing changes: treat it
@@ -102,18 +155,30 @@ class RecordStore:
         with self._lock:
             self._frame = empty_frame()
             self._pending.clear()
+            self._deleted.clear()
             self._evicted = 0
             self._version += 1
 
     def _compact(self) -> None:
-        changed = np.fromiter(self._pending.keys(), "int64", len(self._pending))
+        pending = self._pending
         frame = self._frame
-        rewritten = frame["id"].isin(changed).to_numpy()
+        changed = np.fromiter(pending.keys(), "int64", len(pending))
+        rewritten = frame["id"].isin(changed).to_numpy().copy()
         if rewritten.any():
+            ids = frame["id"].to_numpy()[rewritten].tolist()
+            held = frame["versao"].to_numpy()[rewritten].tolist()
+            newer = np.array([pending[i][1] >= v for i, v in zip(ids, held, strict=True)])
+            for stale, wins in zip(ids, newer.tolist(), strict=True):
+                if not wins:  # the table already holds a newer version of this id
+                    del pending[stale]
+            rewritten[rewritten] = newer
             frame = keep_rows(frame, ~rewritten)
-        live = [record for record in self._pending.values() if record is not None]
+        live = [(record, version) for record, version in pending.values() if record is not None]
         if live:
-            frame = pd.concat([frame, frame_from_records(live)], ignore_index=True)
+            records, versions = zip(*live, strict=True)
+            frame = pd.concat(
+                [frame, frame_from_records(list(records), list(versions))], ignore_index=True
+            )
         overflow = len(frame) - self.max_rows
         if overflow > 0:
             frame = frame.iloc[overflow:]

@@ -20,7 +20,7 @@ from kafka.errors import KafkaError
 
 from .kafka_io import BrokerUnavailable, make_consumer
 from .record import SAO_PAULO, Rejection, decode
-from .store import RecordStore
+from .store import RecordStore, WriteOrder
 
 MAX_RECORDS_PER_POLL = 10_000
 INVALID_KEPT = 100
@@ -92,6 +92,7 @@ class StreamConsumer(threading.Thread):
         self._stopping = threading.Event()
         self._rewind = threading.Event()
         self._arrivals: deque[tuple[int, int]] = deque()  # (whole second, messages)
+        self._order = WriteOrder()  # which write to an id wins, across partitions
 
     # -- called from other threads -------------------------------------------------
     def stop(self, timeout: float = 5.0) -> None:
@@ -176,6 +177,7 @@ class StreamConsumer(threading.Thread):
         if not why:  # asked for by a person: what was lost before is no longer news
             self._set(data_loss=None)
         self._rewind.clear()
+        self._order.reset()
         self.store.clear()
         self.invalid_messages.clear()
         consumer.seek_to_beginning(*tps)
@@ -187,7 +189,8 @@ class StreamConsumer(threading.Thread):
         if messages[0].offset < expected:  # the broker reset the offsets (see _behind_us)
             self._rebuild_after_loss(consumer, tps)
             return False
-        changes, invalid = [], 0
+        changes, versions, invalid = [], [], 0
+        version = self._order.version
         for message in messages:
             decoded = decode(message.key, message.value, message.headers)
             if isinstance(decoded, Rejection):
@@ -195,7 +198,8 @@ class StreamConsumer(threading.Thread):
                 self.invalid_messages.append(_invalid(message, decoded))
             else:
                 changes.append(decoded)
-        self.store.apply(changes)
+                versions.append(version(tp.partition, message.timestamp))
+        self.store.apply(changes, versions)
         self._count_arrivals(len(messages))
         status = self.status
         self._set(
