@@ -1,0 +1,145 @@
+"""The dashboard consumer's loop, driven by a fake consumer: no broker, no timing luck."""
+
+import threading
+from collections import namedtuple
+
+import pytest
+from kafka import TopicPartition
+from kafka.errors import KafkaConnectionError
+
+from sales_monitor.kafka_io import BrokerUnavailable
+from sales_monitor.record import encode, encode_tombstone
+from sales_monitor.store import RecordStore
+from sales_monitor.stream import StreamConsumer
+
+from .conftest import wait_for
+from .factories import sale
+
+pytestmark = pytest.mark.unit
+
+Message = namedtuple("Message", "partition offset key value headers timestamp")
+TOPIC = "csv-data"
+
+
+class FakeBroker:
+    """Partitions as lists of (key, value, timestamp); `up` says whether it answers."""
+
+    def __init__(self, partitions: int):
+        self.logs = {p: [] for p in range(partitions)}
+        self.up = True
+        self.lock = threading.Lock()
+
+    def write(self, partition: int, key, value, timestamp: int = 0) -> None:
+        with self.lock:
+            self.logs[partition].append((key, value, timestamp))
+
+    def consumer(self, _bootstrap):
+        if not self.up:
+            raise BrokerUnavailable("fake:1", "down")
+        return FakeConsumer(self)
+
+
+class FakeConsumer:
+    def __init__(self, broker: FakeBroker):
+        self.broker, self.positions = broker, {}
+
+    def partitions_for_topic(self, topic):
+        return set(self.broker.logs) if topic == TOPIC else None
+
+    def assign(self, tps):
+        self.positions = {tp.partition: 0 for tp in tps}
+
+    def seek_to_beginning(self, *tps):
+        for tp in tps or [TopicPartition(TOPIC, p) for p in self.positions]:
+            self.positions[tp.partition] = 0
+
+    def seek(self, tp, offset):
+        self.positions[tp.partition] = offset
+
+    def poll(self, timeout_ms, max_records):
+        self._answer()
+        batches = {}
+        with self.broker.lock:
+            for p, start in self.positions.items():
+                log = self.broker.logs[p][start : start + max_records]
+                if log:
+                    batches[TopicPartition(TOPIC, p)] = [
+                        Message(p, start + n, key, value, [], ts)
+                        for n, (key, value, ts) in enumerate(log)
+                    ]
+                    self.positions[p] = start + len(log)
+        if not batches:
+            threading.Event().wait(timeout_ms / 1000 / 10)
+        return batches
+
+    def highwater(self, tp):
+        return len(self.broker.logs[tp.partition])
+
+    def topics(self):
+        self._answer()
+        return {TOPIC}
+
+    def _answer(self):
+        if not self.broker.up:
+            raise KafkaConnectionError("fake broker down")
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def fake():
+    broker = FakeBroker(partitions=2)
+    stream = StreamConsumer("fake:1", TOPIC, RecordStore(), consumer_factory=broker.consumer)
+    stream.start()
+    yield broker, stream
+    stream.stop()
+
+
+def ids(stream) -> list[int]:
+    return sorted(stream.store.snapshot()["id"].tolist())
+
+
+def test_every_partition_is_read_and_the_status_follows(fake):
+    broker, stream = fake
+    for i in range(1, 7):
+        broker.write(i % 2, *encode(sale(i)))
+    broker.write(0, *encode_tombstone(2))
+    assert wait_for(lambda: stream.status.consumed == 7)
+    assert ids(stream) == [1, 3, 4, 5, 6]
+    assert wait_for(lambda: stream.status.highwater == {0: 4, 1: 3})
+    assert stream.status.connected and stream.status.lag == 0
+
+
+def test_a_broker_that_goes_away_and_comes_back_is_followed_from_where_it_was(fake):
+    broker, stream = fake
+    broker.write(0, *encode(sale(1)))
+    assert wait_for(lambda: ids(stream) == [1])
+    broker.up = False
+    assert wait_for(lambda: stream.status.state == "broker indisponível")
+    assert stream.status.checked_at is not None
+    broker.write(1, *encode(sale(2)))
+    broker.up = True
+    assert wait_for(lambda: ids(stream) == [1, 2] and stream.status.connected)
+    assert stream.status.consumed == 2 and stream.status.data_loss is None  # nothing re-read
+
+
+def test_a_broker_back_with_less_data_rebuilds_and_says_what_was_lost(fake):
+    broker, stream = fake
+    for i in range(1, 5):
+        broker.write(0, *encode(sale(i)))
+    assert wait_for(lambda: ids(stream) == [1, 2, 3, 4])
+    with broker.lock:
+        broker.logs[0] = [(*encode(sale(9)), 0)]  # an in-memory broker restarted
+    assert wait_for(lambda: ids(stream) == [9])
+    assert stream.status.data_loss.rows_before == 4
+
+
+def test_rewind_rebuilds_from_the_start(fake):
+    broker, stream = fake
+    broker.write(0, *encode(sale(1)))
+    assert wait_for(lambda: ids(stream) == [1])
+    stream.store.clear()
+    assert ids(stream) == []
+    stream.rewind()
+    assert wait_for(lambda: ids(stream) == [1])
