@@ -14,6 +14,7 @@ from datetime import datetime
 
 from kafka import TopicPartition
 
+from .connection import Connection
 from .kafka_io import make_consumer
 from .record import SAO_PAULO, Decoded, Rejection, Tombstone, decode, source_of
 
@@ -98,18 +99,20 @@ def to_message(record) -> TopicMessage:
 
 
 class TopicReader:
-    def __init__(self, bootstrap: str, topic: str, consumer_factory: Callable = make_consumer):
-        self.bootstrap, self.topic, self._factory = bootstrap, topic, consumer_factory
+    def __init__(
+        self, target: Connection | str, topic: str, consumer_factory: Callable = make_consumer
+    ):
+        self.connection, self.topic, self._factory = target, topic, consumer_factory
 
     def offsets(self) -> list[PartitionOffsets]:
-        consumer = self._factory(self.bootstrap)
+        consumer = self._factory(self.connection)
         try:
             return partition_offsets(consumer, self.topic)
         finally:
             consumer.close()
 
     def browse(self, query: Query) -> Page:
-        consumer = self._factory(self.bootstrap)
+        consumer = self._factory(self.connection)
         try:
             ranges = partition_offsets(consumer, self.topic)
             if query.partition is not None:

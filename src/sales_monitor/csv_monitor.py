@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from . import cli
+from .connection import Connection
 from .csvfile import UnreadableFile
 from .kafka_io import BrokerUnavailable, ensure_topic, make_consumer, make_producer
 from .money import format_int
@@ -37,15 +39,15 @@ def say(text: str) -> None:
 class CsvMonitor:
     """The file, the topic, and what this file has published there."""
 
-    def __init__(self, path: Path, bootstrap: str, topic: str, producer):
-        self.path, self.bootstrap, self.topic = path, bootstrap, topic
+    def __init__(self, path: Path, connection: Connection | str, topic: str, producer):
+        self.path, self.connection, self.topic = path, connection, topic
         self.source = source_for(path)
         self.publisher = Publisher(producer, topic, self.source)
         self.published: dict = {}
 
     def read_topic(self) -> None:
         say(f"Lendo o tópico '{self.topic}' para achar os registros deste arquivo…")
-        consumer = make_consumer(self.bootstrap)
+        consumer = make_consumer(self.connection)
         try:
             self.published = owned_records(
                 consumer, self.topic, self.source,
@@ -128,12 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     except (UnreadableFile, OSError) as error:
         cli.fail(f"{args.file} não pôde ser lido: {error}; nada foi enviado")
     stop = stop_on_signals()
+    connection = replace(settings, bootstrap_servers=args.bootstrap_server).connection
     try:
-        ensure_topic(args.bootstrap_server, args.topic)
-        producer = make_producer(args.bootstrap_server)
+        ensure_topic(connection, args.topic)
+        producer = make_producer(connection)
     except BrokerUnavailable as error:
         cli.fail(str(error), status=1)
-    monitor = CsvMonitor(args.file, args.bootstrap_server, args.topic, producer)
+    monitor = CsvMonitor(args.file, connection, args.topic, producer)
     try:
         monitor.read_topic()
         synced = monitor.sync_file()

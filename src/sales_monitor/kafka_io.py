@@ -1,38 +1,82 @@
 """The seam to Kafka: admin, producer and consumer construction with one error type.
 
-kafka-python 3 reports a missing broker as a timeout; callers here get
-`BrokerUnavailable` with a message a person can act on instead.
+Every client is built from a `Connection` (address and security). kafka-python 3 reports
+a missing broker, a refused password or an untrusted certificate alike as a bootstrap
+timeout; callers here get `BrokerUnavailable` with the cause, in words a person can act on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.net.compat import KafkaNetClient
+
+from .connection import Connection, as_connection
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
 START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
 
 
 class BrokerUnavailable(RuntimeError):
-    """No Kafka broker answered at the configured address."""
+    """No Kafka broker answered at the configured address, or it refused us."""
 
-    def __init__(self, bootstrap: str, cause: Exception | str):
-        super().__init__(
-            f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {START_HINT}"
-        )
+    def __init__(self, bootstrap: str, cause: Exception | str, hint: str = START_HINT):
+        super().__init__(f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {hint}")
         self.bootstrap = bootstrap
 
 
-def ensure_topic(bootstrap: str, topic: str, partitions: int = 1) -> int:
+# What kafka-python logs when a connection fails, and what it means for a person.
+_CAUSES = [
+    (("certificate verify failed", "self-signed certificate", "unable to get local issuer"),
+     "o certificado do broker não é confiável", "confira KAFKA_SSL_CAFILE"),
+    (("hostname mismatch", "doesn't match", "ip address mismatch"),
+     "o certificado do broker não vale para este endereço", "confira o nome em KAFKA_BOOTSTRAP_SERVERS"),  # noqa: E501
+    (("wrong version number", "unknown protocol", "record layer failure", "packet length too long"),
+     "o broker não fala TLS nesta porta", "confira KAFKA_SECURITY_PROTOCOL"),
+    (("authentication failed", "authenticationfailed", "invalid credentials", "invalid username or password"),  # noqa: E501
+     "usuário ou senha recusados", "confira KAFKA_SASL_USERNAME e KAFKA_SASL_PASSWORD"),
+    (("unsupportedsaslmechanism", "unsupported sasl mechanism"),
+     "o broker não aceita esse mecanismo SASL", "confira KAFKA_SASL_MECHANISM"),
+]  # fmt: skip
+
+
+class _Log(logging.Handler):
+    """What kafka-python says while a client is being built (its errors are only logged)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage().lower())
+
+
+def diagnose(lines: list[str], connection: Connection) -> tuple[str, str] | None:
+    """(cause, what to check) from kafka-python's log of a failed bootstrap, if it says."""
+    text = "\n".join(lines)
+    for needles, cause, hint in _CAUSES:
+        if any(needle in text for needle in needles):
+            return cause, hint
+    if connection.uses_tls and ("timed out" in text or "disconnected" in text):
+        return ("a conexão TLS não se completou: a porta fala TLS?",
+                "confira KAFKA_SECURITY_PROTOCOL e a porta")  # fmt: skip
+    if not connection.uses_tls and "disconnected" in text and "refused" not in text:
+        return ("o broker fechou a conexão: ele espera TLS?",
+                "confira KAFKA_SECURITY_PROTOCOL")  # fmt: skip
+    return None
+
+
+def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> int:
     """Create `topic` if it is missing; return its partition count.
 
     Creating it ourselves matters: a broker that auto-creates topics (Tansu does) would
     pick its own partition count on the first produce.
     """
-    admin = build(KafkaAdminClient, bootstrap, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS)
+    connection = as_connection(target)
+    admin = build(KafkaAdminClient, connection, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS)
     try:
         with contextlib.suppress(TopicAlreadyExistsError):
             admin.create_topics(
@@ -42,17 +86,17 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int = 1) -> int:
         (described,) = admin.describe_topics([topic])
         return len(described["partitions"])
     except KafkaError as error:
-        raise BrokerUnavailable(bootstrap, error) from None
+        raise BrokerUnavailable(connection.bootstrap_servers, error) from None
     finally:
         admin.close()
 
 
-def probe(bootstrap: str, timeout_ms: int = 2_000) -> None:
-    """Return if a Kafka broker answers at `bootstrap`, else raise BrokerUnavailable."""
-    build(KafkaAdminClient, bootstrap, bootstrap_timeout_ms=timeout_ms).close()
+def probe(target: Connection | str, timeout_ms: int = 2_000) -> None:
+    """Return if a Kafka broker answers, else raise BrokerUnavailable."""
+    build(KafkaAdminClient, target, bootstrap_timeout_ms=timeout_ms).close()
 
 
-def build(client_class, bootstrap: str, **config):
+def build(client_class, target: Connection | str, **config):
     """A kafka-python admin, producer or consumer, or BrokerUnavailable.
 
     kafka-python 3's constructors connect and bootstrap; when that times out they raise
@@ -60,21 +104,32 @@ def build(client_class, bootstrap: str, **config):
     thread to the garbage collector. We hand them a client factory that remembers what it
     made, so a failed construction closes it here.
     """
+    connection = as_connection(target)
     made: list[KafkaNetClient] = []
 
     def tracked_client(**kwargs) -> KafkaNetClient:
         made.append(KafkaNetClient(**kwargs))
         return made[-1]
 
+    log, kafka_log = _Log(), logging.getLogger("kafka")
+    kafka_log.addHandler(log)
     try:
-        return client_class(bootstrap_servers=bootstrap, kafka_client=tracked_client, **config)
+        return client_class(
+            bootstrap_servers=connection.bootstrap_servers, kafka_client=tracked_client,
+            **connection.client_config(), **config,
+        )  # fmt: skip
     except KafkaError as error:
         for client in made:
             client.close()
-        raise BrokerUnavailable(bootstrap, error) from None
+        found = diagnose(log.lines, connection)
+        if found is None:
+            raise BrokerUnavailable(connection.bootstrap_servers, error) from None
+        raise BrokerUnavailable(connection.bootstrap_servers, found[0], found[1]) from None
+    finally:
+        kafka_log.removeHandler(log)
 
 
-def make_producer(bootstrap: str, **tuning) -> KafkaProducer:
+def make_producer(target: Connection | str, **tuning) -> KafkaProducer:
     """A producer that survives broker restarts.
 
     Idempotence is off: kafka-python 3 turns it on by default, and an idempotent
@@ -88,10 +143,10 @@ def make_producer(bootstrap: str, **tuning) -> KafkaProducer:
         "allow_auto_create_topics": False,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     } | tuning
-    return build(KafkaProducer, bootstrap, **config)
+    return build(KafkaProducer, target, **config)
 
 
-def make_consumer(bootstrap: str, **tuning) -> KafkaConsumer:
+def make_consumer(target: Connection | str, **tuning) -> KafkaConsumer:
     """A group-less consumer: callers `assign()` partitions themselves, so every reader
     sees every message (a shared group would split them between readers)."""
     config = {
@@ -102,7 +157,7 @@ def make_consumer(bootstrap: str, **tuning) -> KafkaConsumer:
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     } | tuning
-    return build(KafkaConsumer, bootstrap, **config)
+    return build(KafkaConsumer, target, **config)
 
 
 def close_producer(producer: KafkaProducer, wait_s: float) -> None:

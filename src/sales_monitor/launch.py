@@ -35,15 +35,19 @@ def streamlit_command(port: int, host: str) -> list[str]:
 
 def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment that hands `settings` to the Streamlit process."""
-    return dict(os.environ if base is None else base) | {
-        "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "KAFKA_TOPIC": settings.topic,
-        "DASHBOARD_REFRESH_SECONDS": f"{settings.refresh_seconds:g}",
-        "DASHBOARD_MAX_ROWS": str(settings.max_rows),
-        "DASHBOARD_HIGH_TICKET": f"{settings.high_ticket_cents / 100:.2f}",
-        "DASHBOARD_HOST": settings.host,
-        "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
-    }
+    return (
+        dict(os.environ if base is None else base)
+        | {
+            "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+            "KAFKA_TOPIC": settings.topic,
+            "DASHBOARD_REFRESH_SECONDS": f"{settings.refresh_seconds:g}",
+            "DASHBOARD_MAX_ROWS": str(settings.max_rows),
+            "DASHBOARD_HIGH_TICKET": f"{settings.high_ticket_cents / 100:.2f}",
+            "DASHBOARD_HOST": settings.host,
+            "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
+        }
+        | settings.security.environment()
+    )
 
 
 def _common_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
@@ -129,7 +133,7 @@ class Demo:
 
     def start(self) -> None:
         self._broker()
-        ensure_topic(self.settings.bootstrap_servers, self.settings.topic)
+        ensure_topic(self.settings.connection, self.settings.topic)
         self.children["produtor"] = self._spawn(
             [sys.executable, "-m", "sales_monitor.producer", "--quiet",
              "--bootstrap-server", self.settings.bootstrap_servers,
@@ -145,13 +149,15 @@ class Demo:
             raise DemoError("o dashboard não respondeu; veja as mensagens acima")
 
     def _broker(self) -> None:
-        bootstrap = self.settings.bootstrap_servers
+        connection = self.settings.connection
+        bootstrap = connection.bootstrap_servers
         try:
-            probe(bootstrap)
+            probe(connection)
             print(f"Usando o broker Kafka que já responde em {bootstrap}.", flush=True)
             return
         except BrokerUnavailable:
-            port = _local_port(bootstrap)
+            # the embedded broker speaks plaintext only: never in place of a secured cluster
+            port = None if connection.secured else _local_port(bootstrap)
             if port is None:
                 raise
         self.broker = EmbeddedBroker(port).start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .connection import Connection
 from .kafka_io import make_producer
 from .settings import Settings
 from .store import RecordStore
@@ -21,17 +22,30 @@ def load_settings() -> Settings:
 
 
 @st.cache_resource
-def shared_stream(bootstrap: str, topic: str, max_rows: int) -> StreamConsumer:
-    consumer = StreamConsumer(bootstrap, topic, RecordStore(max_rows))
+def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) -> StreamConsumer:
+    """One per connection (`key` names it; the connection itself, password included, is
+    not hashed: a leading underscore keeps Streamlit away from it)."""
+    consumer = StreamConsumer(_connection, topic, RecordStore(max_rows))
     consumer.start()
     return consumer
 
 
 @st.cache_resource
-def shared_producer(bootstrap: str):
+def shared_producer(key: str, _connection: Connection):
     """Made on the first write; a broker that is down raises, and nothing is cached."""
-    return make_producer(bootstrap)
+    return make_producer(_connection)
+
+
+def _key(connection: Connection) -> str:
+    user = connection.username or ""
+    return f"{connection.security_protocol}://{user}@{connection.bootstrap_servers}"
 
 
 def stream_for(settings: Settings) -> StreamConsumer:
-    return shared_stream(settings.bootstrap_servers, settings.topic, settings.max_rows)
+    connection = settings.connection
+    return shared_stream(_key(connection), connection, settings.topic, settings.max_rows)
+
+
+def producer_for(settings: Settings):
+    connection = settings.connection
+    return shared_producer(_key(connection), connection)

@@ -127,9 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(argv, settings)
         settings = replace(settings, bootstrap_servers=args.bootstrap_server, topic=args.topic)
         pace = choose_pace(args, interactive=sys.stdin.isatty())
-        ensure_topic(settings.bootstrap_servers, settings.topic, args.partitions)
+        ensure_topic(settings.connection, settings.topic, args.partitions)
         producer = make_producer(
-            settings.bootstrap_servers,
+            settings.connection,
             delivery_timeout_ms=DELIVERY_TIMEOUT_S * 1000,
             max_block_ms=MAX_BLOCK_S * 1000,  # so Ctrl-C is never kept waiting long
         )

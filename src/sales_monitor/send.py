@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import batch, cli
@@ -75,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Resumo: {format_int(len(changes))} válidos, {format_int(rejected)} rejeitados; "
               "nada enviado (--dry-run).")  # fmt: skip
         return 1 if rejected else 0
+    connection = replace(settings, bootstrap_servers=args.bootstrap_server).connection
     try:
-        ensure_topic(args.bootstrap_server, args.topic)
-        producer = make_producer(args.bootstrap_server)
+        ensure_topic(connection, args.topic)
+        producer = make_producer(connection)
     except BrokerUnavailable as error:
         cli.fail(str(error), status=1)
     publisher = Publisher(producer, args.topic, SOURCE)

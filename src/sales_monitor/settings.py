@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .connection import Connection, SecurityError
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 DEFAULT_TOPIC = "csv-data"
@@ -30,12 +32,25 @@ class Settings:
     high_ticket_cents: int = 180_000
     host: str = DEFAULT_HOST  # where the dashboard listens
     read_only: bool = False  # hide every action that writes to the topic
+    # protocol, SASL and TLS; its address is left empty: `connection` takes bootstrap_servers
+    security: Connection = Connection("")
+
+    @property
+    def connection(self) -> Connection:
+        """What every Kafka client is built from: the address (flags may change it) with
+        the security settings."""
+        return replace(self.security, bootstrap_servers=self.bootstrap_servers)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_BOOTSTRAP
+        try:
+            security = Connection.from_env("", env)
+        except SecurityError as error:
+            raise SettingsError(str(error)) from None
         return cls(
-            bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_BOOTSTRAP,
+            bootstrap_servers=bootstrap,
             topic=env.get("KAFKA_TOPIC") or DEFAULT_TOPIC,
             refresh_seconds=_number(env, "DASHBOARD_REFRESH_SECONDS", 3.0, float, minimum=0.5),
             max_rows=_number(env, "DASHBOARD_MAX_ROWS", 1_000_000, int, minimum=1),
@@ -44,6 +59,7 @@ class Settings:
             ),
             host=(env.get("DASHBOARD_HOST") or DEFAULT_HOST).strip(),
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
+            security=security,
         )
 
 

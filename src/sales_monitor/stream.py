@@ -18,6 +18,7 @@ from datetime import datetime
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+from .connection import Connection, as_connection
 from .kafka_io import BrokerUnavailable, make_consumer
 from .record import SAO_PAULO, Rejection, decode
 from .store import RecordStore, WriteOrder
@@ -79,14 +80,15 @@ class StreamConsumer(threading.Thread):
 
     def __init__(
         self,
-        bootstrap: str,
+        target: Connection | str,
         topic: str,
         store: RecordStore,
         consumer_factory: Callable[..., object] = make_consumer,
     ):
         super().__init__(name=f"stream-{topic}", daemon=True)
         self.store = store
-        self.status = StreamStatus(bootstrap=bootstrap, topic=topic)
+        self.connection = as_connection(target)
+        self.status = StreamStatus(bootstrap=self.connection.bootstrap_servers, topic=topic)
         self.invalid_messages: deque[InvalidMessage] = deque(maxlen=INVALID_KEPT)
         self._factory = consumer_factory
         self._stopping = threading.Event()
@@ -112,7 +114,7 @@ class StreamConsumer(threading.Thread):
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                consumer = self._factory(self.status.bootstrap)
+                consumer = self._factory(self.connection)
             except BrokerUnavailable:
                 self._set(state="broker indisponível", detail=self._down_detail())
                 self._stopping.wait(RETRY_S)

@@ -23,7 +23,7 @@ KAFKA_ERRORS = (BrokerUnavailable, KafkaError)
 
 settings = live.load_settings()  # app.py has checked it
 stream = live.stream_for(settings)
-reader = browse.TopicReader(settings.bootstrap_servers, settings.topic)
+reader = browse.TopicReader(settings.connection, settings.topic)
 writable = not settings.read_only
 
 
@@ -38,8 +38,8 @@ def example_record() -> str:
 
 def publisher() -> Publisher:
     """Raises BrokerUnavailable or KafkaError where the broker does not answer."""
-    ensure_topic(settings.bootstrap_servers, settings.topic)
-    return Publisher(live.shared_producer(settings.bootstrap_servers), settings.topic, SOURCE)
+    ensure_topic(settings.connection, settings.topic)
+    return Publisher(live.producer_for(settings), settings.topic, SOURCE)
 
 
 def deliver(change) -> str:
