@@ -62,8 +62,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 class EmbeddedBroker:
     """Runs one Tansu process; use as a context manager."""
 
-    def __init__(self, port: int = 9092, host: str = "127.0.0.1"):
+    def __init__(self, port: int = 9092, host: str = "127.0.0.1", advertised: str | None = None):
+        """`advertised`: the host:port clients are told to use, when something (a TLS
+        proxy in the tests) stands in front of the broker."""
         self.host, self.port = host, port
+        self.advertised = advertised or self.bootstrap
         self._process: subprocess.Popen | None = None
         self._log = None  # the broker's own output, kept for error messages
 
@@ -74,11 +77,11 @@ class EmbeddedBroker:
     def start(self) -> EmbeddedBroker:
         if port_is_open(self.host, self.port):
             raise BrokerError(self._port_taken_message())
-        url = f"tcp://{self.bootstrap}"
+        url, advertised = f"tcp://{self.bootstrap}", f"tcp://{self.advertised}"
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the broker
         self._process = subprocess.Popen(
             [str(tansu_binary()), "broker", "--listener-url", url,
-             "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"],
+             "--advertised-listener-url", advertised, "--storage-engine", "memory://tansu/"],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             preexec_fn=child_dies_with_parent,
         )  # fmt: skip

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
+import threading
+import weakref
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
@@ -17,6 +20,7 @@ from kafka.net.compat import KafkaNetClient
 from .connection import Connection, as_connection
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
+HANDSHAKE_GRACE_S = 1.0
 START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
 
 
@@ -60,13 +64,42 @@ def diagnose(lines: list[str], connection: Connection) -> tuple[str, str] | None
     for needles, cause, hint in _CAUSES:
         if any(needle in text for needle in needles):
             return cause, hint
-    if connection.uses_tls and ("timed out" in text or "disconnected" in text):
+    if connection.uses_tls and any(w in text for w in ("timed out", "disconnected", "handshake")):
         return ("a conexão TLS não se completou: a porta fala TLS?",
                 "confira KAFKA_SECURITY_PROTOCOL e a porta")  # fmt: skip
     if not connection.uses_tls and "disconnected" in text and "refused" not in text:
         return ("o broker fechou a conexão: ele espera TLS?",
                 "confira KAFKA_SECURITY_PROTOCOL")  # fmt: skip
     return None
+
+
+class _TrackedTLS(ssl.SSLContext):
+    """The TLS settings kafka-python would build from the connection, remembering the
+    sockets it wraps, so a client given up on in mid-handshake leaves none open."""
+
+    @classmethod
+    def for_connection(cls, connection: Connection) -> _TrackedTLS | None:
+        if not connection.uses_tls:
+            return None
+        context = cls(ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.check_hostname = True
+        if connection.ssl_cafile:
+            context.load_verify_locations(connection.ssl_cafile)
+        else:
+            context.load_default_certs()
+        if connection.ssl_certfile:
+            context.load_cert_chain(connection.ssl_certfile, connection.ssl_keyfile)
+        return context
+
+    def wrap_socket(self, *args, **kwargs):
+        wrapped = super().wrap_socket(*args, **kwargs)
+        self.__dict__.setdefault("_wrapped", weakref.WeakSet()).add(wrapped)
+        return wrapped
+
+    def close_all(self) -> None:
+        for wrapped in list(self.__dict__.get("_wrapped", ())):
+            wrapped.close()
 
 
 def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> int:
@@ -111,21 +144,37 @@ def build(client_class, target: Connection | str, **config):
         made.append(KafkaNetClient(**kwargs))
         return made[-1]
 
-    log, kafka_log = _Log(), logging.getLogger("kafka")
-    kafka_log.addHandler(log)
-    try:
-        return client_class(
-            bootstrap_servers=connection.bootstrap_servers, kafka_client=tracked_client,
-            **connection.client_config(), **config,
-        )  # fmt: skip
-    except KafkaError as error:
+    tls = _TrackedTLS.for_connection(connection)
+
+    def close_made() -> None:
         for client in made:
             client.close()
+        if tls is not None:
+            tls.close_all()  # a socket still in its handshake is not the client's yet
+
+    # kafka-python 3 can wait forever for a TLS handshake a plaintext port never answers:
+    # past the bootstrap bound, closing its client fails the wait
+    limit_s = config.get("bootstrap_timeout_ms", BOOTSTRAP_TIMEOUT_MS) / 1000 + HANDSHAKE_GRACE_S
+    guard = threading.Timer(limit_s, close_made)
+    log, kafka_log = _Log(), logging.getLogger("kafka")
+    kafka_log.addHandler(log)
+    guard.start()
+    try:
+        tls_config = {} if tls is None else {"ssl_context": tls}
+        return client_class(
+            bootstrap_servers=connection.bootstrap_servers, kafka_client=tracked_client,
+            **connection.client_config(), **tls_config, **config,
+        )  # fmt: skip
+    except Exception as error:
+        if not isinstance(error, KafkaError) and not guard.finished.is_set():
+            raise
+        close_made()
         found = diagnose(log.lines, connection)
         if found is None:
             raise BrokerUnavailable(connection.bootstrap_servers, error) from None
         raise BrokerUnavailable(connection.bootstrap_servers, found[0], found[1]) from None
     finally:
+        guard.cancel()
         kafka_log.removeHandler(log)
 
 
