@@ -19,6 +19,7 @@ from .factories import sale
 from .tls import TlsProxy, make_certificates
 
 SECRET = "s3nh4-que-n4o-aparece"
+DEMO = "from sales_monitor.launch import demo_main as m; raise SystemExit(m())"
 SASL = {
     "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256",
     "KAFKA_SASL_USERNAME": "ana", "KAFKA_SASL_PASSWORD": SECRET,
@@ -70,7 +71,7 @@ def test_the_demo_never_starts_a_plaintext_broker_for_a_secured_cluster():
     port = free_port()
     env = {**SASL, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-c", "from sales_monitor.launch import demo_main as m; raise SystemExit(m())"],
+        [sys.executable, "-c", DEMO],
         capture_output=True, text=True, timeout=60, env=env,
     )  # fmt: skip
     assert result.returncode == 1 and "Broker embutido" not in result.stdout
@@ -128,3 +129,40 @@ def test_tls_mistakes_fail_quickly_with_their_cause(tls, make, cause):
         make_consumer(make(tls))
     assert cause in str(failure.value)
     assert time.monotonic() - started < 15  # the 5 s bootstrap bound, not a 30 s timeout
+
+
+@pytest.mark.broker
+def test_the_dashboard_status_names_a_tls_mistake(tls):
+    stream = StreamConsumer(tls_connection(tls, ca="other-ca"), "csv-data", RecordStore())
+    stream.start()
+    try:
+        assert wait_for(lambda: "não é confiável" in stream.status.detail, timeout=30)
+        assert stream.status.state == "broker indisponível"
+    finally:
+        stream.stop()
+
+
+@pytest.mark.unit
+def test_the_page_never_shows_the_password(monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from sales_monitor import live
+
+    from .test_dashboard import PAGE
+
+    for name, value in SASL.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{free_port()}")
+    st.cache_resource.clear()
+    try:
+        app = AppTest.from_file(PAGE, default_timeout=30).run()
+        assert wait_for(lambda: live.stream_for(Settings.from_env()).status.detail, timeout=30)
+        app.run()
+        shown = [e.value for kind in ("error", "warning", "info", "markdown", "caption", "metric")
+                 for e in getattr(app, kind)]  # fmt: skip
+        assert any("Kafka indisponível" in str(text) for text in shown)
+        assert not any(SECRET in str(text) for text in shown)
+    finally:
+        live.stream_for(Settings.from_env()).stop()
+        st.cache_resource.clear()

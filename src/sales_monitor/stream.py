@@ -115,8 +115,8 @@ class StreamConsumer(threading.Thread):
         while not self._stopping.is_set():
             try:
                 consumer = self._factory(self.connection)
-            except BrokerUnavailable:
-                self._set(state="broker indisponível", detail=self._down_detail())
+            except BrokerUnavailable as error:  # its message names the cause, if known
+                self._set(state="broker indisponível", detail=f"{error}; {self._retrying()}")
                 self._stopping.wait(RETRY_S)
                 continue
             try:
@@ -231,9 +231,9 @@ class StreamConsumer(threading.Thread):
         self._start_over(consumer, tps, RESET_DETAIL)
         self._set(data_loss=DataLoss(at=datetime.now(SAO_PAULO), rows_before=rows))
 
-    def _down_detail(self) -> str:
-        address = self.status.bootstrap
-        return f"nenhum broker responde em {address}; tentando de novo a cada {RETRY_S:g} s"
+    @staticmethod
+    def _retrying() -> str:
+        return f"tentando de novo a cada {RETRY_S:g} s"
 
     def _set(self, **changes) -> None:
         self.status = replace(self.status, **changes)
