@@ -165,7 +165,11 @@ def memory(sizes: Sizes, bootstrap: str) -> list[Figure]:
     table.ours = [run["table_mb"] for run in runs]
     rss = Figure(f"store memory, {n:,} live records: process RSS growth", "MB")
     rss.ours = [run["rss_growth_mb"] for run in runs]
-    return [table, rss]
+    versions = Figure(f"latest-write rule: versions of {n:,} rows (part of the table)", "MB")
+    versions.ours = [run["versions_mb"] for run in runs]
+    deletions = Figure("latest-write rule: the newest 100,000 deletions remembered (RSS)", "MB")
+    deletions.ours = [run["deletions_mb"] for run in runs]
+    return [table, rss, versions, deletions]
 
 
 def contract(sizes: Sizes, bootstrap: str) -> list[Figure]:
