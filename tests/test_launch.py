@@ -11,7 +11,7 @@ from sales_monitor.broker import free_port, port_is_open
 from sales_monitor.launch import _local_port, dashboard_env
 from sales_monitor.settings import Settings
 
-from .conftest import read_topic
+from .conftest import read_topic, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -194,9 +194,11 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
 
         assert wait_healthy(port, dashboard)
         assert listening_addresses(port) == expected
+        pieces = children_of(dashboard.pid)
     finally:
         dashboard.terminate()
         dashboard.wait(timeout=30)
+    assert pieces and wait_for(lambda: not [pid for pid in pieces if alive(pid)])
 
 
 @pytest.mark.unit

@@ -79,11 +79,21 @@ def dashboard_main(argv: list[str] | None = None) -> int:
     _common_flags(parser, settings)
     args = parser.parse_args(argv)
     settings = _with_flags(settings, args)
-    command = streamlit_command(args.port, settings.host)
-    try:
-        return subprocess.call(command, env=dashboard_env(settings))
-    except KeyboardInterrupt:
-        return 0
+    stop = stop_on_signals()
+    # the dashboard dies with this command, even by SIGKILL: no Streamlit left behind
+    child = subprocess.Popen(
+        streamlit_command(args.port, settings.host), env=dashboard_env(settings),
+        preexec_fn=child_dies_with_parent,
+    )  # fmt: skip
+    wait_for_stop(stop, lambda: None if child.poll() is None else "dashboard")
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return 0 if stop.is_set() else child.returncode
 
 
 class DemoError(RuntimeError):
