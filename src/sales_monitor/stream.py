@@ -191,17 +191,17 @@ class StreamConsumer(threading.Thread):
         if messages[0].offset < expected:  # the broker reset the offsets (see _behind_us)
             self._rebuild_after_loss(consumer, tps)
             return False
-        changes, versions, invalid = [], [], 0
-        version = self._order.version
-        for message in messages:
+        versions = self._order.versions(tp.partition, [m.timestamp for m in messages])
+        changes, kept, invalid = [], [], 0
+        for message, version in zip(messages, versions, strict=True):
             decoded = decode(message.key, message.value, message.headers)
             if isinstance(decoded, Rejection):
                 invalid += 1
                 self.invalid_messages.append(_invalid(message, decoded))
             else:
                 changes.append(decoded)
-                versions.append(version(tp.partition, message.timestamp))
-        self.store.apply(changes, versions)
+                kept.append(version)
+        self.store.apply(changes, kept)
         self._count_arrivals(len(messages))
         status = self.status
         self._set(
