@@ -17,6 +17,18 @@ def broker():
 
 
 @pytest.fixture
+def stream(broker, topic):
+    """A dashboard consumer on the test's topic, stopped after the test."""
+    from sales_monitor.store import RecordStore
+    from sales_monitor.stream import StreamConsumer
+
+    consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    consumer.start()
+    yield consumer
+    consumer.stop()
+
+
+@pytest.fixture
 def topic(broker, request) -> str:
     """A new single-partition topic, named after the test (Tansu would auto-create 4)."""
     name = f"t-{request.node.name[:40]}-{uuid.uuid4().hex[:8]}".replace("[", "-").replace("]", "")

@@ -16,8 +16,6 @@ from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka_io import make_producer
 from sales_monitor.producer import SOURCE
 from sales_monitor.publish import Publisher
-from sales_monitor.store import RecordStore
-from sales_monitor.stream import StreamConsumer
 
 from .conftest import wait_for
 
@@ -34,14 +32,6 @@ def line(r) -> str:
 
 def write(path: Path, records, encoding="utf-8") -> None:
     path.write_text("\n".join([HEADER, *map(line, records)]) + "\n", encoding=encoding)
-
-
-@pytest.fixture
-def stream(broker, topic):
-    consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
-    consumer.start()
-    yield consumer
-    consumer.stop()
 
 
 @pytest.fixture

@@ -24,14 +24,6 @@ def publish(bootstrap: str, topic: str, messages) -> None:
     producer.close()
 
 
-@pytest.fixture
-def stream(broker, topic):
-    consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
-    consumer.start()
-    yield consumer
-    consumer.stop()
-
-
 def test_repeated_ids_and_tombstones_give_exact_count_and_total(broker, topic, stream):
     rng = random.Random(7)
     latest: dict[int, int] = {}

@@ -7,6 +7,7 @@ import argparse
 import math
 import re
 import sys
+from dataclasses import replace
 
 from .settings import Settings, SettingsError
 
@@ -62,6 +63,19 @@ def settings_or_exit() -> Settings:
         return Settings.from_env()
     except SettingsError as error:
         fail(str(error))
+
+
+def producer_or_exit(settings: Settings, bootstrap: str, topic: str):
+    """For commands that write: the connection (with the --bootstrap-server flag) and a
+    producer, the topic created if missing; or one `Erro:` line and exit status 1."""
+    from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
+
+    connection = replace(settings, bootstrap_servers=bootstrap).connection
+    try:
+        ensure_topic(connection, topic)
+        return connection, make_producer(connection)
+    except BrokerUnavailable as error:
+        fail(str(error), status=1)
 
 
 def add_kafka_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:

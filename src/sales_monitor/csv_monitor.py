@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from . import cli
 from .connection import Connection
 from .csvfile import UnreadableFile
-from .kafka_io import BrokerUnavailable, ensure_topic, make_consumer, make_producer
+from .kafka_io import make_consumer
 from .money import format_int
 from .monitor import (
     HALF_WRITTEN_WAIT_S,
@@ -130,12 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UnreadableFile, OSError) as error:
         cli.fail(f"{args.file} não pôde ser lido: {error}; nada foi enviado")
     stop = stop_on_signals()
-    connection = replace(settings, bootstrap_servers=args.bootstrap_server).connection
-    try:
-        ensure_topic(connection, args.topic)
-        producer = make_producer(connection)
-    except BrokerUnavailable as error:
-        cli.fail(str(error), status=1)
+    connection, producer = cli.producer_or_exit(settings, args.bootstrap_server, args.topic)
     monitor = CsvMonitor(args.file, connection, args.topic, producer)
     try:
         monitor.read_topic()

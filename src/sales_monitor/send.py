@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from . import batch, cli
-from .kafka_io import BrokerUnavailable, ensure_topic, make_producer
 from .money import format_int
 from .publish import Publisher
 from .record import MAX_ID, Rejection, Tombstone
@@ -76,12 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Resumo: {format_int(len(changes))} válidos, {format_int(rejected)} rejeitados; "
               "nada enviado (--dry-run).")  # fmt: skip
         return 1 if rejected else 0
-    connection = replace(settings, bootstrap_servers=args.bootstrap_server).connection
-    try:
-        ensure_topic(connection, args.topic)
-        producer = make_producer(connection)
-    except BrokerUnavailable as error:
-        cli.fail(str(error), status=1)
+    _, producer = cli.producer_or_exit(settings, args.bootstrap_server, args.topic)
     publisher = Publisher(producer, args.topic, SOURCE)
     publisher.send_all(changes)
     stats = publisher.finish(timeout=30)
