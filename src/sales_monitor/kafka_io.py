@@ -11,7 +11,6 @@ import contextlib
 import logging
 import ssl
 import threading
-import weakref
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
@@ -75,7 +74,8 @@ def diagnose(lines: list[str], connection: Connection) -> tuple[str, str] | None
 
 class _TrackedTLS(ssl.SSLContext):
     """The TLS settings kafka-python would build from the connection, remembering the
-    sockets it wraps, so a client given up on in mid-handshake leaves none open."""
+    sockets it wraps while the client is being built: kafka-python drops a socket whose
+    handshake failed without closing it, and a client given up on must leave none open."""
 
     @classmethod
     def for_connection(cls, connection: Connection) -> _TrackedTLS | None:
@@ -94,12 +94,18 @@ class _TrackedTLS(ssl.SSLContext):
 
     def wrap_socket(self, *args, **kwargs):
         wrapped = super().wrap_socket(*args, **kwargs)
-        self.__dict__.setdefault("_wrapped", weakref.WeakSet()).add(wrapped)
+        if self.__dict__.get("tracking", True):
+            self.__dict__.setdefault("_wrapped", []).append(wrapped)
         return wrapped
 
     def close_all(self) -> None:
-        for wrapped in list(self.__dict__.get("_wrapped", ())):
+        for wrapped in self.__dict__.pop("_wrapped", []):
             wrapped.close()
+
+    def stop_tracking(self) -> None:
+        """Built: from now on the client owns its sockets."""
+        self.__dict__["tracking"] = False
+        self.__dict__.pop("_wrapped", None)
 
 
 def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> int:
@@ -161,10 +167,13 @@ def build(client_class, target: Connection | str, **config):
     guard.start()
     try:
         tls_config = {} if tls is None else {"ssl_context": tls}
-        return client_class(
+        client = client_class(
             bootstrap_servers=connection.bootstrap_servers, kafka_client=tracked_client,
             **connection.client_config(), **tls_config, **config,
         )  # fmt: skip
+        if tls is not None:
+            tls.stop_tracking()
+        return client
     except Exception as error:
         if not isinstance(error, KafkaError) and not guard.finished.is_set():
             raise
