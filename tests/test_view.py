@@ -126,10 +126,33 @@ def test_latest_shows_the_most_recently_written_first_and_is_capped():
 
 
 def test_statistics_describe_idade_and_valor():
-    stats = view.statistics(MIXED)
-    assert stats.loc["registros", "idade"] == 2
-    assert stats.loc["média", "valor"] == pytest.approx(150.005)
-    assert stats.loc["máximo", "valor"] == pytest.approx(200.01)
+    stats = view.statistics(MIXED)  # shown as a person in Brazil reads numbers
+    assert stats.loc["registros", "idade"] == "2" and stats.loc["registros", "valor"] == "2"
+    assert stats.loc["média", "valor"] == "R$ 150,01"  # 150,005: half a cent rounds up
+    assert stats.loc["máximo", "valor"] == "R$ 200,01"
+    assert stats.loc["média", "idade"] == view.statistics(MIXED).loc["média", "idade"]
+    assert "," in stats.loc["média", "idade"] and "." not in stats.loc["média", "idade"]
+
+
+def test_tables_show_reais_and_brazilian_dates_the_csv_keeps_machine_values():
+    shown = view.latest(table(sale(1, cents=182_083)))
+    assert shown["valor"].tolist() == ["R$ 1.820,83"]
+    assert shown["timestamp"].tolist() == ["27/08/2025 12:00:00"]
+    row = view.to_csv(table(sale(1, cents=182_083))).decode().splitlines()[1].split(",")
+    assert row[4] == "1820.83" and row[5] == "2025-08-27 12:00:00-03:00"
+
+
+def test_the_pie_keeps_the_largest_cities_and_groups_the_rest():
+    by_city = view.value_by_city(
+        table(*[sale(i, city=f"Cidade {i % 12}") for i in range(1, 13 * 12)])
+    )
+    shares = view.city_share(by_city, slices=8)
+    assert len(shares) == 9 and shares["cidade"].iloc[-1] == "Outras"
+    assert shares["vendas"].sum() == by_city["vendas"].sum()
+    assert (
+        view.city_share(by_city.head(3), slices=8)["cidade"].tolist()
+        == by_city.head(3)["cidade"].tolist()
+    )
 
 
 def test_csv_keeps_valor_exact_and_the_wire_columns_then_the_source():

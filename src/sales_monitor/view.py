@@ -8,13 +8,16 @@ aggregated or sampled here, so a million-row table still sends a few kilobytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
+from .money import format_brl, format_int
 from .store import keep_rows
 
 SCATTER_POINTS = 5_000
+PIE_SLICES = 8  # the largest cities; the rest share one slice, "Outras"
 TABLE_ROWS = 1_000
 ALERT_ROWS = 20
 TREND_MINUTES = 24 * 60
@@ -105,6 +108,17 @@ def value_by_city(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def city_share(by_city: pd.DataFrame, slices: int = PIE_SLICES) -> pd.DataFrame:
+    """Sales per city for the pie: the `slices` largest by sales, the rest as "Outras"."""
+    ranked = by_city.sort_values("vendas", ascending=False, kind="stable")
+    top, rest = ranked.iloc[:slices], ranked.iloc[slices:]
+    shares = pd.DataFrame({"cidade": top["cidade"].to_numpy(), "vendas": top["vendas"].to_numpy()})
+    if len(rest):
+        others = pd.DataFrame({"cidade": ["Outras"], "vendas": [int(rest["vendas"].sum())]})
+        shares = pd.concat([shares, others], ignore_index=True)
+    return shares
+
+
 def age_distribution(table: pd.DataFrame) -> pd.DataFrame:
     """Sales per year of age: the histogram, binned here instead of in the browser."""
     counts = table["idade"].value_counts().sort_index()
@@ -139,12 +153,12 @@ def revenue_per_minute(table: pd.DataFrame, minutes: int = TREND_MINUTES) -> pd.
 def high_ticket(table: pd.DataFrame, threshold_cents: int, limit: int = ALERT_ROWS):
     """The latest sales at or above the threshold, latest first."""
     hits = table[table["valor_centavos"].to_numpy() >= threshold_cents]
-    return for_display(hits.iloc[::-1].head(limit))
+    return for_people(hits.iloc[::-1].head(limit))
 
 
 def latest(table: pd.DataFrame, limit: int = TABLE_ROWS) -> pd.DataFrame:
     """The most recently written rows, latest first (the store keeps last-write order)."""
-    return for_display(table.iloc[: -limit - 1 : -1] if limit else table.iloc[0:0])
+    return for_people(table.iloc[: -limit - 1 : -1] if limit else table.iloc[0:0])
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -162,6 +176,21 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """The wire columns as a person in Brazil reads them: R$ 1.820,83, 27/08/2025 12:00:00."""
+    shown = for_display(table)
+    shown["valor"] = [format_brl(c) for c in table["valor_centavos"].tolist()]
+    shown["timestamp"] = _brazilian_times(table["timestamp"])
+    return shown
+
+
+def _brazilian_times(moments: pd.Series) -> list[str]:
+    """27/08/2025 12:00:00, in the timestamps' own (São Paulo) wall time. Through ISO text:
+    ~10x faster than strftime on time-zone-aware values."""
+    local = moments.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    return [f"{t[8:10]}/{t[5:7]}/{t[:4]} {t[11:19]}" for t in np.datetime_as_string(local)]
+
+
 def live_by_source(table: pd.DataFrame) -> pd.DataFrame:
     """Live records per writer (the `origem` header), most first."""
     counts = table["origem"].value_counts()
@@ -174,10 +203,36 @@ def statistics(table: pd.DataFrame) -> pd.DataFrame:
         {"idade": table["idade"].to_numpy(), "valor": table["valor_centavos"].to_numpy() / 100}
     )
     described = numbers.describe()
-    return described.rename(
+    described = described.rename(
         index={"count": "registros", "mean": "média", "std": "desvio padrão", "min": "mínimo",
                "25%": "25%", "50%": "mediana", "75%": "75%", "max": "máximo"}
     )  # fmt: skip
+    counted = described.index == "registros"
+    return pd.DataFrame(
+        {
+            "idade": _shown(described["idade"], counted, lambda v: _decimal_comma(v, 1)),
+            "valor": _shown(described["valor"], counted, _reais),
+        },
+        index=described.index,
+    )
+
+
+def _shown(values, counted, shape) -> list[str]:
+    """A describe() column as text: the count as an integer, the rest through `shape`."""
+    return [format_int(v) if n else shape(v) for v, n in zip(values, counted, strict=True)]
+
+
+def _decimal_comma(value: float, places: int) -> str:
+    if value != value:  # NaN: describe() of one row has no deviation
+        return "—"
+    return f"{value:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _reais(value: float) -> str:
+    """Half a cent rounds up, as a person expects (150,005 -> R$ 150,01)."""
+    if value != value:
+        return "—"
+    return format_brl(int(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP) * 100))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

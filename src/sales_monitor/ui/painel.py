@@ -26,7 +26,7 @@ with st.sidebar:
     top_value = view.value_ceiling(snapshot)
     filters = view.filters_from_choices(
         st.multiselect("Cidades", sorted(snapshot["cidade"].unique()), placeholder="Todas"),
-        st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10),
+        st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10, format="R$ %d"),
         top_value,
         st.slider("Idade", *view.AGE_BOUNDS, view.AGE_BOUNDS),
     )
@@ -90,7 +90,7 @@ def live_panel(filters: view.Filters) -> None:
         left.plotly_chart(charts.value_by_city(by_city), key="bar")
         right.plotly_chart(charts.age_histogram(view.age_distribution(table)), key="hist")
         left, right = st.columns(2)
-        left.plotly_chart(charts.city_share(by_city), key="pie")
+        left.plotly_chart(charts.city_share(view.city_share(by_city)), key="pie")
         right.plotly_chart(
             charts.value_by_age(view.scatter_sample(table), len(table)), key="scatter"
         )
@@ -101,13 +101,13 @@ def live_panel(filters: view.Filters) -> None:
     if alerts.empty:
         st.caption("Nenhuma venda acima do limite até agora.")
     else:
-        st.dataframe(alerts, hide_index=True, column_config=_money_columns())
+        st.dataframe(alerts, hide_index=True)
 
     data_tab, stats_tab, status_tab = st.tabs(["Dados", "Estatísticas", "Status do stream"])
     with data_tab:
         shown = min(view.TABLE_ROWS, len(table))
         st.caption(f"Mais recentes primeiro: {format_int(shown)} de {format_int(len(table))}.")
-        st.dataframe(view.latest(table), hide_index=True, column_config=_money_columns())
+        st.dataframe(view.latest(table), hide_index=True)
         st.download_button(
             "Baixar CSV (filtrado)", data=lambda: view.to_csv(table), file_name="vendas.csv",
             mime="text/csv", on_click="ignore",
@@ -116,10 +116,6 @@ def live_panel(filters: view.Filters) -> None:
         st.dataframe(view.statistics(table))
     with status_tab:
         _status_panel(status)
-
-
-def _money_columns() -> dict:
-    return {"valor": st.column_config.NumberColumn("valor (R$)", format="%.2f")}
 
 
 def _status_panel(status) -> None:
