@@ -33,7 +33,8 @@ def age_histogram(frame: pd.DataFrame) -> go.Figure:
 
 
 def city_share(frame: pd.DataFrame) -> go.Figure:
-    pie = go.Pie(labels=frame["cidade"], values=frame["vendas"], hole=0.35, sort=True)
+    # our order: largest first, "Outras" last (Plotly would sort it to the top)
+    pie = go.Pie(labels=frame["cidade"], values=frame["vendas"], hole=0.35, sort=False)
     return _layout(go.Figure(pie), "Participação por cidade (vendas)", "", "")
 
 

@@ -129,9 +129,9 @@ class _TimedStore(RecordStore):
         super().__init__()
         self.seen: dict[int, float] = {}
 
-    def apply(self, changes) -> None:
+    def apply(self, changes, versions=None) -> None:
         changes = list(changes)
-        super().apply(changes)
+        super().apply(changes, versions)
         now = time.perf_counter()
         for change in changes:
             self.seen.setdefault(change.id, now)
