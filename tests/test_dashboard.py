@@ -206,3 +206,18 @@ def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(stream):
         "perdidos" in w
         for w in warnings
     )
+
+
+def test_the_time_window_filters_every_number(stream):
+    from dataclasses import replace
+    from datetime import datetime
+
+    from sales_monitor.record import SAO_PAULO
+
+    just_now = replace(sale(1, cents=5_000), timestamp=datetime.now(SAO_PAULO))
+    stream.store.apply([just_now, sale(2, cents=7_000)])  # sale 2 is from 2025
+    app = run_page()
+    assert metrics(app)["Total Registros"] == "2"
+    app.sidebar.selectbox[0].select("Últimos 5 min").run()
+    shown = metrics(app)
+    assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 50,00")

@@ -5,7 +5,7 @@ from sales_monitor import view
 from sales_monitor.record import Tombstone
 from sales_monitor.store import RecordStore
 
-from .factories import sale, table
+from .factories import T0, sale, table
 
 pytestmark = pytest.mark.unit
 
@@ -88,19 +88,40 @@ def test_scatter_is_sampled_to_at_most_5000_points(rows, points):
     assert sample["valor"].between(0, rows / 100).all()
 
 
-def test_revenue_per_minute_fills_quiet_minutes_with_zero():
+def test_revenue_trend_fills_quiet_buckets_with_zero():
     frame = table(
         sale(1, cents=100, minute=0), sale(2, cents=250, minute=0), sale(3, cents=5, minute=3)
     )
-    trend = view.revenue_per_minute(frame)
-    assert trend["valor"].tolist() == [3.5, 0.0, 0.0, 0.05]
-    assert trend["minuto"].diff().dropna().eq(pd.Timedelta(minutes=1)).all()
-    assert view.revenue_per_minute(EMPTY).empty
+    trend = view.revenue_trend(frame)  # three minutes of data: 5-second buckets
+    assert trend.attrs["bucket"] == pd.Timedelta(seconds=5)
+    assert len(trend) == 37 and trend["valor"].sum() == pytest.approx(3.55)
+    assert (trend["valor"].iloc[0], trend["valor"].iloc[-1]) == (3.5, 0.05)
+    assert trend["momento"].diff().dropna().eq(pd.Timedelta(seconds=5)).all()
+    assert view.revenue_trend(EMPTY).empty
 
 
-def test_revenue_trend_keeps_only_the_last_minutes():
-    frame = table(*[sale(i, minute=i) for i in range(1, 11)])
-    assert len(view.revenue_per_minute(frame, minutes=4)) == 4
+@pytest.mark.parametrize(
+    ("span", "bucket"),
+    [("0s", "5s"), ("5min", "5s"), ("15min", "5s"), ("1h", "15s"), ("24h", "5min"),
+     ("7D", "1h"), ("365D", "1D")],
+)  # fmt: skip
+def test_the_trend_bucket_grows_with_the_window(span, bucket):
+    assert view.trend_bucket(pd.Timedelta(span)) == pd.Timedelta(bucket)
+
+
+def test_a_long_trend_is_capped_in_points():
+    frame = table(*[sale(i, minute=i * 60) for i in range(1, 24 * 30)])  # a month, hourly
+    assert len(view.revenue_trend(frame)) <= view.TREND_POINTS
+
+
+def test_the_time_window_filters_every_row_and_slides_with_now():
+    frame = table(*[sale(i, minute=i) for i in range(0, 11)])  # 12:00 .. 12:10
+    last_5 = view.Filters(window="Últimos 5 min")
+    now = T0 + pd.Timedelta(minutes=10)
+    assert view.apply_filters(frame, last_5, now=now)["id"].tolist() == [5, 6, 7, 8, 9, 10]
+    later = now + pd.Timedelta(minutes=3)
+    assert view.apply_filters(frame, last_5, now=later)["id"].tolist() == [8, 9, 10]
+    assert len(view.apply_filters(frame, view.Filters(), now=later)) == 11
 
 
 def test_high_ticket_lists_the_latest_first_at_or_above_the_threshold():

@@ -51,21 +51,36 @@ def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
 
 
 def revenue_trend(frame: pd.DataFrame) -> go.Figure:
+    """The trend from `view.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
+    bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
     line = go.Scatter(
-        x=frame["minuto"], y=frame["valor"], mode="lines+markers",
-        hovertemplate="%{x|%H:%M}<br>" + MONEY_HOVER + "<extra></extra>",
+        x=frame["momento"], y=frame["valor"], mode="lines+markers",
+        hovertemplate="%{x|%d/%m %H:%M:%S}<br>" + MONEY_HOVER + "<extra></extra>",
     )  # fmt: skip
-    figure = _layout(go.Figure(line), "Receita por minuto", "Minuto", "Valor (R$)")
-    # minutes as HH:MM; seconds only where the axis zooms in below a minute per tick
+    title = f"Receita a cada {bucket_label(bucket)}"
+    figure = _layout(go.Figure(line), title, "Horário", "Valor (R$)")
+    # seconds only where the axis zooms in below a minute per tick
     stops = [
         {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
-        {"dtickrange": [60_000, None], "value": "%H:%M"},
+        {"dtickrange": [60_000, 86_400_000], "value": "%H:%M"},
+        {"dtickrange": [86_400_000, None], "value": "%d/%m"},
     ]
     figure.update_layout(xaxis_tickformatstops=stops, yaxis_rangemode="tozero")
     if len(frame) == 1:  # Plotly's autorange collapses on one point: show it mid-axis
-        minute, value = frame["minuto"].iloc[0], float(frame["valor"].iloc[0])
-        one = pd.Timedelta(minutes=1)
+        moment, value = frame["momento"].iloc[0], float(frame["valor"].iloc[0])
         figure.update_layout(
-            xaxis_range=[minute - one, minute + one], yaxis_range=[0, value * 1.2 or 1]
+            xaxis_range=[moment - bucket, moment + bucket], yaxis_range=[0, value * 1.2 or 1]
         )
     return figure
+
+
+def bucket_label(bucket: pd.Timedelta) -> str:
+    """5 s, 15 s, 1 min, 5 min, 1 h, 1 dia."""
+    seconds = int(bucket.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86_400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86_400} dia" + ("s" if seconds >= 2 * 86_400 else "")

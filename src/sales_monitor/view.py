@@ -20,7 +20,16 @@ SCATTER_POINTS = 5_000
 PIE_SLICES = 8  # the largest cities; the rest share one slice, "Outras"
 TABLE_ROWS = 1_000
 ALERT_ROWS = 20
-TREND_MINUTES = 24 * 60
+TREND_POINTS = 300  # the trend's bucket is the smallest that keeps it to this many points
+BUCKETS = [pd.Timedelta(t) for t in ("5s", "15s", "1min", "5min", "15min", "1h", "6h", "1D")]
+# the time windows a person picks on the page; None: everything in the table
+WINDOWS = {
+    "Tudo": None,
+    "Últimos 5 min": pd.Timedelta(minutes=5),
+    "Últimos 15 min": pd.Timedelta(minutes=15),
+    "Última hora": pd.Timedelta(hours=1),
+    "Últimas 24 h": pd.Timedelta(hours=24),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +39,11 @@ class Filters:
     cities: tuple[str, ...] | None = None
     value_cents: tuple[int, int] | None = None
     ages: tuple[int, int] | None = None
+    window: str = "Tudo"  # a key of WINDOWS: sales from the last span up to now
+
+    @property
+    def span(self) -> pd.Timedelta | None:
+        return WINDOWS[self.window]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +66,11 @@ def value_ceiling(table: pd.DataFrame) -> int:
 
 
 def filters_from_choices(
-    cities: list[str], values: tuple[int, int], value_top: int, ages: tuple[int, int]
+    cities: list[str],
+    values: tuple[int, int],
+    value_top: int,
+    ages: tuple[int, int],
+    window: str = "Tudo",
 ) -> Filters:
     """Sidebar widget values to Filters; a slider left at its full range filters nothing,
     so sales outside the slider's range are not hidden by default."""
@@ -60,10 +78,15 @@ def filters_from_choices(
         cities=tuple(cities) or None,
         value_cents=None if values == (0, value_top) else (values[0] * 100, values[1] * 100),
         ages=None if tuple(ages) == AGE_BOUNDS else tuple(ages),
+        window=window,
     )
 
 
-def apply_filters(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+def apply_filters(
+    table: pd.DataFrame, filters: Filters, now: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """The rows the filters keep; the time window ends at `now` (the clock by default), so
+    it slides on every refresh."""
     keep = np.ones(len(table), dtype=bool)
     if filters.cities is not None:
         keep &= table["cidade"].isin(filters.cities).to_numpy()
@@ -73,6 +96,9 @@ def apply_filters(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.ages is not None:
         low, high = filters.ages
         keep &= table["idade"].between(low, high).to_numpy()
+    if filters.span is not None:
+        now = pd.Timestamp.now(tz="America/Sao_Paulo") if now is None else now
+        keep &= (table["timestamp"] >= now - filters.span).to_numpy()
     if keep.all():
         return table
     return keep_rows(table, keep)
@@ -140,14 +166,26 @@ def scatter_sample(table: pd.DataFrame, limit: int = SCATTER_POINTS, seed: int =
     )
 
 
-def revenue_per_minute(table: pd.DataFrame, minutes: int = TREND_MINUTES) -> pd.DataFrame:
-    """Valor (R$) summed per minute over the last `minutes` minutes that have sales."""
+def trend_bucket(span: pd.Timedelta) -> pd.Timedelta:
+    """The smallest bucket that draws `span` in at most TREND_POINTS points: 5 s over five
+    minutes, so a fresh demo moves within seconds; an hour or a day over long runs."""
+    return next((b for b in BUCKETS if span / b <= TREND_POINTS), BUCKETS[-1])
+
+
+def revenue_trend(table: pd.DataFrame, span: pd.Timedelta | None = None) -> pd.DataFrame:
+    """Valor (R$) summed per bucket, quiet buckets as zero, over `span` (the time window)
+    or, without one, over the table's own time range. `attrs["bucket"]` is the bucket."""
     if table.empty:
-        return pd.DataFrame({"minuto": pd.Series(dtype=table["timestamp"].dtype), "valor": []})
-    per_minute = table.groupby(table["timestamp"].dt.floor("min"))["valor_centavos"].sum()
-    per_minute = per_minute.resample("min").sum()  # minutes with no sale count as zero
-    per_minute = per_minute.iloc[-minutes:]
-    return pd.DataFrame({"minuto": per_minute.index, "valor": per_minute.to_numpy() / 100})
+        empty = pd.DataFrame({"momento": pd.Series(dtype=table["timestamp"].dtype), "valor": []})
+        empty.attrs["bucket"] = BUCKETS[0]
+        return empty
+    moments = table["timestamp"]
+    bucket = trend_bucket(span if span is not None else moments.max() - moments.min())
+    summed = table.groupby(moments.dt.floor(bucket))["valor_centavos"].sum()
+    summed = summed.resample(bucket).sum().iloc[-TREND_POINTS:]  # quiet buckets count as zero
+    trend = pd.DataFrame({"momento": summed.index, "valor": summed.to_numpy() / 100})
+    trend.attrs["bucket"] = bucket
+    return trend
 
 
 def high_ticket(table: pd.DataFrame, threshold_cents: int, limit: int = ALERT_ROWS):

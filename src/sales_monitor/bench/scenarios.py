@@ -193,7 +193,7 @@ def page_payload(table: pd.DataFrame) -> list:
         charts.age_histogram(view.age_distribution(table)),
         charts.city_share(view.city_share(by_city)),
         charts.value_by_age(view.scatter_sample(table), len(table)),
-        charts.revenue_trend(view.revenue_per_minute(table)),
+        charts.revenue_trend(view.revenue_trend(table)),
         view.high_ticket(table, HIGH_TICKET),
         view.latest(table),
         view.statistics(table),

@@ -29,6 +29,7 @@ with st.sidebar:
         st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10, format="R$ %d"),
         top_value,
         st.slider("Idade", *view.AGE_BOUNDS, view.AGE_BOUNDS),
+        st.selectbox("Janela de tempo", list(view.WINDOWS)),
     )
     st.divider()
     clear_help = "Esvazia a tabela (em todas as abas) e segue só com mensagens novas"
@@ -94,7 +95,8 @@ def live_panel(filters: view.Filters) -> None:
         right.plotly_chart(
             charts.value_by_age(view.scatter_sample(table), len(table)), key="scatter"
         )
-        st.plotly_chart(charts.revenue_trend(view.revenue_per_minute(table)), key="trend")
+        trend = view.revenue_trend(table, filters.span)
+        st.plotly_chart(charts.revenue_trend(trend), key="trend")
 
     st.subheader(f"Alertas: vendas a partir de {format_brl(settings.high_ticket_cents)}")
     alerts = view.high_ticket(table, settings.high_ticket_cents)
