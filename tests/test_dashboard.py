@@ -58,6 +58,7 @@ def test_metrics_have_the_original_labels_and_exact_values(stream):
 def test_empty_table_says_it_is_waiting(stream):
     app = run_page()
     assert not app.exception
+    assert any(c.value.startswith("Atualizado às ") for c in app.caption)
     assert metrics(app)["Total Registros"] == "0"
     assert metrics(app)["Valor Médio"] == "—"
     assert any("aguardando mensagens" in info.value for info in app.info)

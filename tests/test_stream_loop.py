@@ -143,3 +143,17 @@ def test_rewind_rebuilds_from_the_start(fake):
     assert ids(stream) == []
     stream.rewind()
     assert wait_for(lambda: ids(stream) == [1])
+
+
+def test_produce_to_table_delays_are_kept_for_the_last_minute(fake):
+    import time
+
+    broker, stream = fake
+    sent_ms = round(time.time() * 1000) - 250  # produced a quarter of a second ago
+    for i in range(1, 4):
+        broker.write(0, *encode(sale(i)), timestamp=sent_ms)
+    assert wait_for(lambda: stream.status.consumed == 3)
+    delays = stream.delays_ms()
+    assert delays and all(250 <= d < 60_000 for d in delays)
+    assert stream.status.last_arrival_at is not None
+    assert stream.delays_ms(now=time.time() + 61) == []  # a minute later: none

@@ -228,3 +228,14 @@ def test_csv_download_neutralizes_spreadsheet_formulas(name, cell):
     record = replace(sale(1), name=name, city=name)
     (row,) = csv.DictReader(io.StringIO(view.to_csv(table(record)).decode()))
     assert row["nome"] == cell and row["cidade"] == cell
+
+
+def test_the_freshness_line():
+    now = T0 + pd.Timedelta(seconds=30)
+    assert view.freshness(now, None, []) == "Atualizado às 12:00:30 · nenhuma venda recebida ainda"
+    line = view.freshness(now, T0 + pd.Timedelta(seconds=28), [10, 20, 30, 40, 1_500])
+    assert line == (
+        "Atualizado às 12:00:30 · última venda recebida há 2 s · "
+        "atraso produção→tabela p50 30 ms, p95 1,5 s"
+    )
+    assert "há 2 h 5 min" in view.freshness(now, now - pd.Timedelta(minutes=125), [])

@@ -29,6 +29,7 @@ RAW_TEXT_LIMIT = 200
 RETRY_S = 1.0
 LIVENESS_CHECK_S = 1.0  # quiet this long: ask the broker for metadata, to notice it is gone
 RATE_WINDOW_S = 60
+DELAYS_KEPT = 10_000  # produce-to-table delays kept for the freshness line (sampled per poll)
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
 
 
@@ -60,7 +61,8 @@ class StreamStatus:
     partitions: tuple[int, ...] = ()
     positions: dict[int, int] = field(default_factory=dict)  # next offset to read
     highwater: dict[int, int] = field(default_factory=dict)
-    last_message_at: datetime | None = None
+    last_message_at: datetime | None = None  # the newest message's own timestamp
+    last_arrival_at: datetime | None = None  # when a message last reached the table
     consumed: int = 0  # messages processed since this dashboard started, re-reads included
     invalid: int = 0  # invalid messages in the table's current reading of the topic
     checked_at: datetime | None = None  # the last time the broker answered
@@ -95,6 +97,8 @@ class StreamConsumer(threading.Thread):
         self._rewind = threading.Event()
         self._arrivals: deque[tuple[int, int]] = deque()  # (whole second, messages)
         self._order = WriteOrder()  # which write to an id wins, across partitions
+        # (arrival, ms from the message's timestamp to the table), newest last
+        self._delays: deque[tuple[float, int]] = deque(maxlen=DELAYS_KEPT)
 
     # -- called from other threads -------------------------------------------------
     def stop(self, timeout: float = 5.0) -> None:
@@ -104,6 +108,12 @@ class StreamConsumer(threading.Thread):
     def rewind(self) -> None:
         """Rebuild the table from the beginning of the topic."""
         self._rewind.set()
+
+    def delays_ms(self, now: float | None = None) -> list[int]:
+        """Produce-to-table delays of the messages that reached the table in the last
+        minute (at most DELAYS_KEPT of the newest)."""
+        cutoff = (time.time() if now is None else now) - RATE_WINDOW_S
+        return [delay for arrived, delay in list(self._delays) if arrived > cutoff]
 
     def records_per_second(self, now: float | None = None) -> float:
         """Messages per second over the last minute."""
@@ -203,10 +213,16 @@ class StreamConsumer(threading.Thread):
                 kept.append(version)
         self.store.apply(changes, kept)
         self._count_arrivals(len(messages))
+        arrived = time.time()
+        step = max(1, len(messages) // 100)  # up to 100 delays a poll: enough for p95
+        self._delays.extend(
+            (arrived, round(arrived * 1000) - m.timestamp) for m in messages[::step]
+        )
         status = self.status
         self._set(
             positions=status.positions | {tp.partition: messages[-1].offset + 1},
             last_message_at=datetime.fromtimestamp(messages[-1].timestamp / 1000, SAO_PAULO),
+            last_arrival_at=datetime.fromtimestamp(arrived, SAO_PAULO),
             consumed=status.consumed + len(messages),
             invalid=status.invalid + invalid,
         )

@@ -8,6 +8,7 @@ aggregated or sampled here, so a million-row table still sends a few kilobytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -227,6 +228,39 @@ def _brazilian_times(moments: pd.Series) -> list[str]:
     ~10x faster than strftime on time-zone-aware values."""
     local = moments.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     return [f"{t[8:10]}/{t[5:7]}/{t[:4]} {t[11:19]}" for t in np.datetime_as_string(local)]
+
+
+def freshness(now: datetime, last_arrival: datetime | None, delays_ms: list[int]) -> str:
+    """The line that says how fresh the page is: when it was drawn, how long ago the last
+    sale reached the table, and the produce-to-table delay over the last minute."""
+    parts = [f"Atualizado às {now:%H:%M:%S}"]
+    if last_arrival is None:
+        parts.append("nenhuma venda recebida ainda")
+    else:
+        parts.append(f"última venda recebida há {_ago(now - last_arrival)}")
+    if delays_ms:
+        ordered = sorted(delays_ms)
+        p50, p95 = (
+            ordered[len(ordered) // 2],
+            ordered[min(len(ordered) - 1, len(ordered) * 95 // 100)],
+        )
+        parts.append(f"atraso produção→tabela p50 {_duration_ms(p50)}, p95 {_duration_ms(p95)}")
+    return " · ".join(parts)
+
+
+def _ago(elapsed) -> str:
+    seconds = max(0, int(elapsed.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def _duration_ms(ms: int) -> str:
+    if ms < 1000:
+        return f"{max(0, ms)} ms"
+    return _decimal_comma(ms / 1000, 1) + " s"
 
 
 def live_by_source(table: pd.DataFrame) -> pd.DataFrame:

@@ -4,10 +4,13 @@ Layout only: the numbers come from `sales_monitor.view`, the figures from
 `sales_monitor.charts`, the data from the one shared consumer in `sales_monitor.live`.
 """
 
+from datetime import datetime
+
 import streamlit as st
 
 from sales_monitor import charts, live, view
 from sales_monitor.money import format_brl, format_int
+from sales_monitor.record import SAO_PAULO
 
 WHEN = "%d/%m/%Y %H:%M:%S"
 settings = live.load_settings()  # app.py has checked it
@@ -71,6 +74,8 @@ def live_panel(filters: view.Filters) -> None:
         )
 
     table = view.apply_filters(stream.store.snapshot(), filters)
+    now = datetime.now(SAO_PAULO)
+    st.caption(view.freshness(now, status.last_arrival_at, stream.delays_ms(now.timestamp())))
     summary = view.summarize(table)
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
     total.metric("Valor Total", format_brl(summary.total_cents))
