@@ -1,5 +1,6 @@
 """The real page, run by Streamlit's AppTest with a seeded store instead of Kafka."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,10 @@ def stream(mocker):
 def run_page() -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=30)
     return app.run()
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.sidebar.button if b.label == label)
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -121,14 +126,14 @@ def test_eviction_is_announced(stream):
 def test_clear_button_empties_the_view(stream):
     stream.store.apply([sale(1), sale(2)])
     app = run_page()
-    app.sidebar.button[0].click().run()
+    button(app, "Limpar Cache").click().run()
     assert metrics(app)["Total Registros"] == "0"
 
 
 def test_reload_button_asks_the_consumer_to_rewind(stream, mocker):
     rewind = mocker.patch.object(stream, "rewind")
     app = run_page()
-    app.sidebar.button[1].click().run()
+    button(app, "Recarregar do tópico").click().run()
     rewind.assert_called_once()
 
 
@@ -222,3 +227,45 @@ def test_the_time_window_filters_every_number(stream):
     app.sidebar.selectbox[0].select("Últimos 5 min").run()
     shown = metrics(app)
     assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 50,00")
+
+
+def test_pause_freezes_the_numbers_and_counts_what_arrived_meanwhile(stream):
+    stream.store.apply([sale(1), sale(2)])
+    app = run_page()
+    button(app, "Pausar").click().run()
+    stream.store.apply([sale(3), sale(4), sale(5)])
+    stream.status = replace(stream.status, consumed=stream.status.consumed + 3)
+    app.run()  # a refresh while paused
+    assert metrics(app)["Total Registros"] == "2"
+    assert any("Pausado às" in i.value and "3 mensagens chegaram" in i.value for i in app.info)
+    button(app, "Continuar").click().run()
+    assert metrics(app)["Total Registros"] == "5"
+
+
+def test_filters_come_from_the_url_and_go_back_to_it(stream):
+    stream.store.apply([sale(1, "Natal", 50_000, age=20), sale(2, "Recife", 10_000, age=40),
+                        sale(3, "Natal", 30_000, age=60)])  # fmt: skip
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = {"cidade": ["Natal"], "idade": "10-50"}
+    app.run()
+    shown = metrics(app)
+    assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 500,00")
+    app.sidebar.selectbox[0].select("Última hora").run()
+    assert app.query_params["janela"] == "1h" and app.query_params["cidade"] == "Natal"
+    assert app.query_params["idade"] == "10-50"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [({}, {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
+     ({"cidade": ["Natal", " "], "valor": ["100-500"], "idade": ["18-30"], "janela": ["5min"]},
+      {"cities": ["Natal"], "values": (100, 500), "ages": (18, 30), "window": "Últimos 5 min"}),
+     ({"valor": ["abc"], "idade": ["90-10"], "janela": ["ontem"]},
+      {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
+     ({"valor": ["100-99999"]}, {"cities": [], "values": (100, 2_000), "ages": (0, 130),
+                                "window": "Tudo"})],
+)  # fmt: skip
+def test_url_parameters_become_widget_values(query, expected):
+    from sales_monitor import view
+
+    assert view.choices_from_query(query, 2_000) == expected

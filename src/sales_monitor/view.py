@@ -83,6 +83,51 @@ def filters_from_choices(
     )
 
 
+WINDOW_CODES = {"Tudo": "tudo", "Últimos 5 min": "5min", "Últimos 15 min": "15min",
+                "Última hora": "1h", "Últimas 24 h": "24h"}  # fmt: skip
+
+
+def query_from_filters(filters: Filters) -> dict[str, str | list[str]]:
+    """The filters as URL parameters, so a filtered view can be shared as a link:
+    `?cidade=Natal&cidade=Recife&valor=100-500&idade=18-30&janela=5min`."""
+    query: dict[str, str | list[str]] = {}
+    if filters.cities:
+        query["cidade"] = list(filters.cities)
+    if filters.value_cents is not None:
+        query["valor"] = f"{filters.value_cents[0] // 100}-{filters.value_cents[1] // 100}"
+    if filters.ages is not None:
+        query["idade"] = f"{filters.ages[0]}-{filters.ages[1]}"
+    if filters.window != "Tudo":
+        query["janela"] = WINDOW_CODES[filters.window]
+    return query
+
+
+def choices_from_query(query: dict[str, list[str]], value_top: int) -> dict:
+    """Widget starting values from URL parameters; what cannot be read is left at its
+    default (every city, the full ranges, all the time)."""
+    by_code = {code: name for name, code in WINDOW_CODES.items()}
+    window = by_code.get(_last(query, "janela"), "Tudo")
+    return {
+        "cities": [c for c in query.get("cidade", []) if c.strip()],
+        "values": _range(_last(query, "valor"), (0, value_top)),
+        "ages": _range(_last(query, "idade"), AGE_BOUNDS),
+        "window": window,
+    }
+
+
+def _last(query: dict[str, list[str]], name: str) -> str:
+    values = query.get(name) or [""]
+    return values[-1]
+
+
+def _range(text: str, bounds: tuple[int, int]) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    if not (low.isdigit() and high.isdigit()):
+        return bounds
+    low, high = max(bounds[0], int(low)), min(bounds[1], int(high))
+    return (low, high) if low <= high else bounds
+
+
 def apply_filters(
     table: pd.DataFrame, filters: Filters, now: pd.Timestamp | None = None
 ) -> pd.DataFrame:

@@ -6,6 +6,7 @@ Layout only: the numbers come from `sales_monitor.view`, the figures from
 
 from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 
 from sales_monitor import charts, live, view
@@ -22,19 +23,53 @@ st.caption(
     f"atualiza a cada {settings.refresh_seconds:g} s"
 )
 
+
+def _start_from_url(value_top: int) -> None:
+    """Widget values: from the URL on a session's first run; afterwards kept, except that a
+    valor range left at full width follows the largest sale."""
+    if "f_cities" not in st.session_state:
+        query = {name: st.query_params.get_all(name) for name in st.query_params}
+        start = view.choices_from_query(query, value_top)
+        st.session_state.f_cities, st.session_state.f_values = start["cities"], start["values"]
+        st.session_state.f_ages, st.session_state.f_window = start["ages"], start["window"]
+    low, high = st.session_state.f_values
+    if high == st.session_state.get("f_top", value_top) or high > value_top:
+        high = value_top  # full width stays full width; never beyond the slider's end
+    st.session_state.f_values = (min(low, high), high)
+    st.session_state.f_top = value_top
+
+
+def _pause() -> None:
+    now = datetime.now(SAO_PAULO)
+    st.session_state.paused = (now, stream.store.snapshot(), stream.status.consumed)
+
+
+def _resume() -> None:
+    st.session_state.paused = None
+
+
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
 with st.sidebar:
     st.header("Filtros")
     snapshot = stream.store.snapshot()
     top_value = view.value_ceiling(snapshot)
+    _start_from_url(top_value)
     filters = view.filters_from_choices(
-        st.multiselect("Cidades", sorted(snapshot["cidade"].unique()), placeholder="Todas"),
-        st.slider("Valor (R$)", 0, top_value, (0, top_value), step=10, format="R$ %d"),
+        st.multiselect(
+            "Cidades", sorted(set(snapshot["cidade"].unique()) | set(st.session_state.f_cities)),
+            key="f_cities", placeholder="Todas",
+        ),
+        st.slider("Valor (R$)", 0, top_value, key="f_values", step=10, format="R$ %d"),
         top_value,
-        st.slider("Idade", *view.AGE_BOUNDS, view.AGE_BOUNDS),
-        st.selectbox("Janela de tempo", list(view.WINDOWS)),
-    )
+        st.slider("Idade", *view.AGE_BOUNDS, key="f_ages"),
+        st.selectbox("Janela de tempo", list(view.WINDOWS), key="f_window"),
+    )  # fmt: skip
+    st.query_params.from_dict(view.query_from_filters(filters))  # the view, as a link
     st.divider()
+    if st.session_state.get("paused") is None:
+        st.button("Pausar", on_click=_pause, help="Congela os números desta aba")
+    else:
+        st.button("Continuar", on_click=_resume, type="primary")
     clear_help = "Esvazia a tabela (em todas as abas) e segue só com mensagens novas"
     if st.button("Limpar Cache", help=clear_help):
         stream.store.clear()
@@ -46,6 +81,7 @@ with st.sidebar:
 
 @st.fragment(run_every=settings.refresh_seconds)
 def live_panel(filters: view.Filters) -> None:
+    paused = st.session_state.get("paused")
     status = stream.status
     if status.state == "broker indisponível":
         st.error(f"Kafka indisponível: {status.detail}", icon="🔌")
@@ -73,8 +109,17 @@ def live_panel(filters: view.Filters) -> None:
             icon="ℹ️",
         )
 
-    table = view.apply_filters(stream.store.snapshot(), filters)
-    now = datetime.now(SAO_PAULO)
+    if paused is None:
+        now = datetime.now(SAO_PAULO)
+        table = view.apply_filters(stream.store.snapshot(), filters, now=pd.Timestamp(now))
+    else:
+        now, frozen, consumed = paused
+        table = view.apply_filters(frozen, filters, now=pd.Timestamp(now))
+        arrived = format_int(max(0, stream.status.consumed - consumed))
+        st.info(
+            f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} mensagens "
+            "chegaram desde então. Continuar volta ao vivo.", icon="⏸️",
+        )  # fmt: skip
     st.caption(view.freshness(now, status.last_arrival_at, stream.delays_ms(now.timestamp())))
     summary = view.summarize(table)
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
