@@ -213,6 +213,10 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
             "(use host:porta, ex.: localhost:9092)\n",
         ),
         (("--nada",), "Erro: argumentos não reconhecidos: --nada\n"),
+        (
+            ("--host", "a b"),
+            "Erro: opção --host: endereço 'a b' inválido (ex.: 127.0.0.1 ou 0.0.0.0)\n",
+        ),
     ],
 )
 def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, message):

@@ -42,3 +42,12 @@ def test_bad_values_name_the_variable(name, value):
 def test_settings_are_frozen():
     with pytest.raises(AttributeError):
         Settings().topic = "x"
+
+
+@pytest.mark.parametrize("value", ["a b", "host;rm", ""])
+def test_a_dashboard_host_that_is_not_an_address_is_refused(value):
+    if not value:  # empty means the default
+        assert Settings.from_env({"DASHBOARD_HOST": value}).host == "127.0.0.1"
+        return
+    with pytest.raises(SettingsError, match="DASHBOARD_HOST"):
+        Settings.from_env({"DASHBOARD_HOST": value})

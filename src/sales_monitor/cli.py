@@ -141,3 +141,10 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"intervalo inválido: {text!r} (deve ser ≥ 0)")
     return value
+
+
+def host(text: str) -> str:
+    """An address to listen on: a name, an IPv4 or an IPv6 address."""
+    if not re.fullmatch(r"[A-Za-z0-9.:_-]+", text.strip()):
+        raise argparse.ArgumentTypeError(f"endereço {text!r} inválido (ex.: 127.0.0.1 ou 0.0.0.0)")
+    return text.strip()

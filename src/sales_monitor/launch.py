@@ -54,7 +54,7 @@ def _common_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
     cli.add_kafka_flags(parser, settings)
     parser.add_argument("--port", type=cli.port, default=8501, help="porta do dashboard")
     parser.add_argument(
-        "--host", default=settings.host,
+        "--host", type=cli.host, default=settings.host,
         help=f"endereço em que o dashboard escuta (padrão {settings.host}: só esta máquina)",
     )  # fmt: skip
     parser.add_argument("--max-rows", type=cli.positive_int, default=settings.max_rows)

@@ -7,6 +7,7 @@ package reads `os.environ`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -57,7 +58,7 @@ class Settings:
             high_ticket_cents=round(
                 _number(env, "DASHBOARD_HIGH_TICKET", 1800.0, float, minimum=0) * 100
             ),
-            host=(env.get("DASHBOARD_HOST") or DEFAULT_HOST).strip(),
+            host=_host(env.get("DASHBOARD_HOST") or DEFAULT_HOST),
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
             security=security,
         )
@@ -82,6 +83,15 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in _YES | _NO:
         return raw in _YES
     raise SettingsError(f"{name}={raw!r} deve ser 1 (sim) ou 0 (não)")
+
+
+def _host(text: str) -> str:
+    host = text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9.:_-]+", host):
+        raise SettingsError(
+            f"DASHBOARD_HOST={text!r} não é um endereço (ex.: 127.0.0.1 ou 0.0.0.0)"
+        )
+    return host
 
 
 def is_loopback(host: str) -> bool:
