@@ -138,3 +138,17 @@ def test_read_only_mode_draws_no_write_control(app):
     assert not page.text_area and not page.get("file_uploader")
     assert not [b for b in page.button if b.label in ("Enviar mensagem", "Apagar", "Reenviar")]
     assert any("somente leitura" in i.value for i in page.info)
+
+
+def test_clearing_the_cache_stops_the_consumer_and_closes_the_producer(broker, topic, mocker):
+    from sales_monitor.kafka_io import close_producer
+
+    mocker.patch.dict("os.environ", {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+                                     "KAFKA_TOPIC": topic})  # fmt: skip
+    st.cache_resource.clear()
+    settings = Settings.from_env()
+    stream, producer = live.stream_for(settings), live.producer_for(settings)
+    closed = mocker.patch("sales_monitor.live.close_producer", wraps=close_producer)
+    st.cache_resource.clear()  # what a server shutdown or eviction does
+    closed.assert_called_once_with(producer, wait_s=1.0)
+    assert not stream.is_alive()

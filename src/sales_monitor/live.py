@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .connection import Connection
-from .kafka_io import make_producer
+from .kafka_io import close_producer, make_producer
 from .settings import Settings
 from .store import RecordStore
 from .stream import StreamConsumer
@@ -21,7 +21,8 @@ def load_settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource
+# on_release: what a cleared or evicted resource must do, so nothing is left to the GC
+@st.cache_resource(on_release=lambda stream: stream.stop())
 def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) -> StreamConsumer:
     """One per connection (`key` names it; the connection itself, password included, is
     not hashed: a leading underscore keeps Streamlit away from it)."""
@@ -30,7 +31,7 @@ def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) 
     return consumer
 
 
-@st.cache_resource
+@st.cache_resource(on_release=lambda producer: close_producer(producer, wait_s=1.0))
 def shared_producer(key: str, _connection: Connection):
     """Made on the first write; a broker that is down raises, and nothing is cached."""
     return make_producer(_connection)
