@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sales_monitor.bench.soak import CHROMIUM_ARGS, total_records
 from sales_monitor.broker import free_port
 from sales_monitor.launch import Demo
 from sales_monitor.settings import Settings
@@ -16,10 +17,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).parents[1]
 SHOTS = ROOT / "build" / "screenshots"  # ignored by git; --update-screenshots copies to img/
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +43,6 @@ def demo():
         yield running
     finally:
         running.stop()
-
-
-def total_records(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Total Registros")
-    text = metric.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
-    return int(text.replace(".", ""))
 
 
 def wait_for_total(page, condition, timeout_s: float = 20.0) -> int:

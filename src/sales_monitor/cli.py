@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import replace
 
-from .settings import Settings, SettingsError
+from .settings import HOST, Settings, SettingsError
 
 # argparse's own English phrases, as a person reading pt-BR should see them
 _PHRASES = [
@@ -145,6 +145,6 @@ def seconds(text: str) -> float:
 
 def host(text: str) -> str:
     """An address to listen on: a name, an IPv4 or an IPv6 address."""
-    if not re.fullmatch(r"[A-Za-z0-9.:_-]+", text.strip()):
+    if not HOST.fullmatch(text.strip()):
         raise argparse.ArgumentTypeError(f"endereço {text!r} inválido (ex.: 127.0.0.1 ou 0.0.0.0)")
     return text.strip()

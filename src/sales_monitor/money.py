@@ -1,6 +1,8 @@
-"""Brazilian money formatting, exact from integer cents."""
+"""Brazilian money and date formatting; money exact from integer cents."""
 
 from __future__ import annotations
+
+WHEN = "%d/%m/%Y %H:%M:%S"  # 27/08/2025 12:00:00
 
 
 def format_brl(cents: int) -> str:

@@ -17,6 +17,7 @@ DEFAULT_BOOTSTRAP = "localhost:9092"
 DEFAULT_TOPIC = "csv-data"
 DEFAULT_HOST = "127.0.0.1"  # the dashboard shows customer data with no login: loopback only
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+HOST = re.compile(r"[A-Za-z0-9.:_-]+")  # a name, an IPv4 or an IPv6 address to listen on
 _YES, _NO = {"1", "true", "sim", "yes"}, {"0", "false", "nao", "não", "no"}
 
 
@@ -87,7 +88,7 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
 
 def _host(text: str) -> str:
     host = text.strip()
-    if not re.fullmatch(r"[A-Za-z0-9.:_-]+", host):
+    if not HOST.fullmatch(host):
         raise SettingsError(
             f"DASHBOARD_HOST={text!r} não é um endereço (ex.: 127.0.0.1 ou 0.0.0.0)"
         )

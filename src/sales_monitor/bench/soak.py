@@ -43,7 +43,8 @@ def process_stats(pid: int) -> tuple[float, int]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
 
 
-def _total(page) -> int:
+def total_records(page) -> int:
+    """The page's Total Registros (the first match: a rerun can briefly show two)."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Total Registros")
     text = metric.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
     return int(text.replace(".", ""))
@@ -75,7 +76,7 @@ def soak(seconds: float, every: float) -> list[Sample]:
             started = time.monotonic()
             while (elapsed := time.monotonic() - started) <= seconds:
                 rss, threads = process_stats(server)
-                totals = tuple(_total(t) for t in tabs)
+                totals = tuple(total_records(t) for t in tabs)
                 samples.append(Sample(elapsed, rss, threads, totals, tuple(map(_evicted, tabs))))
                 print(_line(samples[-1]), flush=True)
                 time.sleep(max(0.0, every - (time.monotonic() - started - elapsed)))

@@ -13,12 +13,11 @@ from kafka.errors import KafkaError
 from sales_monitor import batch, browse, live
 from sales_monitor.fake import IdGenerator
 from sales_monitor.kafka_io import BrokerUnavailable, ensure_topic
-from sales_monitor.money import format_int
+from sales_monitor.money import WHEN, format_int
 from sales_monitor.publish import Publisher
 from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, decode
 
 SOURCE = "inspetor"
-WHEN = "%d/%m/%Y %H:%M:%S"
 KAFKA_ERRORS = (BrokerUnavailable, KafkaError)
 
 settings = live.load_settings()  # app.py has checked it

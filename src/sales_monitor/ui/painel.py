@@ -10,10 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from sales_monitor import charts, live, view
-from sales_monitor.money import format_brl, format_int
+from sales_monitor.money import WHEN, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
 
-WHEN = "%d/%m/%Y %H:%M:%S"
 settings = live.load_settings()  # app.py has checked it
 stream = live.stream_for(settings)
 
