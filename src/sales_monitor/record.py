@@ -15,12 +15,13 @@ as São Paulo local time.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+import orjson  # ~5x faster than the json module both ways (README, "Where the time goes")
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 MAX_ID = 2**63 - 1
@@ -60,16 +61,20 @@ class _Invalid(Exception):
     """Internal: carries the human-readable reason out of the field checks."""
 
 
+_VALUE = (  # the JSON object, field order fixed; `valor` with exactly two decimals
+    b'{"id": %d, "nome": %b, "idade": %d, "cidade": %b, "valor": %d.%02d, "timestamp": "%b"}'
+)
+_json_text = orjson.dumps  # a str as a JSON string: quoted, escaped, UTF-8
+
+
 def encode(record: SaleRecord) -> tuple[bytes, bytes]:
     """The Kafka key and value for a record."""
     cents = record.value_cents
-    value = (
-        f'{{"id": {record.id}, "nome": {json.dumps(record.name, ensure_ascii=False)}, '
-        f'"idade": {record.age}, "cidade": {json.dumps(record.city, ensure_ascii=False)}, '
-        f'"valor": {cents // 100}.{cents % 100:02d}, '
-        f'"timestamp": "{record.timestamp.isoformat()}"}}'
-    )
-    return str(record.id).encode(), value.encode()
+    value = _VALUE % (
+        record.id, _json_text(record.name), record.age, _json_text(record.city),
+        cents // 100, cents % 100, record.timestamp.isoformat().encode(),
+    )  # fmt: skip
+    return b"%d" % record.id, value
 
 
 def encode_tombstone(record_id: int) -> tuple[bytes, None]:
@@ -114,6 +119,8 @@ def from_fields(data: Mapping, source: str = MANUAL_SOURCE) -> SaleRecord | Reje
 
 
 def _key_id(key: bytes) -> int:
+    if key.isdigit():  # the usual key: ASCII digits, nothing to strip (bytes.isdigit)
+        return _positive_id(int(key))
     try:
         text = key.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -125,8 +132,8 @@ def _key_id(key: bytes) -> int:
 
 def _json_object(value: bytes) -> dict:
     try:
-        data = json.loads(value)
-    except (UnicodeDecodeError, ValueError) as error:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as error:  # also invalid UTF-8, NaN, Infinity
         raise _Invalid(f"valor não é JSON válido ({error})") from None
     if not isinstance(data, dict):
         raise _Invalid("valor JSON não é um objeto")
@@ -134,28 +141,32 @@ def _json_object(value: bytes) -> dict:
 
 
 def _record(key_id: int | None, data: Mapping, source: str) -> SaleRecord:
-    value_id = data.get("id")
-    if value_id is None and key_id is None:
-        raise _Invalid("campo 'id' ausente e mensagem sem chave")
-    if value_id is not None:
-        value_id = _positive_id(_integer(value_id, "id"))
-        if key_id is not None and key_id != value_id:
-            raise _Invalid(f"id da chave ({key_id}) difere do id do valor ({value_id})")
+    # One straight pass, checks inline: this runs once per message read, and a helper call
+    # per field cost a quarter of decoding. `type(x) is int` also rules out booleans.
+    get = data.get
+    record_id = get("id")
+    if record_id is None:
+        if key_id is None:
+            raise _Invalid("campo 'id' ausente e mensagem sem chave")
+        record_id = key_id
+    else:
+        if type(record_id) is not int:
+            raise _Invalid(f"campo 'id' deve ser um número inteiro, veio {record_id!r:.40}")
+        _positive_id(record_id)
+        if key_id is not None and key_id != record_id:
+            raise _Invalid(f"id da chave ({key_id}) difere do id do valor ({record_id})")
+    name = _text(get("nome"), "nome")
+    age = get("idade")
+    if type(age) is not int:
+        if "idade" not in data:
+            raise _Invalid("campo 'idade' ausente")
+        raise _Invalid(f"campo 'idade' deve ser um número inteiro, veio {age!r:.40}")
+    if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
+        raise _Invalid(f"idade {age} fora do intervalo {AGE_RANGE[0]}..{AGE_RANGE[1]}")
+    city = _text(get("cidade"), "cidade")
     return SaleRecord(
-        id=key_id if value_id is None else value_id,
-        name=_text(data, "nome"),
-        age=_age(data),
-        city=_text(data, "cidade"),
-        value_cents=_cents(data),
-        timestamp=_timestamp(data),
-        source=source,
+        record_id, name, age, city, _cents(get("valor")), _timestamp(get("timestamp")), source
     )
-
-
-def _integer(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _Invalid(f"campo '{field}' deve ser um número inteiro, veio {value!r:.40}")
-    return value
 
 
 def _positive_id(value: int) -> int:
@@ -164,28 +175,16 @@ def _positive_id(value: int) -> int:
     return value
 
 
-def _text(data: Mapping, name: str) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or not value.strip():
+def _text(value: object, name: str) -> str:
+    if type(value) is str and len(value) <= MAX_TEXT and (text := value.strip()):
+        return text
+    if type(value) is not str or not value.strip():
         raise _Invalid(f"campo '{name}' deve ser um texto não vazio")
-    if len(value) > MAX_TEXT:
-        raise _Invalid(f"campo '{name}' tem {len(value)} caracteres; o máximo é {MAX_TEXT}")
-    return value.strip()
+    raise _Invalid(f"campo '{name}' tem {len(value)} caracteres; o máximo é {MAX_TEXT}")
 
 
-def _age(data: Mapping) -> int:
-    if "idade" not in data:
-        raise _Invalid("campo 'idade' ausente")
-    age = _integer(data["idade"], "idade")
-    low, high = AGE_RANGE
-    if not low <= age <= high:
-        raise _Invalid(f"idade {age} fora do intervalo {low}..{high}")
-    return age
-
-
-def _cents(data: Mapping) -> int:
-    value = data.get("valor")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def _cents(value: object) -> int:
+    if type(value) is not float and type(value) is not int:
         raise _Invalid("campo 'valor' deve ser um número")
     scaled = value * 100
     cents = round(scaled) if math.isfinite(scaled) else -1  # NaN, ±Infinity: out of range
@@ -196,9 +195,8 @@ def _cents(data: Mapping) -> int:
     return cents
 
 
-def _timestamp(data: Mapping) -> datetime:
-    value = data.get("timestamp")
-    if not isinstance(value, str):
+def _timestamp(value: object) -> datetime:
+    if type(value) is not str:
         raise _Invalid("campo 'timestamp' deve ser um texto ISO 8601")
     try:
         moment = datetime.fromisoformat(value)

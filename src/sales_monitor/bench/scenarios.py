@@ -21,9 +21,9 @@ from ..fake import SaleFaker
 from ..kafka_io import ensure_topic, make_producer
 from ..producer import SOURCE
 from ..publish import Publisher
-from ..record import SaleRecord, Tombstone, decode, encode
+from ..record import SaleRecord, Tombstone, decode, encode, source_headers
 from ..store import DELETIONS_KEPT, RecordStore
-from ..stream import StreamConsumer
+from ..stream import MAX_RECORDS_PER_POLL, StreamConsumer
 from . import baseline
 
 HIGH_TICKET = 180_000
@@ -67,6 +67,21 @@ def producer_throughput(bootstrap: str, n: int) -> dict:
     return {"records_per_s": n / elapsed}
 
 
+def client_send(bootstrap: str, messages: list[tuple[bytes, bytes]]) -> dict:
+    """The client's limit for the producer: kafka-python sending already-encoded messages
+    (the same keys, values and header) with the app's producer settings, nothing else."""
+    topic = new_topic(bootstrap, "produce-client")
+    producer = make_producer(bootstrap)
+    headers, send = source_headers(SOURCE), producer.send
+    start = time.perf_counter()
+    for key, value in messages:
+        send(topic, key=key, value=value, headers=headers)
+    producer.flush()
+    elapsed = time.perf_counter() - start
+    producer.close()
+    return {"records_per_s": len(messages) / elapsed}
+
+
 def baseline_producer_throughput(bootstrap: str, n: int) -> dict:
     topic = new_topic(bootstrap, "produce-original")
     records = fake_records(n)
@@ -96,6 +111,27 @@ def ingest(bootstrap: str, topic: str, n: int, timeout_s: float = 600) -> dict:
     elapsed = time.perf_counter() - start
     consumer.stop()
     assert rows == n, f"store holds {rows} rows, expected {n}"
+    return {"records_per_s": n / elapsed, "seconds": elapsed}
+
+
+def client_consume(bootstrap: str, topic: str, n: int, timeout_s: float = 600) -> dict:
+    """The client's limit for ingest and cold start: kafka-python reading the same topic
+    with the dashboard's consumer settings and poll size, messages counted, not decoded."""
+    from kafka import TopicPartition
+
+    from ..kafka_io import make_consumer
+
+    start = time.perf_counter()
+    consumer = make_consumer(bootstrap)
+    consumer.assign([TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)])
+    consumer.seek_to_beginning()
+    read, deadline = 0, start + timeout_s
+    while read < n and time.perf_counter() < deadline:
+        polled = consumer.poll(timeout_ms=200, max_records=MAX_RECORDS_PER_POLL)
+        read += sum(map(len, polled.values()))
+    elapsed = time.perf_counter() - start
+    consumer.close()
+    assert read == n, f"read {read} messages, expected {n}"
     return {"records_per_s": n / elapsed, "seconds": elapsed}
 
 
