@@ -77,12 +77,14 @@ class SaleFaker:
         self._ids = ids or IdGenerator()
 
     def record(self, now: datetime | None = None) -> SaleRecord:
-        choice, randint = self._random.choice, self._random.randint
+        # `random()` scaled by hand: `randint` and `choice` cost 3x more, and this runs
+        # once per record the producer sends
+        random = self._random.random
         return SaleRecord(
-            id=self._ids(),
-            name=choice(self._names),
-            age=randint(*AGE_RANGE),
-            city=choice(CITIES),
-            value_cents=randint(*CENTS_RANGE),
-            timestamp=now or datetime.now(SAO_PAULO),
+            self._ids(),
+            self._names[int(random() * NAME_POOL_SIZE)],
+            AGE_RANGE[0] + int(random() * (AGE_RANGE[1] - AGE_RANGE[0] + 1)),
+            CITIES[int(random() * len(CITIES))],
+            CENTS_RANGE[0] + int(random() * (CENTS_RANGE[1] - CENTS_RANGE[0] + 1)),
+            now or datetime.now(SAO_PAULO),
         )
