@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -112,6 +114,30 @@ def test_the_trend_bucket_grows_with_the_window(span, bucket):
 def test_a_long_trend_is_capped_in_points():
     frame = table(*[sale(i, minute=i * 60) for i in range(1, 24 * 30)])  # a month, hourly
     assert len(view.revenue_trend(frame)) <= view.TREND_POINTS
+
+
+def test_trend_buckets_are_local_and_summer_time_years_do_not_break_them():
+    # São Paulo had summer time until 2019: 2018-11-04 00:00 did not exist there and
+    # 2019-02-16 23:xx happened twice; pandas' own floor raises on both
+    moments = [
+        *pd.date_range("2018-11-03 20:00", periods=120, freq="7min", tz="UTC"),
+        *pd.date_range("2019-02-17 00:30", periods=120, freq="1min", tz="UTC"),
+        *pd.date_range("2025-08-27 12:00", periods=120, freq="13s", tz="UTC"),
+    ]
+    frame = table(
+        *[replace(sale(i), timestamp=m.to_pydatetime()) for i, m in enumerate(moments, 1)]
+    )
+    times = frame["timestamp"]
+    for bucket in view.BUCKETS:
+        floored = view._floor(times, bucket)
+        assert (floored <= times).all() and (times - floored < bucket + pd.Timedelta("1h")).all()
+        assert view.revenue_trend(frame, span=bucket * 10)["valor"].sum() > 0
+    recent = times[times.dt.year == 2025]
+    for bucket in view.BUCKETS[:6]:  # within an hour: equal to pandas' floor where it works
+        assert view._floor(recent, bucket).equals(recent.dt.floor(bucket))
+    days = view._floor(times, pd.Timedelta("1D"))
+    assert days.dt.hour.isin([0, 1]).all()  # local midnight, or 1:00 where midnight was skipped
+    assert days.dt.minute.eq(0).all()
 
 
 def test_the_time_window_filters_every_row_and_slides_with_now():
