@@ -110,13 +110,12 @@ def _ingest(sizes: Sizes, bootstrap: str, n: int) -> Figure:
 
 
 def latency(sizes: Sizes, bootstrap: str) -> list[Figure]:
-    step("end-to-end latency")
+    """Produce to the dashboard's table (no page): context for the page row."""
+    step("produce to table")
     runs = [sc.latency(bootstrap, 1_000, sizes.latency_s) for _ in range(sizes.runs)]
     figures = []
-    for key, limit in (("p50", None), ("p95", 50), ("p99", 100)):
-        figure = Figure(f"end-to-end latency {key} at 1,000 records/s", "ms")
-        if limit is not None:
-            figure.target, figure.meets = f"≤ {limit}", lambda v, limit=limit: v <= limit
+    for key in ("p50", "p95", "p99"):
+        figure = Figure(f"produce to table {key} at 1,000 records/s", "ms")
         figure.ours = [run[f"{key}_ms"] for run in runs]
         figure.note = f"{sizes.latency_s:g} s of records per run"
         figures.append(figure)
@@ -167,7 +166,7 @@ def cold_start(sizes: Sizes, bootstrap: str) -> list[Figure]:
     return [figure]
 
 
-REFRESH_LIMIT_MS = {100_000: 100, 1_000_000: 250}
+REFRESH_LIMIT_MS = {1_000_000: 250}  # the one absolute target kept: the page must not freeze
 REFRESH_GROWTH_LIMIT = 4.0  # refresh at 1,000,000 rows ÷ at 100,000, same run
 
 
