@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sales_monitor import store as store_module
 from sales_monitor.record import Tombstone
 from sales_monitor.store import COLUMNS, RecordStore, WriteOrder
 
@@ -96,6 +97,18 @@ def test_eviction_drops_the_least_recently_written():
     store.apply([sale(3, cents=1), sale(6)])  # 3 rewritten: now the newest but one
     assert ids(store) == [5, 3, 6]
     assert store.evicted == 3
+
+
+def test_rewrites_of_a_few_ids_with_no_reader_do_not_pile_up(monkeypatch):
+    # with no page open nobody takes a snapshot; each rewrite still adds a pending row
+    monkeypatch.setattr(store_module, "COMPACT_EVERY", 100)
+    store = RecordStore()
+    for n in range(1_000):
+        store.apply([sale(1 + n % 3, cents=n)])
+        assert len(store._columns) < 100
+    table = store.snapshot()
+    assert table["id"].tolist() == [2, 3, 1]
+    assert table["valor_centavos"].tolist() == [997, 998, 999]
 
 
 def test_clear_empties_the_table_and_later_records_still_arrive():
