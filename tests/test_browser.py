@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from sales_monitor.bench.soak import CHROMIUM_ARGS, total_records
+from sales_monitor.bench.soak import CHROMIUM, CHROMIUM_ARGS, total_records
 from sales_monitor.broker import free_port
 from sales_monitor.launch import Demo
 from sales_monitor.settings import Settings
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).parents[1]
 SHOTS = ROOT / "build" / "screenshots"  # ignored by git; --update-screenshots copies to img/
 

@@ -128,7 +128,11 @@ PAGE_SLACK_S = 0.5  # beyond the refresh interval, for the page to draw
 
 def page(sizes: Sizes, bootstrap: str) -> list[Figure]:
     from .page_latency import page_latency
+    from .soak import CHROMIUM
 
+    if not Path(CHROMIUM).exists():
+        step("produce to page: skipped, no Chromium (apt-get install -y chromium)")
+        return []
     refresh_s = Settings().refresh_seconds
     step(f"produce to page in Chromium, {sizes.page_latency_s:g} s at {PAGE_RATE}/s")
     runs = [

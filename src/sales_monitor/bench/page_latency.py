@@ -9,7 +9,6 @@ Registros reaches k, so every record has a delay. Both clocks are this machine's
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import time
@@ -22,7 +21,7 @@ from ..launch import dashboard_env, streamlit_command, wait_healthy
 from ..publish import Publisher
 from ..record import SAO_PAULO
 from ..settings import Settings
-from .soak import CHROMIUM_ARGS, total_records
+from .soak import CHROMIUM, CHROMIUM_ARGS, total_records
 
 # Installed in the page: [browser time in ms, Total Registros] each time it changes.
 OBSERVER = """() => {
@@ -63,8 +62,7 @@ def page_latency(bootstrap: str, topic: str, rate: float, seconds: float) -> dic
         if not wait_healthy(port, server, settings.host):
             raise RuntimeError("the dashboard did not start")
         with sync_playwright() as playwright:
-            chromium = shutil.which("chromium") or "/usr/bin/chromium"
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}")
             assert total_records(page) == 0, "the topic should start empty"

@@ -21,6 +21,7 @@ from ..settings import Settings
 RATE = 1_000
 CAP = 50_000
 TABS = 3
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's (apt-get install chromium)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -61,7 +62,6 @@ def _evicted(page) -> int:
 def soak(seconds: float, every: float) -> list[Sample]:
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     settings = replace(Settings(bootstrap_servers=f"127.0.0.1:{free_port()}"), max_rows=CAP)
     demo = Demo(settings, free_port(), ["--rate", str(RATE)])
     samples: list[Sample] = []
@@ -69,7 +69,7 @@ def soak(seconds: float, every: float) -> list[Sample]:
         demo.start()
         server = demo.children["dashboard"].pid
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             tabs = [browser.new_page() for _ in range(TABS)]
             for tab in tabs:
                 tab.goto(f"http://127.0.0.1:{demo.port}")
