@@ -1,5 +1,7 @@
 from dataclasses import replace
+from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,6 +142,25 @@ def test_trend_buckets_are_local_and_summer_time_years_do_not_break_them():
     assert days.dt.minute.eq(0).all()
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_the_trend_equals_pandas_resample_of_the_local_buckets(seed):
+    # the reference: group by pandas' own floor, resample to fill quiet buckets, keep the last
+    rng = np.random.default_rng(seed)
+    n, width = int(rng.integers(1, 2_000)), int(rng.choice([10, 300, 3_600, 86_400, 2_592_000]))
+    seconds = rng.integers(0, width, n)
+    frame = table(*[
+        replace(sale(i, cents=int(c)), timestamp=T0 + timedelta(seconds=int(s)))
+        for i, (s, c) in enumerate(zip(seconds, rng.integers(0, 10**6, n), strict=True), 1)
+    ])  # fmt: skip
+    span = [None, pd.Timedelta("5min"), pd.Timedelta("1h"), pd.Timedelta("1D")][seed % 4]
+    trend = view.revenue_trend(frame, span)
+    moments, bucket = frame["timestamp"], trend.attrs["bucket"]
+    expected = frame["valor_centavos"].groupby(moments.dt.floor(bucket)).sum()
+    expected = expected.resample(bucket).sum().iloc[-view.TREND_POINTS :]
+    assert trend["momento"].tolist() == expected.index.tolist()
+    assert trend["valor"].tolist() == (expected / 100).tolist()
+
+
 def test_the_time_window_filters_every_row_and_slides_with_now():
     frame = table(*[sale(i, minute=i) for i in range(0, 11)])  # 12:00 .. 12:10
     last_5 = view.Filters(window="Últimos 5 min")
@@ -179,6 +200,13 @@ def test_statistics_describe_idade_and_valor():
     assert stats.loc["máximo", "valor"] == "R$ 200,01"
     assert stats.loc["média", "idade"] == view.statistics(MIXED).loc["média", "idade"]
     assert "," in stats.loc["média", "idade"] and "." not in stats.loc["média", "idade"]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1_000])
+def test_the_statistics_are_what_describe_gives(n):
+    values = np.random.default_rng(n).integers(5_000, 200_001, n) / 100
+    expected = pd.Series(values, dtype="float64").describe().to_numpy()
+    np.testing.assert_allclose(view._described(values), expected, rtol=1e-12, equal_nan=True)
 
 
 def test_tables_show_reais_and_brazilian_dates_the_csv_keeps_machine_values():

@@ -228,6 +228,23 @@ def _floor(moments: pd.Series, bucket: pd.Timedelta) -> pd.Series:
     return pd.Series(floored.tz_localize("UTC").tz_convert(moments.dt.tz), index=moments.index)
 
 
+def _latest_buckets(moments: pd.Series, cents: np.ndarray, bucket: pd.Timedelta):
+    """The last TREND_POINTS buckets (within an hour, see `_floor`) and the cents summed in
+    each, quiet ones as zero: counted by bucket number on the integer clock, a tenth of a
+    group-by over a million timestamps. Float sums are exact below 2**53 cents a bucket."""
+    unit = np.datetime_data(moments.dtype.base)[0]
+    step = bucket // pd.Timedelta(1, unit=unit)
+    numbers = moments.array.asi8 // step  # each moment's bucket number
+    first, last = int(numbers.min()), int(numbers.max())
+    shown = min(TREND_POINTS, last - first + 1)
+    slot = numbers - (last - shown + 1)  # 0 .. shown-1 for the buckets kept
+    kept = slot >= 0
+    sums = np.bincount(slot[kept], weights=cents[kept], minlength=shown)
+    ticks = (np.arange(shown) + (last - shown + 1)) * step
+    starts = pd.DatetimeIndex(ticks.astype(moments.dtype.base), copy=False)
+    return starts.tz_localize("UTC").tz_convert(moments.dt.tz), sums.round().astype("int64")
+
+
 def trend_bucket(span: pd.Timedelta) -> pd.Timedelta:
     """The smallest bucket that draws `span` in at most TREND_POINTS points: 5 s over five
     minutes, so a fresh demo moves within seconds; an hour or a day over long runs."""
@@ -243,9 +260,14 @@ def revenue_trend(table: pd.DataFrame, span: pd.Timedelta | None = None) -> pd.D
         return empty
     moments = table["timestamp"]
     bucket = trend_bucket(span if span is not None else moments.max() - moments.min())
-    summed = table.groupby(_floor(moments, bucket))["valor_centavos"].sum()
-    summed = summed.resample(bucket).sum().iloc[-TREND_POINTS:]  # quiet buckets count as zero
-    trend = pd.DataFrame({"momento": summed.index, "valor": summed.to_numpy() / 100})
+    cents = table["valor_centavos"]
+    if pd.Timedelta(hours=1) % bucket:
+        summed = cents.groupby(_floor(moments, bucket)).sum()
+        summed = summed.resample(bucket).sum().iloc[-TREND_POINTS:]  # quiet buckets: zero
+        starts, sums = summed.index, summed.to_numpy()
+    else:
+        starts, sums = _latest_buckets(moments, cents.to_numpy(), bucket)
+    trend = pd.DataFrame({"momento": starts, "valor": sums / 100})
     trend.attrs["bucket"] = bucket
     return trend
 
@@ -334,14 +356,13 @@ def live_by_source(table: pd.DataFrame) -> pd.DataFrame:
 
 def statistics(table: pd.DataFrame) -> pd.DataFrame:
     """`describe()` of idade and valor (R$), with pt-BR row names."""
-    numbers = pd.DataFrame(
-        {"idade": table["idade"].to_numpy(), "valor": table["valor_centavos"].to_numpy() / 100}
+    described = pd.DataFrame(
+        {
+            "idade": _described(table["idade"].to_numpy()),
+            "valor": _described(table["valor_centavos"].to_numpy() / 100),
+        },
+        index=["registros", "média", "desvio padrão", "mínimo", "25%", "mediana", "75%", "máximo"],
     )
-    described = numbers.describe()
-    described = described.rename(
-        index={"count": "registros", "mean": "média", "std": "desvio padrão", "min": "mínimo",
-               "25%": "25%", "50%": "mediana", "75%": "75%", "max": "máximo"}
-    )  # fmt: skip
     counted = described.index == "registros"
     return pd.DataFrame(
         {
@@ -350,6 +371,18 @@ def statistics(table: pd.DataFrame) -> pd.DataFrame:
         },
         index=described.index,
     )
+
+
+def _described(values: np.ndarray) -> list[float]:
+    """What `describe()` gives (count, mean, sample deviation, min, quartiles, max), for one
+    column: the same numpy calls without pandas' per-statistic passes (51 ms to ~30 ms at a
+    million rows)."""
+    if len(values) == 0:
+        return [0, *[float("nan")] * 7]
+    quartiles = np.percentile(values, [25, 50, 75]).tolist()
+    deviation = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
+    low, high = float(values.min()), float(values.max())
+    return [len(values), float(values.mean()), deviation, low, *quartiles, high]
 
 
 def _shown(values, counted, shape) -> list[str]:
