@@ -375,8 +375,7 @@ def statistics(table: pd.DataFrame) -> pd.DataFrame:
 
 def _described(values: np.ndarray) -> list[float]:
     """What `describe()` gives (count, mean, sample deviation, min, quartiles, max), for one
-    column: the same numpy calls without pandas' per-statistic passes (51 ms to ~30 ms at a
-    million rows)."""
+    column: the same numpy calls, without pandas' bookkeeping around each statistic."""
     if len(values) == 0:
         return [0, *[float("nan")] * 7]
     quartiles = np.percentile(values, [25, 50, 75]).tolist()
