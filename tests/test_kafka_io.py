@@ -50,3 +50,31 @@ def test_a_bootstrap_timeout_closes_what_the_constructor_opened(silent_broker, c
     gc.collect()
     assert connections_to(silent_broker) == 0
     assert [t.name for t in set(threading.enumerate()) - threads if t.is_alive()] == []
+
+
+def test_a_refused_connection_closes_its_socket():
+    # kafka-python 3 drops the socket of a failed connect unclosed; with a broker down the
+    # dashboard retries every second, so each attempt would hold a descriptor until the
+    # garbage collector finds it (and warns about it)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, never listening: connects are refused
+        before = open_sockets()
+        _fail_to_build(port)
+        assert open_sockets() == before
+
+
+def open_sockets() -> int:
+    return sum(
+        os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+        for fd in os.listdir("/proc/self/fd")
+        if os.path.exists(f"/proc/self/fd/{fd}")
+    )
+
+
+def _fail_to_build(port: int) -> None:
+    try:
+        build(KafkaProducer, f"127.0.0.1:{port}", bootstrap_timeout_ms=1_000)
+    except BrokerUnavailable:
+        return
+    pytest.fail("a producer was built against a refused port")

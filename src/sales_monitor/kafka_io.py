@@ -15,12 +15,33 @@ import threading
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.net.compat import KafkaNetClient
+from kafka.net.inet import KafkaNetSocket
 
 from .connection import Connection, as_connection
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
 HANDSHAKE_GRACE_S = 1.0
 START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
+
+
+def _closing_failed_connects(sock_connect):
+    """kafka-python 3 leaves the socket of a failed or timed-out connect to the garbage
+    collector (`KafkaNetSocket.sock_connect`): with a broker down, every retry leaks a file
+    descriptor until a collection, and the tests saw it as an unclosed-socket warning."""
+
+    async def closing(self, net, sock, sockaddr, timeout_at=None):
+        try:
+            return await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
+        except BaseException:
+            sock.close()
+            raise
+
+    closing.closes_failed_connects = True
+    return closing
+
+
+if not getattr(KafkaNetSocket.sock_connect, "closes_failed_connects", False):
+    KafkaNetSocket.sock_connect = _closing_failed_connects(KafkaNetSocket.sock_connect)
 
 
 class BrokerUnavailable(RuntimeError):
