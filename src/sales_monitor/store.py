@@ -126,14 +126,6 @@ class PendingColumns:
         return frame.astype({"timestamp": COLUMNS["timestamp"]})
 
 
-def frame_from_records(records: list[SaleRecord], versions: list[int]) -> pd.DataFrame:
-    """Records as a frame in the store's schema, in the order given."""
-    columns = PendingColumns()
-    for record in records:
-        columns.append(record)
-    return columns.frame(list(range(len(records))), versions)
-
-
 def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """`frame[keep]`, column by column: on Arrow string columns this is ~20x faster than
     DataFrame indexing, which goes through a per-chunk `take`."""

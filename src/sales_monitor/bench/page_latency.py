@@ -18,9 +18,11 @@ from datetime import datetime
 from ..broker import free_port
 from ..kafka_io import make_producer
 from ..launch import dashboard_env, streamlit_command, wait_healthy
+from ..producer import SOURCE
 from ..publish import Publisher
 from ..record import SAO_PAULO
 from ..settings import Settings
+from . import scenarios as sc
 from .soak import CHROMIUM, CHROMIUM_ARGS, total_records
 
 # Installed in the page: [browser time in ms, Total Registros] each time it changes.
@@ -49,8 +51,6 @@ def page_latency(bootstrap: str, topic: str, rate: float, seconds: float) -> dic
     """Send `rate` records a second for `seconds` into an empty `topic`; the delays (ms)
     until the page showed each."""
     from playwright.sync_api import sync_playwright
-
-    from . import scenarios as sc
 
     settings = Settings(bootstrap_servers=bootstrap, topic=topic)
     port = free_port()
@@ -97,12 +97,9 @@ def delays_ms(sent_at: list[float], shown: list[tuple[float, int]]) -> list[floa
 def _send_paced(bootstrap: str, topic: str, records: list, rate: float) -> list[float]:
     """Send on a steady schedule with the producer's own path; the wall-clock send times."""
     producer = make_producer(bootstrap)
-    publisher = Publisher(producer, topic, "produtor")
-    sent_at, start = [], time.perf_counter()
-    for n, record in enumerate(records):
-        delay = start + n / rate - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
+    publisher = Publisher(producer, topic, SOURCE)
+    sent_at = []
+    for record in sc.paced(records, rate):
         sent_at.append(time.time())
         publisher.send(replace(record, timestamp=datetime.now(SAO_PAULO)))
     publisher.finish()

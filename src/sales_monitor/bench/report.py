@@ -25,16 +25,12 @@ class Figure:
     original: list[float] = field(default_factory=list)
     limit: list[float] = field(default_factory=list)
 
-    @property
-    def is_rate(self) -> bool:
-        return self.unit.endswith("/s")
-
     def gain(self) -> float | None:
         """How many times better ours is: higher rates, or lower times and sizes."""
         if not (self.ours and self.original):
             return None
         ours, original = statistics.median(self.ours), statistics.median(self.original)
-        return ours / original if self.is_rate else original / ours
+        return ours / original if is_rate(self.unit) else original / ours
 
     def of_limit(self) -> float | None:
         """The median over runs of ours ÷ the client's limit in the same run: a fraction
@@ -55,6 +51,11 @@ class Figure:
             "original": spread(self.original), "gain": self.gain(), "target": self.target,
             "met": met, "note": self.note,
         }  # fmt: skip
+
+
+def is_rate(unit: str) -> bool:
+    """Rates are better higher; times and sizes, lower."""
+    return unit.endswith("/s")
 
 
 def spread(values: list[float]) -> dict | None:
@@ -105,7 +106,7 @@ def _share(value: float | None, unit: str) -> str:
     """A rate as a percentage of the client's, a time as a multiple of the client's."""
     if value is None:
         return ""
-    return f"{value:.0%}" if unit.endswith("/s") else f"{value:.2f}×"
+    return f"{value:.0%}" if is_rate(unit) else f"{value:.2f}×"
 
 
 def _cell(values: dict | None, unit: str) -> str:

@@ -192,14 +192,20 @@ def latency(bootstrap: str, rate: int, seconds: float) -> dict:
     return {"p50_ms": q[49], "p95_ms": q[94], "p99_ms": q[98]}
 
 
-def _send_paced(bootstrap: str, topic: str, records: list[SaleRecord], rate: int) -> dict:
-    producer = make_producer(bootstrap)  # the app's producer settings (5 ms linger)
-    sent_at: dict[int, float] = {}
+def paced(items: list, rate: float):
+    """The items one by one on a steady schedule: item n is due `n / rate` s after the start."""
     start = time.perf_counter()
-    for n, record in enumerate(records):
+    for n, item in enumerate(items):
         delay = start + n / rate - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
+        yield item
+
+
+def _send_paced(bootstrap: str, topic: str, records: list[SaleRecord], rate: int) -> dict:
+    producer = make_producer(bootstrap)  # the app's producer settings (5 ms linger)
+    sent_at: dict[int, float] = {}
+    for record in paced(records, rate):
         key, value = encode(record)
         sent_at[record.id] = time.perf_counter()
         producer.send(topic, key=key, value=value)
