@@ -12,13 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 from kafka import TopicPartition
 
 from .connection import Connection
 from .kafka_io import make_consumer
-from .record import SAO_PAULO, Decoded, Rejection, Tombstone, decode, source_of
+from .record import Decoded, Rejection, Tombstone, decode, message_time, source_of
 
 MAX_SCAN = 100_000  # messages one search reads at most, newest first
+PRETTY_LIMIT = 20_000  # characters of one value drawn on the page
 CHUNK = 1_000
 READ_TIMEOUT_S = 10.0
 
@@ -38,11 +40,16 @@ class PartitionOffsets:
 class TopicMessage:
     partition: int
     offset: int
-    timestamp: datetime
+    timestamp_ms: int  # as the message carries it: any int64, -1 for none
     key: str | None
     value: str | None
     source: str
     verdict: Decoded
+
+    @property
+    def timestamp(self) -> datetime | None:
+        """São Paulo time; None where the message has no plausible timestamp."""
+        return message_time(self.timestamp_ms)
 
     @property
     def verdict_text(self) -> str:
@@ -52,19 +59,31 @@ class TopicMessage:
 
     @property
     def pretty_value(self) -> str:
-        """The value as indented JSON where it is JSON, else as it came."""
-        if self.value is None:
-            return "(nulo: tombstone)"
-        try:
-            return json.dumps(json.loads(self.value), indent=2, ensure_ascii=False)
-        except ValueError:
-            return self.value
+        """The value as the page draws it (at most PRETTY_LIMIT characters)."""
+        return pretty_json(self.value, PRETTY_LIMIT)
 
     def matches(self, needle: str) -> bool:
         """Case-insensitive search in the key, the value text and the source."""
         needle = needle.casefold()
         texts = (self.key, self.value, self.source)
         return any(needle in (text or "").casefold() for text in texts)
+
+
+def pretty_json(value: str | None, limit: int | None = None) -> str:
+    """A message value as indented JSON where it is JSON, else as it came; at most `limit`
+    characters. Any text gives text: orjson vets it first (nesting at most 1024 deep, no
+    lone surrogates), the json module then keeps big integers exact."""
+    if value is None:
+        return "(nulo: tombstone)"
+    shown = value
+    try:
+        orjson.loads(value)
+        shown = json.dumps(json.loads(value), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):  # orjson's error is a ValueError too
+        pass
+    if limit is not None and len(shown) > limit:
+        return shown[:limit] + f"\n… ({len(value):,} caracteres no total)".replace(",", ".")
+    return shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +109,7 @@ def to_message(record) -> TopicMessage:
     return TopicMessage(
         partition=record.partition,
         offset=record.offset,
-        timestamp=datetime.fromtimestamp(record.timestamp / 1000, SAO_PAULO),
+        timestamp_ms=record.timestamp,
         key=None if record.key is None else record.key.decode("utf-8", "replace"),
         value=None if record.value is None else record.value.decode("utf-8", "replace"),
         source=source_of(record.headers),
@@ -153,7 +172,7 @@ def _browse(consumer, topic: str, ranges: list[PartitionOffsets], query: Query) 
         found += matches
         scanned += read
         cut_short |= not done
-    found.sort(key=lambda m: (m.timestamp, m.offset), reverse=True)
+    found.sort(key=lambda m: (m.timestamp_ms, m.offset), reverse=True)
     first = query.page * query.per_page
     return Page(
         messages=found[first : first + query.per_page],
@@ -180,7 +199,7 @@ def _scan_back(consumer, topic, offsets: PartitionOffsets, top: int, query, want
 
 
 def _wanted(message: TopicMessage, query: Query) -> bool:
-    if query.before is not None and message.timestamp > query.before:
+    if query.before is not None and message.timestamp_ms > query.before.timestamp() * 1000:
         return False
     return not query.search or message.matches(query.search)
 

@@ -1,12 +1,22 @@
-"""Plotly figures built from the small frames in `view`: nothing here sees the full table."""
+"""Plotly figures built from the small frames in `view`: nothing here sees the full table.
+
+City names come from the topic: every one goes through `plotly_literal`, so a `cidade`
+holding HTML is shown as text, never rendered (Plotly renders tags in labels and hovers).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from .literal import plotly_literal
+
 HEIGHT = 340
 MONEY_HOVER = "R$ %{y:,.2f}"
+
+
+def _literal(names: pd.Series) -> list[str]:
+    return [plotly_literal(name) for name in names.tolist()]
 
 
 def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
@@ -22,7 +32,9 @@ def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
 
 
 def value_by_city(frame: pd.DataFrame) -> go.Figure:
-    bar = go.Bar(x=frame["cidade"], y=frame["valor"], hovertemplate=MONEY_HOVER + "<extra></extra>")
+    bar = go.Bar(
+        x=_literal(frame["cidade"]), y=frame["valor"], hovertemplate=MONEY_HOVER + "<extra></extra>"
+    )
     return _layout(go.Figure(bar), "Valor total por cidade", "Cidade", "Valor (R$)")
 
 
@@ -34,13 +46,13 @@ def age_histogram(frame: pd.DataFrame) -> go.Figure:
 
 def city_share(frame: pd.DataFrame) -> go.Figure:
     # our order: largest first, "Outras" last (Plotly would sort it to the top)
-    pie = go.Pie(labels=frame["cidade"], values=frame["vendas"], hole=0.35, sort=False)
+    pie = go.Pie(labels=_literal(frame["cidade"]), values=frame["vendas"], hole=0.35, sort=False)
     return _layout(go.Figure(pie), "Participação por cidade (vendas)", "", "")
 
 
 def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
     points = go.Scattergl(
-        x=frame["idade"], y=frame["valor"], mode="markers", text=frame["cidade"],
+        x=frame["idade"], y=frame["valor"], mode="markers", text=_literal(frame["cidade"]),
         marker={"size": 5, "opacity": 0.5},
         hovertemplate="%{text}<br>idade %{x}<br>R$ %{y:,.2f}<extra></extra>",
     )  # fmt: skip

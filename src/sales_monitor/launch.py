@@ -29,7 +29,7 @@ def streamlit_command(port: int, host: str) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--logger.level", "warning",
-        "--client.toolbarMode", "minimal",
+        "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
     ]  # fmt: skip
 
 

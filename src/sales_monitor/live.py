@@ -7,6 +7,8 @@ tab reads the same store, fed by one consumer, and writes through one producer.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from .connection import Connection
@@ -14,6 +16,8 @@ from .kafka_io import close_producer, make_producer
 from .settings import Settings
 from .store import RecordStore
 from .stream import StreamConsumer
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource
@@ -43,8 +47,16 @@ def _key(connection: Connection) -> str:
 
 
 def stream_for(settings: Settings) -> StreamConsumer:
+    """The shared consumer; one whose thread has ended (it never should: it restarts itself
+    after any error) is replaced by a new one, which reads the topic again."""
     connection = settings.connection
-    return shared_stream(_key(connection), connection, settings.topic, settings.max_rows)
+    args = (_key(connection), connection, settings.topic, settings.max_rows)
+    stream = shared_stream(*args)
+    if not stream.is_alive():
+        log.error("o leitor do tópico tinha parado; começando outro")
+        shared_stream.clear(*args)
+        stream = shared_stream(*args)
+    return stream
 
 
 def producer_for(settings: Settings):

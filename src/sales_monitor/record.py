@@ -8,26 +8,37 @@ Wire format (the topic `csv-data`):
 - the header `origem` names who wrote the message (`produtor`, `inspetor`, `send`,
   `csv:<arquivo>`); a message without it was typed by hand (Kafka UI): "manual".
 
-Money is exact: `valor` travels as a JSON number with two decimals and lives here as
-integer cents. Timestamps are timezone-aware in São Paulo time; naive input is taken
-as São Paulo local time.
+The contract is total: any key, value and headers give a record, a tombstone or a
+rejection, never an exception (hypothesis properties and the fuzz targets in tests/fuzz
+search for one). Money is exact: `valor` is judged on its decimal text and lives here as
+integer cents. Timestamps are timezone-aware in São Paulo time; naive input is taken as
+São Paulo local time; a sale must fall in SALE_YEARS (no "now" in the rule, so a rebuilt
+table gives every message the same verdict). Text is NFC, with controls and invisible
+characters removed, so what looks the same is the same (README, "The record contract").
 """
 
 from __future__ import annotations
 
-import math
+import json
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import orjson  # ~5x faster than the json module both ways (README, "Where the time goes")
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 MAX_ID = 2**63 - 1
-MAX_CENTS = 10**13  # R$ 100 bilhões: far above any sale, well inside float precision
+MAX_ID_DIGITS = len(str(MAX_ID))
+MAX_CENTS = 10**13  # R$ 100 bilhões: far above any sale
 AGE_RANGE = (0, 130)
-MAX_TEXT = 200  # characters of nome and cidade: every browser tab receives them
+MAX_TEXT = 200  # characters of nome, cidade and origem: every browser tab receives them
+MAX_NUMBER_TEXT = 40  # characters of a `valor` or an id typed as text
+MAX_TIMESTAMP_TEXT = 64
+SALE_YEARS = (2000, 2099)  # a sale's timestamp, São Paulo time, first and last year
 SOURCE_HEADER = "origem"
 MANUAL_SOURCE = "manual"  # what a message without the header is counted as
 
@@ -86,12 +97,33 @@ def source_headers(source: str) -> list[tuple[str, bytes]]:
     return [(SOURCE_HEADER, source.encode())]
 
 
-def source_of(headers: Iterable[tuple[str, bytes]] | None) -> str:
-    """The `origem` header's value, or "manual" for a message without it."""
-    for name, value in headers or ():
-        if name == SOURCE_HEADER and value:
-            return value.decode("utf-8", "replace")
+def source_of(headers: Iterable[tuple[str, bytes | None]] | None) -> str:
+    """The `origem` header's value as clean text (at most MAX_TEXT characters), or "manual"
+    for a message without it. Any headers: names and values of any type are skipped."""
+    for header in headers or ():
+        try:
+            name, value = header
+        except (TypeError, ValueError):
+            continue
+        if name == SOURCE_HEADER and type(value) is bytes and value:
+            text = _SOURCES.get(value)
+            if text is None:
+                text = _source_text(value)
+            if text:
+                return text
     return MANUAL_SOURCE
+
+
+_SOURCES: dict[bytes, str] = {}  # a few writers write every message: clean each name once
+
+
+def _source_text(value: bytes) -> str:
+    text = clean_text(value[: 4 * MAX_TEXT].decode("utf-8", "replace"))
+    text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    if len(_SOURCES) >= 1_000:
+        _SOURCES.clear()
+    _SOURCES[value] = text
+    return text
 
 
 def decode(
@@ -104,43 +136,93 @@ def decode(
             if key_id is None:
                 raise _Invalid("mensagem sem chave e sem valor")
             return Tombstone(key_id)
-        return _record(key_id, _json_object(value), source_of(headers))
+        data = _json_object(value)
+        return _record(key_id, data, source_of(headers), lambda: _valor_text(value))
     except _Invalid as invalid:
         return Rejection(str(invalid))
 
 
 def from_fields(data: Mapping, source: str = MANUAL_SOURCE) -> SaleRecord | Rejection:
     """A record from already-parsed wire fields (a CSV row, a JSON object), checked by the
-    same rules as a message. Never raises."""
+    same rules as a message. `valor` may be an int, a Decimal (exact) or a float (judged on
+    its shortest text). Never raises."""
     try:
-        return _record(None, data, source)
+        return _record(None, data, source, lambda: None)
     except _Invalid as invalid:
         return Rejection(str(invalid))
 
 
+def parse_id(text: str) -> int | Rejection:
+    """An id typed by a person (Apagar, `send --delete`): ASCII digits, 1..MAX_ID."""
+    try:
+        return _id_text(text.strip(), "id")
+    except _Invalid as invalid:
+        return Rejection(str(invalid))
+
+
+def message_time(timestamp_ms: object) -> datetime | None:
+    """A Kafka message's own timestamp as São Paulo time; None when it is absent (-1) or
+    outside SALE_YEARS (any int64 can arrive, and `datetime` stops at the year 9999)."""
+    if type(timestamp_ms) is not int or not _KAFKA_MS[0] <= timestamp_ms < _KAFKA_MS[1]:
+        return None
+    return datetime.fromtimestamp(timestamp_ms / 1000, SAO_PAULO)
+
+
+_KAFKA_MS = tuple(  # SALE_YEARS as epoch milliseconds: the Kafka timestamps taken as real
+    int(datetime(year, 1, 1, tzinfo=SAO_PAULO).timestamp() * 1000)
+    for year in (SALE_YEARS[0], SALE_YEARS[1] + 1)
+)
+KAFKA_MS_MAX = _KAFKA_MS[1] - 1
+
+
+def clean_text(text: str) -> str:
+    """NFC, controls and invisible characters (format, private-use, unassigned) removed,
+    every kind of space as one ASCII space, no space at either end."""
+    if (
+        text.isprintable()
+        and "  " not in text
+        and (text.isascii() or unicodedata.is_normalized("NFC", text))
+    ):
+        return text.strip()  # the usual case: nothing to remove
+    kept = []
+    for char in text:
+        if char.isspace():
+            kept.append(" ")
+        elif unicodedata.category(char)[0] != "C":
+            kept.append(char)
+    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
+
+
 def _key_id(key: bytes) -> int:
-    if key.isdigit():  # the usual key: ASCII digits, nothing to strip (bytes.isdigit)
+    if key.isdigit() and len(key) <= MAX_ID_DIGITS:  # the usual key: ASCII digits
         return _positive_id(int(key))
     try:
         text = key.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise _Invalid("chave não é texto UTF-8") from None
-    if not text.isdigit() or not text.isascii():
-        raise _Invalid(f"chave {text[:40]!r} não é um id inteiro positivo")
-    return _positive_id(int(text))
+    return _id_text(text, "chave")
+
+
+def _id_text(text: str, what: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise _Invalid(f"{what} {text[:40]!r} não é um id inteiro positivo")
+    digits = text.lstrip("0")
+    if len(digits) > MAX_ID_DIGITS:  # int() of a long text is slow, past 4,300 refused
+        raise _Invalid(f"{what} com {len(digits)} dígitos: fora do intervalo 1..{MAX_ID}")
+    return _positive_id(int(digits or "0"))
 
 
 def _json_object(value: bytes) -> dict:
     try:
         data = orjson.loads(value)
-    except orjson.JSONDecodeError as error:  # also invalid UTF-8, NaN, Infinity
+    except orjson.JSONDecodeError as error:  # also invalid UTF-8, NaN, Infinity, depth > 1024
         raise _Invalid(f"valor não é JSON válido ({error})") from None
     if not isinstance(data, dict):
         raise _Invalid("valor JSON não é um objeto")
     return data
 
 
-def _record(key_id: int | None, data: Mapping, source: str) -> SaleRecord:
+def _record(key_id: int | None, data: Mapping, source: str, valor_text) -> SaleRecord:
     # One straight pass, checks inline: this runs once per message read, and a helper call
     # per field cost a quarter of decoding. `type(x) is int` also rules out booleans.
     get = data.get
@@ -151,7 +233,7 @@ def _record(key_id: int | None, data: Mapping, source: str) -> SaleRecord:
         record_id = key_id
     else:
         if type(record_id) is not int:
-            raise _Invalid(f"campo 'id' deve ser um número inteiro, veio {record_id!r:.40}")
+            raise _Invalid(f"campo 'id' deve ser um número inteiro, veio {_shown(record_id)}")
         _positive_id(record_id)
         if key_id is not None and key_id != record_id:
             raise _Invalid(f"id da chave ({key_id}) difere do id do valor ({record_id})")
@@ -160,48 +242,119 @@ def _record(key_id: int | None, data: Mapping, source: str) -> SaleRecord:
     if type(age) is not int:
         if "idade" not in data:
             raise _Invalid("campo 'idade' ausente")
-        raise _Invalid(f"campo 'idade' deve ser um número inteiro, veio {age!r:.40}")
+        raise _Invalid(f"campo 'idade' deve ser um número inteiro, veio {_shown(age)}")
     if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
-        raise _Invalid(f"idade {age} fora do intervalo {AGE_RANGE[0]}..{AGE_RANGE[1]}")
+        raise _Invalid(f"idade {_shown(age)} fora do intervalo {AGE_RANGE[0]}..{AGE_RANGE[1]}")
     city = _text(get("cidade"), "cidade")
-    return SaleRecord(
-        record_id, name, age, city, _cents(get("valor")), _timestamp(get("timestamp")), source
-    )
+    cents = _cents(get("valor"), valor_text)
+    return SaleRecord(record_id, name, age, city, cents, _timestamp(get("timestamp")), source)
+
+
+def _shown(value: object) -> str:
+    """A value inside a reason: short, and never a huge int turned into digits."""
+    if type(value) is int and not -(10**40) < value < 10**40:
+        return "um inteiro enorme"
+    return f"{value!r:.40}"
 
 
 def _positive_id(value: int) -> int:
     if not 0 < value <= MAX_ID:
-        raise _Invalid(f"id {value} fora do intervalo 1..{MAX_ID}")
+        raise _Invalid(f"id {_shown(value)} fora do intervalo 1..{MAX_ID}")
     return value
 
 
 def _text(value: object, name: str) -> str:
-    if type(value) is str and len(value) <= MAX_TEXT and (text := value.strip()):
-        return text
-    if type(value) is not str or not value.strip():
+    if type(value) is not str:
         raise _Invalid(f"campo '{name}' deve ser um texto não vazio")
-    raise _Invalid(f"campo '{name}' tem {len(value)} caracteres; o máximo é {MAX_TEXT}")
+    if len(value) > 4 * MAX_TEXT:  # not worth cleaning: it cannot come down to MAX_TEXT
+        raise _Invalid(f"campo '{name}' tem {len(value)} caracteres; o máximo é {MAX_TEXT}")
+    text = clean_text(value)
+    if not text:
+        raise _Invalid(f"campo '{name}' deve ser um texto não vazio")
+    if len(text) > MAX_TEXT:
+        raise _Invalid(f"campo '{name}' tem {len(text)} caracteres; o máximo é {MAX_TEXT}")
+    return text
 
 
-def _cents(value: object) -> int:
-    if type(value) is not float and type(value) is not int:
+# --- valor: exact, from the number's decimal text -------------------------------------
+_NUMBER = re.compile(r"(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
+_VALOR_KEY = b'"valor"'
+_AFTER_VALOR_KEY = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(-?[0-9][0-9.eE+-]*)")
+
+
+def _cents(value: object, valor_text) -> int:
+    if type(value) is int:
+        if not 0 <= value <= MAX_CENTS // 100:
+            raise _Invalid(f"valor {_shown(value)} fora do intervalo 0..{MAX_CENTS // 100}")
+        return value * 100
+    if type(value) is float:
+        text = valor_text() or repr(value)  # repr: the shortest text that reads back
+    elif type(value) is Decimal:
+        text = str(value)
+    else:
         raise _Invalid("campo 'valor' deve ser um número")
-    scaled = value * 100
-    cents = round(scaled) if math.isfinite(scaled) else -1  # NaN, ±Infinity: out of range
-    if not 0 <= cents <= MAX_CENTS:
-        raise _Invalid(f"valor {value!r} fora do intervalo 0..{MAX_CENTS // 100}")
-    if abs(scaled - cents) > 1e-6:
-        raise _Invalid(f"valor {value!r} tem mais de duas casas decimais")
+    return _cents_of_text(text)
+
+
+def _cents_of_text(text: str | bytes) -> int:
+    """Exact integer cents of a JSON number's text, judged digit by digit."""
+    whole, dot, fraction = text.partition("." if type(text) is str else b".")
+    usual = whole.isdigit() and whole.isascii() and len(whole) <= 11 and len(fraction) <= 2
+    if usual and (not dot or fraction.isdigit()):  # 1234.56: in range, nothing to scale
+        return int(whole) * 100 + int(fraction or 0) * (10 if len(fraction) == 1 else 1)
+    if type(text) is bytes:
+        text = text.decode()
+    match = _NUMBER.fullmatch(text) if len(text) <= MAX_NUMBER_TEXT else None
+    if match is None:
+        raise _Invalid(f"valor {text[:MAX_NUMBER_TEXT]!r} não é um número em reais")
+    sign, whole, fraction, exponent = match.groups()
+    digits = (whole + (fraction or "")).lstrip("0")
+    shift = int(exponent or 0) - len(fraction or "") + 2  # power of ten of the digits, in cents
+    if not digits:
+        return 0
+    significant = digits.rstrip("0")
+    shift += len(digits) - len(significant)
+    if shift < 0:
+        raise _Invalid(f"valor {text} tem mais de duas casas decimais")
+    if sign or len(significant) + shift > len(str(MAX_CENTS)):
+        raise _Invalid(f"valor {text} fora do intervalo 0..{MAX_CENTS // 100}")
+    cents = int(significant) * 10**shift
+    if cents > MAX_CENTS:
+        raise _Invalid(f"valor {text} fora do intervalo 0..{MAX_CENTS // 100}")
     return cents
+
+
+def _valor_text(raw: bytes) -> str | bytes | None:
+    """The text of the top-level `valor` number in a JSON object orjson has accepted.
+    Without backslashes every quote delimits a string, so a single `"valor"` is that key;
+    anything else is read again by the json module, which keeps the number's text."""
+    at = raw.find(_VALOR_KEY)
+    if at >= 0 and raw.find(_VALOR_KEY, at + 1) < 0 and b"\\" not in raw:
+        match = _AFTER_VALOR_KEY.match(raw, at + len(_VALOR_KEY))
+        return match.group(1) if match else None
+    try:
+        text = json.loads(raw, parse_float=str, parse_int=str).get("valor")
+    except (ValueError, RecursionError):
+        return None
+    return text if type(text) is str else None
 
 
 def _timestamp(value: object) -> datetime:
     if type(value) is not str:
         raise _Invalid("campo 'timestamp' deve ser um texto ISO 8601")
     try:
+        if len(value) > MAX_TIMESTAMP_TEXT:
+            raise ValueError
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise _Invalid(f"timestamp {value[:40]!r} não é ISO 8601") from None
-    if moment.tzinfo is None:
+    first, last = SALE_YEARS
+    if moment.tzinfo is None:  # São Paulo wall time, as most writers send it
+        if not first <= moment.year <= last:
+            raise _Invalid(f"timestamp {value!r} fora dos anos {first} a {last}")
         return moment.replace(tzinfo=SAO_PAULO)
-    return moment.astimezone(SAO_PAULO)
+    # the year first: near the year 1 or 9999 converting to another zone overflows
+    local = moment.astimezone(SAO_PAULO) if first <= moment.year + 1 <= last + 2 else None
+    if local is None or not first <= local.year <= last:
+        raise _Invalid(f"timestamp {value!r} fora dos anos {first} a {last}")
+    return local

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import batch, cli
 from .money import format_int
 from .publish import Publisher
-from .record import MAX_ID, Rejection, Tombstone
+from .record import Rejection, Tombstone, parse_id
 
 SOURCE = "send"  # the `origem` header of every message this command writes
 
@@ -33,9 +33,11 @@ def parse_args(argv: list[str] | None, settings):
 
 
 def record_id(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
-        raise argparse.ArgumentTypeError(f"id {text!r} inválido (inteiro de 1 a {MAX_ID})")
-    return int(text)
+    """The id of --delete, by the contract's rule (the same as the inspector's Apagar)."""
+    chosen = parse_id(text)
+    if isinstance(chosen, Rejection):
+        raise argparse.ArgumentTypeError(chosen.reason)
+    return chosen
 
 
 def read_input(args) -> bytes:

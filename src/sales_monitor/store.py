@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .record import SAO_PAULO, SaleRecord, Tombstone
+from .record import KAFKA_MS_MAX, SAO_PAULO, SaleRecord, Tombstone
 
 COLUMNS = {
     "id": "int64",
@@ -47,6 +47,10 @@ class WriteOrder:
     then the partition number: between partitions the later timestamp wins, and on equal
     timestamps the higher partition. Reading each partition in order, as Kafka delivers it,
     gives every message the same version however the partitions interleave.
+
+    Any int64 can arrive as a timestamp: one after the sale years (`KAFKA_MS_MAX`, the end
+    of 2099) counts as absent, like -1, and takes its partition's latest moment, so one
+    absurd message neither overflows the version (< 2**58) nor outranks every later write.
     """
 
     def __init__(self) -> None:
@@ -59,7 +63,7 @@ class WriteOrder:
         """The versions of consecutive messages of one partition (a whole poll at once)."""
         moment, out = self._latest.get(partition, 0), []
         for timestamp in timestamps_ms:
-            if timestamp > moment:
+            if type(timestamp) is int and moment < timestamp <= KAFKA_MS_MAX:
                 moment = timestamp
             out.append(moment << 16 | partition)
         self._latest[partition] = moment

@@ -4,10 +4,15 @@ It reads every partition by manual assignment with no consumer group, so any num
 dashboards (and browser tabs) each see every message. It survives the broker going away:
 it reports the state, keeps retrying, and when an in-memory broker comes back empty it
 rebuilds the table from what the topic holds now (the topic is the source of truth).
+
+No message can stop it: whatever one message makes the contract, or kafka-python itself,
+raise turns that message into a rejected one and reading goes on; any other failure is
+logged, shown as "falhou" and followed by a fresh start from where it was.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -16,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kafka import TopicPartition
-from kafka.errors import KafkaError
+from kafka.errors import CorruptRecordError, KafkaError
 
 from .connection import Connection, as_connection
 from .kafka_io import BrokerUnavailable, make_consumer
-from .record import SAO_PAULO, Rejection, decode
+from .record import KAFKA_MS_MAX, SAO_PAULO, Rejection, decode, message_time
 from .store import RecordStore, WriteOrder
 
 MAX_RECORDS_PER_POLL = 10_000
@@ -31,6 +36,10 @@ LIVENESS_CHECK_S = 1.0  # quiet this long: ask the broker for metadata, to notic
 RATE_WINDOW_S = 60
 DELAYS_KEPT = 10_000  # produce-to-table delays kept for the freshness line (sampled per poll)
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
+PROBE_S = 2.0  # how long to wait for one partition while looking for an unreadable message
+FAILED = "falhou"  # the state after an unexpected error, until the fresh start reconnects
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,7 @@ class DataLoss:
 class StreamStatus:
     """What the status panel shows; replaced whole, so readers never see half an update."""
 
-    state: str = "conectando"  # conectando | conectado | sem tópico | broker indisponível
+    state: str = "conectando"  # conectando | conectado | sem tópico | broker indisponível | falhou
     detail: str = ""
     bootstrap: str = ""
     topic: str = ""
@@ -67,6 +76,7 @@ class StreamStatus:
     invalid: int = 0  # invalid messages in the table's current reading of the topic
     checked_at: datetime | None = None  # the last time the broker answered
     data_loss: DataLoss | None = None
+    restarts: int = 0  # fresh starts after an unexpected error
 
     @property
     def lag(self) -> int:
@@ -124,18 +134,31 @@ class StreamConsumer(threading.Thread):
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                consumer = self._factory(self.connection)
-            except BrokerUnavailable as error:  # its message names the cause, if known
-                self._set(state="broker indisponível", detail=f"{error}; {self._retrying()}")
+                self._session()
+            except Exception as error:  # a bug, not the broker: say so, start again
+                log.exception("o leitor do tópico falhou; recomeçando de onde estava")
+                self._set(
+                    state=FAILED,
+                    detail=f"erro interno ({type(error).__name__}); recomeçando em {RETRY_S:g} s",
+                    restarts=self.status.restarts + 1,
+                )
                 self._stopping.wait(RETRY_S)
-                continue
-            try:
-                self._consume(consumer)
-            except KafkaError as error:
-                self._set(state="broker indisponível", detail=f"{error}")
-                self._stopping.wait(RETRY_S)
-            finally:
-                consumer.close()
+
+    def _session(self) -> None:
+        """One consumer, from connecting to the broker until it goes away."""
+        try:
+            consumer = self._factory(self.connection)
+        except BrokerUnavailable as error:  # its message names the cause, if known
+            self._set(state="broker indisponível", detail=f"{error}; {self._retrying()}")
+            self._stopping.wait(RETRY_S)
+            return
+        try:
+            self._consume(consumer)
+        except KafkaError as error:
+            self._set(state="broker indisponível", detail=f"{error}")
+            self._stopping.wait(RETRY_S)
+        finally:
+            consumer.close()
 
     def _consume(self, consumer) -> None:
         partitions = sorted(consumer.partitions_for_topic(self.status.topic))
@@ -155,7 +178,7 @@ class StreamConsumer(threading.Thread):
         while not self._stopping.is_set():
             if self._rewind.is_set():
                 self._start_over(consumer, tps)
-            batches = consumer.poll(timeout_ms=200, max_records=MAX_RECORDS_PER_POLL)
+            batches = self._poll(consumer, tps)
             for tp, messages in batches.items():
                 if not self._ingest(consumer, tp, tps, messages):
                     break  # started over: the rest of this poll is stale
@@ -170,6 +193,41 @@ class StreamConsumer(threading.Thread):
                 self._set(highwater=highwater, checked_at=datetime.now(SAO_PAULO))
             else:
                 self._set(highwater=highwater)
+
+    def _poll(self, consumer, tps: list[TopicPartition]) -> dict:
+        try:
+            return consumer.poll(timeout_ms=200, max_records=MAX_RECORDS_PER_POLL)
+        except CorruptRecordError:  # kafka-python cannot parse a message (a header name
+            return self._skip_unreadable(consumer, tps)  # that is not UTF-8, a bad CRC)
+
+    def _skip_unreadable(self, consumer, tps: list[TopicPartition]) -> dict:
+        """Find the partition whose next message kafka-python cannot parse, list that offset
+        as rejected and read on after it; what the other partitions return meanwhile is
+        handed back to be applied as usual."""
+        found: dict = {}
+        for tp in tps:
+            consumer.pause(*tps)
+            consumer.resume(tp)
+            try:
+                found.update(self._poll_alone(consumer))
+            except CorruptRecordError as error:
+                offset = consumer.position(tp)
+                reason = f"o cliente Kafka não consegue ler a mensagem ({error})"
+                self.invalid_messages.append(InvalidMessage(tp.partition, offset, "", reason))
+                consumer.seek(tp, offset + 1)
+                self._set(invalid=self.status.invalid + 1, consumed=self.status.consumed + 1)
+                self._set(positions=self.status.positions | {tp.partition: offset + 1})
+            finally:
+                consumer.resume(*tps)
+        return found
+
+    @staticmethod
+    def _poll_alone(consumer) -> dict:
+        deadline = time.monotonic() + PROBE_S
+        while time.monotonic() < deadline:
+            if batches := consumer.poll(timeout_ms=100, max_records=MAX_RECORDS_PER_POLL):
+                return batches
+        return {}
 
     def _behind_us(self, highwater: dict[int, int]) -> bool:
         """A highwater below what we read: the broker lost its data (an in-memory broker
@@ -201,30 +259,19 @@ class StreamConsumer(threading.Thread):
         if messages[0].offset < expected:  # the broker reset the offsets (see _behind_us)
             self._rebuild_after_loss(consumer, tps)
             return False
-        versions = self._order.versions(tp.partition, [m.timestamp for m in messages])
-        changes, kept, invalid = [], [], 0
-        for message, version in zip(messages, versions, strict=True):
-            decoded = decode(message.key, message.value, message.headers)
-            if isinstance(decoded, Rejection):
-                invalid += 1
-                self.invalid_messages.append(_invalid(message, decoded))
-            else:
-                changes.append(decoded)
-                kept.append(version)
-        self.store.apply(changes, kept)
+        batch = ingest(messages, self._order, tp.partition)
+        self.invalid_messages.extend(batch.rejected)
+        self.store.apply(batch.changes, batch.versions)
         self._count_arrivals(len(messages))
         arrived = time.time()
-        step = max(1, len(messages) // 100)  # up to 100 delays a poll: enough for p95
-        self._delays.extend(
-            (arrived, round(arrived * 1000) - m.timestamp) for m in messages[::step]
-        )
+        self._delays.extend(arrival_delays(messages, arrived))
         status = self.status
         self._set(
             positions=status.positions | {tp.partition: messages[-1].offset + 1},
-            last_message_at=datetime.fromtimestamp(messages[-1].timestamp / 1000, SAO_PAULO),
+            last_message_at=message_time(messages[-1].timestamp) or status.last_message_at,
             last_arrival_at=datetime.fromtimestamp(arrived, SAO_PAULO),
             consumed=status.consumed + len(messages),
-            invalid=status.invalid + invalid,
+            invalid=status.invalid + len(batch.rejected),
         )
         return True
 
@@ -255,8 +302,49 @@ class StreamConsumer(threading.Thread):
         self.status = replace(self.status, **changes)
 
 
-def _invalid(message, rejection: Rejection) -> InvalidMessage:
-    raw = message.value.decode("utf-8", "replace") if message.value is not None else "(nulo)"
-    if len(raw) > RAW_TEXT_LIMIT:
-        raw = raw[:RAW_TEXT_LIMIT] + "…"
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """One partition's polled messages, as the store takes them and the page lists them."""
+
+    changes: list
+    versions: list[int]
+    rejected: list[InvalidMessage]
+
+
+def ingest(messages: list, order: WriteOrder, partition: int) -> Ingested:
+    """Decode consecutive messages of one partition. Pure but for `order`, which moves on;
+    never raises: `decode` is total (property tests and fuzzing say so), and should it ever
+    raise anyway, that message alone is rejected, and logged."""
+    versions = order.versions(partition, [m.timestamp for m in messages])
+    changes, kept, rejected = [], [], []
+    for message, version in zip(messages, versions, strict=True):
+        try:
+            decoded = decode(message.key, message.value, message.headers)
+        except Exception as error:
+            log.exception("decode falhou em %s/%s", message.partition, message.offset)
+            decoded = Rejection(f"erro inesperado ao ler a mensagem ({type(error).__name__})")
+        if isinstance(decoded, Rejection):
+            rejected.append(invalid_message(message, decoded))
+        else:
+            changes.append(decoded)
+            kept.append(version)
+    return Ingested(changes, kept, rejected)
+
+
+def arrival_delays(messages: list, arrived: float) -> list[tuple[float, int]]:
+    """(arrival, ms from the message's timestamp to the table) of up to 100 messages of a
+    poll (enough for p95); messages without a plausible timestamp are left out."""
+    now_ms, step = round(arrived * 1000), max(1, len(messages) // 100)
+    stamps = (m.timestamp for m in messages[::step])
+    return [(arrived, now_ms - t) for t in stamps if type(t) is int and 0 <= t <= KAFKA_MS_MAX]
+
+
+def invalid_message(message, rejection: Rejection) -> InvalidMessage:
+    value = message.value
+    if value is None:
+        raw = "(nulo)"
+    else:  # only the start is shown: decode no more than could be
+        raw = bytes(value[: 4 * RAW_TEXT_LIMIT]).decode("utf-8", "replace")
+        if len(raw) > RAW_TEXT_LIMIT or len(value) > 4 * RAW_TEXT_LIMIT:
+            raw = raw[:RAW_TEXT_LIMIT] + "…"
     return InvalidMessage(message.partition, message.offset, raw, rejection.reason)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .money import format_brl, format_int
+from .record import MAX_TEXT, clean_text
 from .store import keep_rows
 
 SCATTER_POINTS = 5_000
@@ -102,13 +103,19 @@ def query_from_filters(filters: Filters) -> dict[str, str | list[str]]:
     return query
 
 
+MAX_LINK_CITIES = 100
+MAX_LINK_DIGITS = 12  # a bound in whole reais or years; R$ 100 bilhões has 12 digits
+
+
 def choices_from_query(query: dict[str, list[str]], value_top: int) -> dict:
     """Widget starting values from URL parameters; what cannot be read is left at its
-    default (every city, the full ranges, all the time)."""
+    default (every city, the full ranges, all the time). Any link gives widget values:
+    cities are cleaned like the contract's text, numbers are ASCII digits of bounded length."""
     by_code = {code: name for name, code in WINDOW_CODES.items()}
     window = by_code.get(_last(query, "janela"), "Tudo")
+    cities = (clean_text(c) for c in query.get("cidade", [])[:MAX_LINK_CITIES])
     return {
-        "cities": [c for c in query.get("cidade", []) if c.strip()],
+        "cities": list(dict.fromkeys(c for c in cities if 0 < len(c) <= MAX_TEXT)),
         "values": _range(_last(query, "valor"), (0, value_top)),
         "ages": _range(_last(query, "idade"), AGE_BOUNDS),
         "window": window,
@@ -122,10 +129,14 @@ def _last(query: dict[str, list[str]], name: str) -> str:
 
 def _range(text: str, bounds: tuple[int, int]) -> tuple[int, int]:
     low, _, high = text.partition("-")
-    if not (low.isdigit() and high.isdigit()):
+    if not all(_whole_number(part) for part in (low, high)):
         return bounds
     low, high = max(bounds[0], int(low)), min(bounds[1], int(high))
     return (low, high) if low <= high else bounds
+
+
+def _whole_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= MAX_LINK_DIGITS
 
 
 def apply_filters(

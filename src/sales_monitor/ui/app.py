@@ -12,6 +12,7 @@ import streamlit as st
 
 from sales_monitor import live
 from sales_monitor.settings import SettingsError, is_loopback
+from sales_monitor.ui.errors import show_failure
 
 HERE = Path(__file__).parent
 PAINEL = HERE / "painel.py"
@@ -37,7 +38,11 @@ def main() -> None:
         st.Page(PAINEL, title="Painel", icon="📊", default=True),
         st.Page(INSPECIONAR, title="Inspecionar", icon="🔎"),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    try:
+        page.run()
+    except Exception as error:  # the page's own parts are guarded; this is the last wall
+        show_failure(error, "esta página")
 
 
 if __name__ == "__main__":

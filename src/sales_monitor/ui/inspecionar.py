@@ -13,9 +13,11 @@ from kafka.errors import KafkaError
 from sales_monitor import batch, browse, live
 from sales_monitor.fake import IdGenerator
 from sales_monitor.kafka_io import BrokerUnavailable, ensure_topic
+from sales_monitor.literal import code_span
+from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.money import WHEN, format_int
 from sales_monitor.publish import Publisher
-from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, decode
+from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, decode, parse_id
 
 SOURCE = "inspetor"
 KAFKA_ERRORS = (BrokerUnavailable, KafkaError)
@@ -52,7 +54,8 @@ def deliver(change) -> str:
 
 def load_into_editor(message: browse.TopicMessage) -> None:
     st.session_state.editor_key = message.key or ""
-    st.session_state.editor_value = message.pretty_value if message.value is not None else ""
+    value = message.value
+    st.session_state.editor_value = "" if value is None else browse.pretty_json(value)
     st.session_state.editor_result = ("info", "Mensagem carregada no editor (aba Enviar).")
 
 
@@ -60,18 +63,34 @@ def send_from_editor() -> None:
     key, value = st.session_state.editor_key.strip(), st.session_state.editor_value.strip()
     verdict = decode(key.encode() or None, value.encode() or None)
     if isinstance(verdict, Rejection):
-        result = ("error", f"Mensagem recusada, nada foi enviado: {verdict.reason}")
+        result = ("error", f"Mensagem recusada, nada foi enviado: {literal(verdict.reason)}")
     else:
         try:
             where = deliver(verdict)
         except KAFKA_ERRORS as error:
-            result = ("error", f"Não foi enviada: {error}")
+            result = ("error", f"Não foi enviada: {literal(str(error))}")
         else:
             kind = "Tombstone do id" if isinstance(verdict, Tombstone) else "Registro id"
             result = ("success", f"{kind} {verdict.id} enviado ({where}).")
             st.session_state.editor_value = example_record()
             st.session_state.editor_key = ""
     st.session_state.editor_result = result
+
+
+def message_heading(message: browse.TopicMessage) -> str:
+    """Where and when, key, origem and verdict: Markdown whose every piece from the topic
+    is literal (the key and origem as code, the reason escaped)."""
+    when = "sem data válida" if message.timestamp is None else message.timestamp.strftime(WHEN)
+    key = "sem chave" if message.key is None else f"chave {code_span(message.key)}"
+    verdict = message.verdict
+    if isinstance(verdict, Rejection):
+        shown = f":red[rejeitado]: {literal(verdict.reason)}"
+    else:
+        shown = ":green[tombstone]" if isinstance(verdict, Tombstone) else ":green[aceito]"
+    return (
+        f"**partição {message.partition} · offset {message.offset}** · {when} · {key} · "
+        f"origem {code_span(message.source)} · {shown}"
+    )
 
 
 def show_result(name: str) -> None:
@@ -86,7 +105,7 @@ st.caption(f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}`")
 try:
     offsets = reader.offsets()
 except KAFKA_ERRORS as error:
-    st.error(f"Kafka indisponível: {error}", icon="🔌")
+    st.error(f"Kafka indisponível: {literal(str(error))}", icon="🔌")
     st.stop()
 if settings.read_only:
     st.info("Modo somente leitura: o envio de mensagens está desativado.", icon="🔒")
@@ -115,7 +134,7 @@ with tabs[0]:
         format_func=lambda p: "Todas" if p is None else str(p),
     )  # fmt: skip
     mode = start.radio("Início", ["Mais recentes", "Offset", "Data e hora"], horizontal=True)
-    needle = search.text_input("Buscar (id, chave ou texto)")
+    needle = search.text_input("Buscar (id, chave ou texto)", max_chars=200)
     from_offset = before = None
     if mode == "Offset":
         from_offset = st.number_input("Mostrar a partir do offset (e anteriores)", 0, step=1)
@@ -131,7 +150,7 @@ with tabs[0]:
     try:
         page = reader.browse(query)
     except KAFKA_ERRORS as error:
-        st.error(f"Kafka indisponível: {error}", icon="🔌")
+        st.error(f"Kafka indisponível: {literal(str(error))}", icon="🔌")
         st.stop()
     st.caption(
         f"{format_int(len(page.messages))} mensagens nesta página · "
@@ -141,14 +160,8 @@ with tabs[0]:
     if page.cut_short:
         st.warning(f"Busca limitada às {format_int(browse.MAX_SCAN)} mensagens mais recentes.")
     for message in page.messages:
-        verdict = message.verdict_text
-        color = "red" if verdict.startswith("rejeitado") else "green"
         with st.container(border=True):
-            st.markdown(
-                f"**partição {message.partition} · offset {message.offset}** · "
-                f"{message.timestamp.strftime(WHEN)} · chave `{message.key}` · "
-                f"origem `{message.source}` · :{color}[{verdict}]"
-            )
+            st.markdown(message_heading(message))
             st.code(message.pretty_value, language="json")
             if writable:
                 st.button(
@@ -173,18 +186,20 @@ with tabs[1]:
 
 # -- Delete ----------------------------------------------------------------------------
 with tabs[2]:
-    typed = st.text_input("Id a apagar").strip()
-    valid_id = typed.isdigit() and int(typed) > 0
-    if typed and not valid_id:
-        st.error(f"Id inválido: {typed!r} (use um inteiro positivo).")
-    confirmed = st.checkbox(f"Confirmo: apagar o id {typed or '…'} (envia um tombstone)")
+    typed = st.text_input("Id a apagar", max_chars=40).strip()
+    chosen = parse_id(typed) if typed else None
+    if isinstance(chosen, Rejection):
+        st.error(f"Id inválido: {literal(chosen.reason)}.")
+    valid_id = isinstance(chosen, int)
+    shown_id = chosen if valid_id else "…"
+    confirmed = st.checkbox(f"Confirmo: apagar o id {shown_id} (envia um tombstone)")
     if st.button("Apagar", disabled=not (valid_id and confirmed)):
         try:
-            where = deliver(Tombstone(int(typed)))
+            where = deliver(Tombstone(chosen))
         except KAFKA_ERRORS as error:
-            st.error(f"Não foi enviado: {error}")
+            st.error(f"Não foi enviado: {literal(str(error))}")
         else:
-            st.success(f"Tombstone do id {typed} enviado ({where}).")
+            st.success(f"Tombstone do id {chosen} enviado ({where}).")
 
 # -- Bulk send -------------------------------------------------------------------------
 with tabs[3]:
@@ -197,7 +212,7 @@ with tabs[3]:
             try:
                 rows = batch.parse(upload.getvalue(), SOURCE)
             except batch.UnreadableFile as error:
-                st.error(f"Arquivo não lido, nada foi enviado: {error}")
+                st.error(f"Arquivo não lido, nada foi enviado: {literal(str(error))}")
                 st.stop()
         valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]
         rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
@@ -209,7 +224,7 @@ with tabs[3]:
             )
             stats = sender.finish(timeout=30)
         except KAFKA_ERRORS as error:
-            st.error(f"Envio interrompido: {error}")
+            st.error(f"Envio interrompido: {literal(str(error))}")
             st.stop()
         bar.progress(1.0, text="Concluído")
         failed = stats.failed + stats.unconfirmed

@@ -10,8 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from sales_monitor import charts, live, view
+from sales_monitor import stream as stream_module
+from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.money import WHEN, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
+from sales_monitor.ui.errors import guarded
 
 settings = live.load_settings()  # app.py has checked it
 stream = live.stream_for(settings)
@@ -79,13 +82,17 @@ with st.sidebar:
 
 
 @st.fragment(run_every=settings.refresh_seconds)
+@guarded("o painel")
 def live_panel(filters: view.Filters) -> None:
     paused = st.session_state.get("paused")
     status = stream.status
     if status.state == "broker indisponível":
-        st.error(f"Kafka indisponível: {status.detail}", icon="🔌")
+        st.error(f"Kafka indisponível: {literal(status.detail)}", icon="🔌")
+    elif status.state == stream_module.FAILED:
+        detail = literal(status.detail)
+        st.error(f"A leitura do tópico falhou e está recomeçando: {detail}", icon="🔌")
     elif status.state == "sem tópico":
-        st.warning(f"Aguardando o tópico: {status.detail}", icon="⏳")
+        st.warning(f"Aguardando o tópico: {literal(status.detail)}", icon="⏳")
     elif status.state == "conectando":
         st.info(f"Conectando ao Kafka em {status.bootstrap}…", icon="⏳")
     if not status.connected and status.checked_at is not None:
@@ -185,7 +192,7 @@ def _status_panel(status) -> None:
         f"· última mensagem: {last} · mensagens inválidas: **{format_int(status.invalid)}**"
     )
     if status.detail:
-        st.caption(status.detail)
+        st.caption(literal(status.detail))
     by_source = view.live_by_source(stream.store.snapshot())
     if not by_source.empty:
         st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
