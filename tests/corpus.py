@@ -55,4 +55,38 @@ BAD_MESSAGES = [
     (None, b"", "não é JSON"),
     (None, b"null", "não é um objeto"),
     (None, b'"texto"', "não é um objeto"),
+    # found by a hostile writer (issue "No message can stop the dashboard"): each raised once
+    (b"7" * 5000, value(), "5000 dígitos"),
+    (b"0" * 30 + b"7" * 20, value(), "20 dígitos"),
+    (b"7" + "²".encode(), value(), "não é um id"),
+    (None, value(timestamp="0001-01-01T00:00:00+14:00"), "fora dos anos 2000 a 2099"),
+    (None, value(timestamp="9999-12-31T23:59:59-14:00"), "fora dos anos 2000 a 2099"),
+    (None, value(timestamp="9999-12-31T23:59:59"), "fora dos anos 2000 a 2099"),
+    (None, value(timestamp="1999-12-31T23:59:59"), "fora dos anos 2000 a 2099"),
+    (None, value(timestamp="2100-01-01T00:00:00"), "fora dos anos 2000 a 2099"),
+    (None, value(timestamp="2100-01-01T03:00:00+00:00"), "fora dos anos 2000 a 2099"),
+    (None, value(timestamp="2025-01-01T00:00:00" + " " * 100), "não é ISO 8601"),
+    (None, value(valor=5e-324), "mais de duas casas"),
+    (None, value(valor=1e-3), "mais de duas casas"),
+    (None, value(valor=10**400), "não é JSON"),  # orjson's limit: a double's range
+    (None, value(valor=10**12), "fora do intervalo"),
+    (None, value(valor=100000000000.01), "fora do intervalo"),
+    (None, value(valor=-0.5), "fora do intervalo"),
+    (None, value(nome="\u200b\u200d\u202e"), "'nome' deve ser um texto não vazio"),
+    (None, value(cidade="\n\t "), "'cidade' deve ser um texto não vazio"),
+    (
+        None,
+        b'{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": 0.1000000000000000055511, '
+        b'"timestamp": "2025-01-01T00:00:00"}',
+        "mais de duas casas",
+    ),
+    # the same, with the key escaped: read again by the json module for the number's text
+    (
+        None,
+        b'{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "val\\u006fr": 0.1000000000000000055, '
+        b'"timestamp": "2025-01-01T00:00:00"}',
+        "mais de duas casas",
+    ),
+    (None, b"[" * 100_000 + b"]" * 100_000, "não é JSON"),
+    (None, value(idade=10**50), "'idade' deve ser um número inteiro"),
 ]

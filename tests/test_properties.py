@@ -1,13 +1,27 @@
 """Properties over any input: the contract never raises, the store is a dict replay."""
 
 import json
+from collections import namedtuple
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_monitor.record import Rejection, SaleRecord, Tombstone, decode
-from sales_monitor.store import RecordStore
+from sales_monitor.record import (
+    MAX_CENTS,
+    MAX_TEXT,
+    SALE_YEARS,
+    Rejection,
+    SaleRecord,
+    Tombstone,
+    clean_text,
+    decode,
+    from_fields,
+)
+from sales_monitor.store import RecordStore, WriteOrder
+from sales_monitor.stream import arrival_delays, ingest
 
 from .factories import sale
 
@@ -80,3 +94,97 @@ def test_the_store_equals_a_plain_dict_replay(changes, max_rows, read_every):
     evict(replay, max_rows)
     assert dict(zip(frame["id"], frame["valor_centavos"], strict=True)) == replay
     assert frame["id"].tolist() == list(replay)
+
+
+# -- the whole Kafka message: key, value, headers, timestamp (issue: no message can stop
+# the dashboard). Each strategy reaches the edges a hostile writer would pick.
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=6_000)
+KEYS = st.none() | st.binary(max_size=40) | DIGITS.map(str.encode) | st.text().map(str.encode)
+ISO_TIMES = st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+NUMBER_TEXT = st.from_regex(
+    r"-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,22})?([eE][+-]?[0-9]{1,2})?", fullmatch=True
+)
+FINITE = st.floats(allow_nan=False, allow_infinity=False)
+FINITE_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | FINITE | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+WIDE_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": FINITE_JSON | st.integers(-(2**70), 2**70) | DIGITS,
+        "nome": FINITE_JSON | st.text(max_size=300),
+        "idade": FINITE_JSON | st.integers(-(2**70), 2**70),
+        "cidade": FINITE_JSON | st.text(max_size=300),
+        "valor": FINITE_JSON | st.integers(-(2**70), 2**70) | FINITE,
+        "timestamp": FINITE_JSON | ISO_TIMES,
+    },
+)
+VALUES = st.none() | st.binary(max_size=300) | WIDE_FIELDS.map(lambda d: json.dumps(d).encode())
+HEADERS = st.none() | st.lists(
+    st.tuples(st.just("origem") | st.text(max_size=10), st.none() | st.binary(max_size=300)),
+    max_size=6,
+)
+KAFKA_TIMESTAMPS = st.integers(-(2**63), 2**63 - 1)
+Polled = namedtuple("Polled", "partition offset key value headers timestamp timestamp_type")
+
+
+@settings(max_examples=500, deadline=None)
+@given(key=KEYS, value=VALUES, headers=HEADERS)
+def test_any_whole_message_decodes_to_a_record_a_tombstone_or_a_rejection(key, value, headers):
+    decoded = decode(key, value, headers)
+    assert isinstance(decoded, SaleRecord | Tombstone | Rejection)
+    if isinstance(decoded, SaleRecord):  # what reaches the table is within the contract
+        assert 0 < decoded.id < 2**63 and 0 <= decoded.value_cents <= MAX_CENTS
+        assert SALE_YEARS[0] <= decoded.timestamp.year <= SALE_YEARS[1]
+        for text in (decoded.name, decoded.city, decoded.source):
+            assert 0 < len(text) <= MAX_TEXT and clean_text(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    polls=st.lists(
+        st.lists(st.tuples(KEYS, VALUES, HEADERS, KAFKA_TIMESTAMPS, st.sampled_from([0, 1])),
+                 min_size=1, max_size=8),
+        max_size=4,
+    ),
+    partition=st.integers(0, 2**15),
+)  # fmt: skip
+def test_any_poll_is_ingested_and_the_table_can_always_be_read(polls, partition):
+    order, store, offset = WriteOrder(), RecordStore(), 0
+    for poll in polls:
+        messages = []
+        for key, value, headers, timestamp, kind in poll:
+            messages.append(Polled(partition, offset, key, value, headers, timestamp, kind))
+            offset += 1
+        batch = ingest(messages, order, partition)
+        assert len(batch.changes) + len(batch.rejected) == len(messages)
+        assert all(0 <= version < 2**63 for version in batch.versions)
+        store.apply(batch.changes, batch.versions)
+        frame = store.snapshot()  # overflowed once: a Kafka timestamp of 2**47 ms or more
+        assert frame["id"].is_unique
+        arrival_delays(messages, arrived=1.7e9)
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(text=NUMBER_TEXT)
+def test_valor_is_exact_on_its_text_as_fractions_say(text):
+    payload = f'{{"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": {text}, '
+    payload += '"timestamp": "2025-01-01T00:00:00"}'
+    cents = Fraction(text) * 100
+    decoded = decode(None, payload.encode())
+    if cents.denominator == 1 and 0 <= cents <= MAX_CENTS:
+        assert isinstance(decoded, SaleRecord) and decoded.value_cents == cents
+    else:
+        assert isinstance(decoded, Rejection) and "valor" in decoded.reason
+    assert from_fields_cents(Decimal(text)) == (
+        int(cents) if cents.denominator == 1 and 0 <= cents <= MAX_CENTS else None
+    )
+
+
+def from_fields_cents(valor: Decimal) -> int | None:
+    fields = {"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": valor,
+              "timestamp": "2025-01-01T00:00:00"}  # fmt: skip
+    decoded = from_fields(fields)
+    return decoded.value_cents if isinstance(decoded, SaleRecord) else None

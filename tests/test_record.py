@@ -10,6 +10,8 @@ from sales_monitor.record import (
     decode,
     encode,
     encode_tombstone,
+    message_time,
+    parse_id,
 )
 
 from .corpus import BAD_MESSAGES, value
@@ -82,3 +84,107 @@ def test_invalid_messages_are_rejected_with_a_reason(key, payload, reason_part):
     decoded = decode(key, payload)
     assert isinstance(decoded, Rejection)
     assert reason_part in decoded.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [
+        (b"327564863.59", 32_756_486_359),  # float arithmetic said "mais de duas casas"
+        (b"99999999999.99", 9_999_999_999_999),
+        (b"100000000000", 10**13),
+        (b"100000000000.00", 10**13),
+        (b"1.5e2", 15_000),
+        (b"12.340", 1_234),
+        (b"1E+2", 10_000),
+        (b"0.0", 0),
+        (b"-0", 0),
+    ],
+)
+def test_valor_is_judged_on_its_decimal_text(text, cents):
+    payload = value(valor=0).replace(b'"valor": 0', b'"valor": ' + text)
+    assert decode(b"7", payload).value_cents == cents
+
+
+def test_every_amount_with_two_decimals_in_range_is_exact():
+    # one in ten amounts above R$ 100 milhões failed when judged on the float
+    for reais in range(100_000_000, 100_000_000_000, 7_777_777_777):
+        for centavos in (0, 1, 29, 59, 99):
+            payload = value(valor=0).replace(b'"valor": 0', b'"valor": %d.%02d' % (reais, centavos))
+            assert decode(b"7", payload).value_cents == reais * 100 + centavos
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Recife\u200b",  # zero-width space
+        "Re\u200dcife",  # zero-width joiner
+        "\ufeffRecife",  # byte-order mark
+        "Recife\u00ad",  # soft hyphen
+        " Recife\u00a0",  # no-break space at the end
+        "Re\x00cife",
+    ],
+)
+def test_look_alike_spellings_are_one_city(spelling):
+    assert decode(b"7", value(cidade=spelling)).city == "Recife"
+
+
+def test_text_is_nfc_and_spaces_are_one():
+    decoded = decode(b"7", value(cidade="Sa\u0303o\u2003\u2003Paulo", nome="Jose\u0301\nda\tSilva"))
+    assert (decoded.city, decoded.name) == ("São Paulo", "José da Silva")
+
+
+def test_a_right_to_left_override_cannot_disguise_a_city():
+    # shown as "Recife" with the override; without it, what it really is
+    assert decode(b"7", value(cidade="\u202eeficeR")).city == "eficeR"
+
+
+@pytest.mark.parametrize(
+    ("headers", "source"),
+    [
+        (None, "manual"),
+        ([], "manual"),
+        ([("origem", None)], "manual"),
+        ([("origem", b"")], "manual"),
+        ([("origem", b"\xff\xfe")], "\ufffd\ufffd"),
+        ([("origem", "a\u200bb".encode())], "ab"),
+        ([("origem", b"x" * 10_000)], "x" * 199 + "…"),
+        ([("trace-id", b"1")] * 10_000 + [("origem", b"produtor")], "produtor"),
+        ([("origem",), 7, None, ("origem", "texto, não bytes"), ("origem", b"send")], "send"),
+    ],
+)
+def test_any_headers_give_a_source(headers, source):
+    assert decode(b"7", value(), headers).source == source
+
+
+@pytest.mark.parametrize(
+    ("timestamp_ms", "expected"),
+    [
+        (-1, None),
+        (0, None),
+        (2**63 - 1, None),
+        (-(2**63), None),
+        (253402300800000, None),  # year 10000: `datetime` raised
+        (1_700_000_000_000, datetime(2023, 11, 14, 19, 13, 20, tzinfo=SAO_PAULO)),
+    ],
+)
+def test_any_kafka_timestamp_gives_a_time_or_none(timestamp_ms, expected):
+    assert message_time(timestamp_ms) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        (" 0012 ", 12),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), Rejection),
+        ("0", Rejection),
+        ("²", Rejection),
+        ("9" * 5000, Rejection),
+        ("-3", Rejection),
+        ("", Rejection),
+    ],
+)
+def test_ids_typed_by_a_person_follow_the_contract(text, expected):
+    chosen = parse_id(text)
+    assert chosen == expected if isinstance(expected, int) else isinstance(chosen, Rejection)

@@ -79,9 +79,9 @@ def test_dry_run_and_invalid_input_send_nothing(broker, topic):
     ("args", "message"),
     [
         (["--delete", "abc"], "Erro: opção --delete: id 'abc' não é um id inteiro positivo"),
-            (["--delete", "²"], "Erro: opção --delete: id '²' não é um id inteiro positivo"),
-            (["--delete", str(2**63)], "Erro: opção --delete: id 9223372036854775808 fora do"),
-            (["--delete", "9" * 5000], "Erro: opção --delete: id com 5000 dígitos: fora do"),
+        (["--delete", "²"], "Erro: opção --delete: id '²' não é um id inteiro positivo"),
+        (["--delete", str(2**63)], "Erro: opção --delete: id 9223372036854775808 fora do"),
+        (["--delete", "9" * 5000], "Erro: opção --delete: id com 5000 dígitos: fora do"),
         (["--file", "/nao/existe.csv"], "Erro: não foi possível ler /nao/existe.csv"),
         (["não é json"], "Erro: o cabeçalho deve ter as colunas"),
     ],

@@ -279,3 +279,34 @@ def test_on_many_partitions_a_rebuilt_table_equals_the_live_one_and_the_latest_w
     finally:
         live.stop()
         rebuilt.stop()
+
+
+def test_hostile_messages_from_any_client_leave_exactly_the_good_sales(broker, topic, stream):
+    """Before: the first of these ended the consumer thread while the page said
+    "conectado", and a restarted dashboard died on the same message."""
+    from .hostile import HOSTILE_REJECTED, HOSTILE_VALID, publish_hostile
+
+    before = [encode(sale(i, cents=i * 111)) for i in range(1, 6)]
+    after = [encode(sale(i, cents=i * 111)) for i in range(6, 11)]
+    publish(broker.bootstrap, topic, before)
+    publish_hostile(broker.bootstrap, topic, first_id=100)
+    publish(broker.bootstrap, topic, after)
+    total = 10 + HOSTILE_REJECTED + HOSTILE_VALID
+    assert wait_for(lambda: stream.status.consumed == total, timeout=60)
+    frame = stream.store.snapshot()
+    good = frame[frame["id"] < 100]
+    assert good["id"].tolist() == list(range(1, 11))
+    assert int(good["valor_centavos"].sum()) == 111 * 55
+    assert len(frame) == 10 + HOSTILE_VALID and stream.status.connected
+    rejected = sorted(stream.invalid_messages, key=lambda m: m.offset)
+    assert [m.offset for m in rejected] == list(range(5, 5 + HOSTILE_REJECTED))
+    assert "não consegue ler" in rejected[3].reason  # the header name kafka-python can't parse
+    # a second dashboard, started now, reads the same table with the same verdicts
+    again = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    again.start()
+    try:
+        assert wait_for(lambda: again.status.consumed == total, timeout=60)
+        assert again.store.snapshot()["id"].tolist() == frame["id"].tolist()
+        assert [m.reason for m in again.invalid_messages] == [m.reason for m in rejected]
+    finally:
+        again.stop()

@@ -5,7 +5,7 @@ from collections import namedtuple
 
 import pytest
 from kafka import TopicPartition
-from kafka.errors import KafkaConnectionError
+from kafka.errors import CorruptRecordError, KafkaConnectionError
 
 from sales_monitor.kafka_io import BrokerUnavailable
 from sales_monitor.record import encode, encode_tombstone
@@ -28,6 +28,7 @@ class FakeBroker:
         self.logs = {p: [] for p in range(partitions)}
         self.up = True
         self.lock = threading.Lock()
+        self.unreadable: set[tuple[int, int]] = set()  # (partition, offset) the client can't parse
 
     def write(self, partition: int, key, value, timestamp: int = 0) -> None:
         with self.lock:
@@ -41,7 +42,13 @@ class FakeBroker:
 
 class FakeConsumer:
     def __init__(self, broker: FakeBroker):
-        self.broker, self.positions = broker, {}
+        self.broker, self.positions, self.stuck = broker, {}, None
+
+    def position(self, tp):
+        return self.positions[tp.partition]
+
+    def unreadable_partition(self):
+        return self.stuck
 
     def partitions_for_topic(self, topic):
         return set(self.broker.logs) if topic == TOPIC else None
@@ -62,6 +69,11 @@ class FakeConsumer:
         with self.broker.lock:
             for p, start in self.positions.items():
                 log = self.broker.logs[p][start : start + max_records]
+                bad = [n for n in range(len(log)) if (p, start + n) in self.broker.unreadable]
+                if bad and bad[0] == 0 and not batches:  # as kafka-python: raise when the
+                    self.stuck = TopicPartition(TOPIC, p)  # bad one comes first
+                    raise CorruptRecordError(f"offset {start}")
+                log = log[: bad[0]] if bad else log
                 if log:
                     batches[TopicPartition(TOPIC, p)] = [
                         Message(p, start + n, key, value, [], ts)
@@ -157,3 +169,51 @@ def test_produce_to_table_delays_are_kept_for_the_last_minute(fake):
     assert delays and all(250 <= d < 60_000 for d in delays)
     assert stream.status.last_arrival_at is not None
     assert stream.delays_ms(now=time.time() + 61) == []  # a minute later: none
+
+
+def test_a_message_the_client_cannot_parse_is_listed_and_reading_goes_on(fake):
+    broker, stream = fake
+    broker.write(0, *encode(sale(1)))
+    broker.write(1, *encode(sale(2)))
+    broker.write(1, *encode(sale(3)))  # kafka-python raises on it (a header name not UTF-8)
+    broker.unreadable.add((1, 1))
+    broker.write(1, *encode(sale(4)))
+    broker.write(0, *encode(sale(5)))
+    assert wait_for(lambda: ids(stream) == [1, 2, 4, 5])
+    (skipped,) = stream.invalid_messages
+    assert (skipped.partition, skipped.offset) == (1, 1)
+    assert "não consegue ler" in skipped.reason
+    assert stream.status.connected and stream.status.invalid == 1
+
+
+def test_a_message_whose_decoding_raises_is_rejected_alone(fake, mocker):
+    from sales_monitor import stream as stream_module
+
+    real = stream_module.decode
+
+    def flaky(key, value, headers):
+        if key == b"2":
+            raise OverflowError("date value out of range")
+        return real(key, value, headers)
+
+    mocker.patch.object(stream_module, "decode", side_effect=flaky)
+    broker, stream = fake
+    for i in (1, 2, 3):
+        broker.write(0, *encode(sale(i)))
+    assert wait_for(lambda: ids(stream) == [1, 3])
+    (rejected,) = stream.invalid_messages
+    assert rejected.offset == 1 and "OverflowError" in rejected.reason
+    assert stream.status.connected
+
+
+def test_an_unexpected_error_is_shown_and_the_consumer_starts_again_by_itself(fake, mocker):
+    broker, stream = fake
+    broker.write(0, *encode(sale(1)))
+    assert wait_for(lambda: ids(stream) == [1])
+    failing = mocker.patch.object(stream.store, "apply", side_effect=MemoryError("boom"))
+    broker.write(0, *encode(sale(2)))
+    assert wait_for(lambda: stream.status.state == "falhou")
+    assert "MemoryError" in stream.status.detail and not stream.status.connected
+    mocker.stop(failing)  # the cause goes away: reading goes on from where it was
+    assert wait_for(lambda: ids(stream) == [1, 2] and stream.status.connected)
+    assert stream.is_alive() and stream.status.restarts >= 1

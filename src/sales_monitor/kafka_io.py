@@ -12,7 +12,7 @@ import logging
 import ssl
 import threading
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.net.compat import KafkaNetClient
 from kafka.net.inet import KafkaNetSocket
@@ -255,3 +255,22 @@ def close_producer(producer: KafkaProducer, wait_s: float) -> None:
         sender.join(timeout=wait_s)
     with contextlib.suppress(KafkaError):
         producer.close(timeout=wait_s)
+
+
+def unreadable_partition(consumer) -> TopicPartition | None:
+    """The partition whose next message kafka-python could not parse, right after `poll`
+    raised CorruptRecordError (a header name that is not UTF-8, a bad checksum).
+
+    kafka-python 3 keeps that partition's broken batch as the one to read next and never
+    fetches the partition again, while `poll` returns nothing and raises no more; the way
+    on is to seek past the message. The exception does not name the partition, so it is
+    read from the fetcher (no public call says it); a consumer of ours may answer itself.
+    """
+    own = getattr(consumer, "unreadable_partition", None)
+    if callable(own):
+        return own()
+    fetcher = getattr(consumer, "_fetcher", None)
+    pending = getattr(fetcher, "_next_in_line_exception_metadata", None)
+    if pending is not None:
+        return pending.partition
+    return getattr(getattr(fetcher, "_next_partition_records", None), "topic_partition", None)

@@ -52,7 +52,7 @@ def stream_for(settings: Settings) -> StreamConsumer:
     connection = settings.connection
     args = (_key(connection), connection, settings.topic, settings.max_rows)
     stream = shared_stream(*args)
-    if not stream.is_alive():
+    if stream.ident is not None and not stream.is_alive():  # started, then ended
         log.error("o leitor do tópico tinha parado; começando outro")
         shared_stream.clear(*args)
         stream = shared_stream(*args)

@@ -69,6 +69,13 @@ class WriteOrder:
         self._latest[partition] = moment
         return out
 
+    def latest(self, partition: int) -> int:
+        """The partition's moment so far: `restore` it if its messages are to be read again."""
+        return self._latest.get(partition, 0)
+
+    def restore(self, partition: int, moment: int) -> None:
+        self._latest[partition] = moment
+
     def reset(self) -> None:
         self._latest.clear()
 

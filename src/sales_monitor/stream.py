@@ -24,7 +24,7 @@ from kafka import TopicPartition
 from kafka.errors import CorruptRecordError, KafkaError
 
 from .connection import Connection, as_connection
-from .kafka_io import BrokerUnavailable, make_consumer
+from .kafka_io import BrokerUnavailable, make_consumer, unreadable_partition
 from .record import KAFKA_MS_MAX, SAO_PAULO, Rejection, decode, message_time
 from .store import RecordStore, WriteOrder
 
@@ -36,7 +36,6 @@ LIVENESS_CHECK_S = 1.0  # quiet this long: ask the broker for metadata, to notic
 RATE_WINDOW_S = 60
 DELAYS_KEPT = 10_000  # produce-to-table delays kept for the freshness line (sampled per poll)
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
-PROBE_S = 2.0  # how long to wait for one partition while looking for an unreadable message
 FAILED = "falhou"  # the state after an unexpected error, until the fresh start reconnects
 
 log = logging.getLogger(__name__)
@@ -178,7 +177,7 @@ class StreamConsumer(threading.Thread):
         while not self._stopping.is_set():
             if self._rewind.is_set():
                 self._start_over(consumer, tps)
-            batches = self._poll(consumer, tps)
+            batches = self._poll(consumer)
             for tp, messages in batches.items():
                 if not self._ingest(consumer, tp, tps, messages):
                     break  # started over: the rest of this poll is stale
@@ -194,40 +193,33 @@ class StreamConsumer(threading.Thread):
             else:
                 self._set(highwater=highwater)
 
-    def _poll(self, consumer, tps: list[TopicPartition]) -> dict:
+    def _poll(self, consumer) -> dict:
         try:
             return consumer.poll(timeout_ms=200, max_records=MAX_RECORDS_PER_POLL)
-        except CorruptRecordError:  # kafka-python cannot parse a message (a header name
-            return self._skip_unreadable(consumer, tps)  # that is not UTF-8, a bad CRC)
+        except CorruptRecordError as error:  # kafka-python cannot parse the next message
+            self._skip_unreadable(consumer, error)
+            return {}
 
-    def _skip_unreadable(self, consumer, tps: list[TopicPartition]) -> dict:
-        """Find the partition whose next message kafka-python cannot parse, list that offset
-        as rejected and read on after it; what the other partitions return meanwhile is
-        handed back to be applied as usual."""
-        found: dict = {}
-        for tp in tps:
-            consumer.pause(*tps)
-            consumer.resume(tp)
-            try:
-                found.update(self._poll_alone(consumer))
-            except CorruptRecordError as error:
-                offset = consumer.position(tp)
-                reason = f"o cliente Kafka não consegue ler a mensagem ({error})"
-                self.invalid_messages.append(InvalidMessage(tp.partition, offset, "", reason))
-                consumer.seek(tp, offset + 1)
-                self._set(invalid=self.status.invalid + 1, consumed=self.status.consumed + 1)
-                self._set(positions=self.status.positions | {tp.partition: offset + 1})
-            finally:
-                consumer.resume(*tps)
-        return found
-
-    @staticmethod
-    def _poll_alone(consumer) -> dict:
-        deadline = time.monotonic() + PROBE_S
-        while time.monotonic() < deadline:
-            if batches := consumer.poll(timeout_ms=100, max_records=MAX_RECORDS_PER_POLL):
-                return batches
-        return {}
+    def _skip_unreadable(self, consumer, error: CorruptRecordError) -> None:
+        """List the message kafka-python cannot parse as rejected and read on after it
+        (without the seek, kafka-python would never read that partition again)."""
+        tp = unreadable_partition(consumer)
+        if tp is None:  # not known: let the fresh start after an error try again
+            raise error
+        offset = consumer.position(tp)
+        log.warning("mensagem ilegível em %s/%s, pulada: %s", tp.partition, offset, error)
+        reason = (
+            "o cliente Kafka não consegue ler esta mensagem "
+            "(nome de cabeçalho que não é UTF-8, ou lote corrompido)"
+        )
+        self.invalid_messages.append(InvalidMessage(tp.partition, offset, "", reason))
+        consumer.seek(tp, offset + 1)
+        status = self.status
+        self._set(
+            positions=status.positions | {tp.partition: offset + 1},
+            consumed=status.consumed + 1,
+            invalid=status.invalid + 1,
+        )
 
     def _behind_us(self, highwater: dict[int, int]) -> bool:
         """A highwater below what we read: the broker lost its data (an in-memory broker
@@ -259,9 +251,14 @@ class StreamConsumer(threading.Thread):
         if messages[0].offset < expected:  # the broker reset the offsets (see _behind_us)
             self._rebuild_after_loss(consumer, tps)
             return False
+        moment = self._order.latest(tp.partition)
         batch = ingest(messages, self._order, tp.partition)
+        try:
+            self.store.apply(batch.changes, batch.versions)
+        except BaseException:  # not applied: the fresh start reads these messages again
+            self._order.restore(tp.partition, moment)
+            raise
         self.invalid_messages.extend(batch.rejected)
-        self.store.apply(batch.changes, batch.versions)
         self._count_arrivals(len(messages))
         arrived = time.time()
         self._delays.extend(arrival_delays(messages, arrived))
