@@ -1,5 +1,6 @@
 """The real page, run by Streamlit's AppTest with a seeded store instead of Kafka."""
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -269,3 +270,69 @@ def test_url_parameters_become_widget_values(query, expected):
     from sales_monitor import view
 
     assert view.choices_from_query(query, 2_000) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"valor": "²-5"},
+        {"idade": "1-" + "9" * 5000},
+        {"valor": "9" * 40 + "-" + "9" * 40},
+        {"cidade": ["Re\u200bcife", "x" * 5000, *[f"c{i}" for i in range(500)]]},
+        {"janela": "\u202e5min"},
+    ],
+)
+def test_any_link_opens_the_page_with_sensible_filters(stream, query):
+    """Before: the first two gave a traceback on the page."""
+    from sales_monitor import view
+
+    stream.store.apply([sale(1, "Recife", 50_000)])
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = query
+    app.run()
+    assert not app.exception and not app.error
+    start = view.choices_from_query({k: v if isinstance(v, list) else [v]
+                                     for k, v in query.items()}, 2_000)  # fmt: skip
+    assert len(start["cities"]) <= view.MAX_LINK_CITIES
+    assert all(len(c) <= 200 and "\u200b" not in c for c in start["cities"])
+
+
+def test_city_names_with_markup_reach_the_charts_as_text(stream):
+    html_city = '<span style="font-size:60px">X</span>'
+    stream.store.apply([sale(1, html_city, 50_000), sale(2, "A & B", 10_000)])
+    app = run_page()
+    assert not app.exception
+    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    labels = json.dumps([trace.get("x", trace.get("labels")) for f in figures
+                         for trace in f["data"]])  # fmt: skip
+    assert "<span" not in labels and "&lt;span style" in labels and "A &amp; B" in labels
+
+
+def test_an_error_while_drawing_is_one_sentence_and_the_details_go_to_the_log(
+    stream, mocker, caplog
+):
+    mocker.patch("sales_monitor.view.summarize", side_effect=RuntimeError("segredo do servidor"))
+    app = run_page()
+    assert not app.exception  # no traceback element on the page
+    (shown,) = [e.value for e in app.error]
+    assert shown.startswith("Não foi possível mostrar o painel") and "segredo" not in shown
+    assert "segredo do servidor" in caplog.text
+
+
+def test_a_consumer_thread_that_ended_is_replaced(mocker):
+    from sales_monitor import live
+    from sales_monitor.kafka_io import BrokerUnavailable
+    from sales_monitor.settings import Settings
+
+    def unreachable(_connection):
+        raise BrokerUnavailable("127.0.0.1:9", "recusada")
+
+    st.cache_resource.clear()
+    dead = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(), consumer_factory=unreachable)
+    dead.start()
+    dead.stop()
+    assert not dead.is_alive()
+    fresh = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore())
+    shared = mocker.patch("sales_monitor.live.shared_stream", side_effect=[dead, fresh])
+    assert live.stream_for(Settings.from_env({})) is fresh
+    shared.clear.assert_called_once()

@@ -1,5 +1,6 @@
 """The Inspecionar page, driven by AppTest against the real embedded broker."""
 
+import html
 import json
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def test_browsing_shows_a_kafka_ui_message_with_the_contract_verdict(app, broker
     shown = [m.value for m in page.markdown]
     assert any("offset 1" in text and "rejeitado" in text for text in shown)
     assert any(
-        "offset 0" in text and "aceito" in text and "origem `manual`" in text for text in shown
+        "offset 0" in text and "aceito" in text and "origem ` manual `" in text for text in shown
     )
     assert '"nome": "Novo Usuario"' in page.code[-1].value  # pretty-printed, newest first
     # "Reenviar" loads a browsed message into the editor
@@ -152,3 +153,37 @@ def test_clearing_the_cache_stops_the_consumer_and_closes_the_producer(broker, t
     st.cache_resource.clear()  # what a server shutdown or eviction does
     closed.assert_called_once_with(producer, wait_s=1.0)
     assert not stream.is_alive()
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("²", "não é um id"), ("9" * 40, "40 dígitos"), (str(2**63), "fora do intervalo")],
+)
+def test_apagar_refuses_an_id_the_contract_refuses(app, typed, reason):
+    """Before: the first two gave a traceback, the third sent a tombstone for 2**63."""
+    page = app()
+    tab(page, "Apagar").text_input[0].input(typed).run()
+    assert not page.exception
+    assert any("Id inválido" in e.value and reason in e.value for e in page.error)
+    tab(page, "Apagar").checkbox[0].check().run()
+    assert tab(page, "Apagar").button[0].disabled
+
+
+def test_hostile_messages_are_browsed_as_text_and_the_write_tabs_still_draw(app, broker, topic):
+    from markdown_it import MarkdownIt
+
+    from .hostile import MARKUP, publish_hostile
+
+    publish_hostile(broker.bootstrap, topic, first_id=100)
+    page = app()
+    assert not page.exception and not page.error
+    assert [t.label for t in page.tabs] == ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"]
+    headings = [m.value for m in page.markdown if m.value.startswith("**partição")]
+    assert len(headings) == 20
+    rendered = [MarkdownIt("commonmark").renderInline(h) for h in headings]
+    assert not any("<img" in r or "<a " in r or "<span" in r for r in rendered)
+    for text in MARKUP:  # each origem shown whole, as code
+        assert any(f"<code>{html.escape(text, quote=False)}</code>"
+                   in r.replace("&quot;", '"') for r in rendered), text  # fmt: skip
+    assert any("sem data válida" in h for h in headings)  # Kafka timestamp past 9999
+    assert any("[[[[" in c.value for c in page.code)  # the deep value, as it came

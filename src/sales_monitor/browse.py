@@ -14,10 +14,11 @@ from datetime import datetime
 
 import orjson
 from kafka import TopicPartition
+from kafka.errors import CorruptRecordError
 
 from .connection import Connection
-from .kafka_io import make_consumer
-from .record import Decoded, Rejection, Tombstone, decode, message_time, source_of
+from .kafka_io import UNREADABLE, make_consumer
+from .record import MANUAL_SOURCE, Decoded, Rejection, Tombstone, decode, message_time, source_of
 
 MAX_SCAN = 100_000  # messages one search reads at most, newest first
 PRETTY_LIMIT = 20_000  # characters of one value drawn on the page
@@ -190,7 +191,10 @@ def _scan_back(consumer, topic, offsets: PartitionOffsets, top: int, query, want
     matches, read = [], 0
     while top > offsets.earliest and len(matches) < wanted and read < budget:
         low = max(offsets.earliest, top - CHUNK)
-        chunk = [to_message(r) for r in _read_range(consumer, tp, low, top)]
+        chunk = [
+            r if isinstance(r, TopicMessage) else to_message(r)
+            for r in _read_range(consumer, tp, low, top)
+        ]
         read += top - low
         matches += [m for m in chunk if _wanted(m, query)]
         top = low
@@ -205,10 +209,21 @@ def _wanted(message: TopicMessage, query: Query) -> bool:
 
 
 def _read_range(consumer, tp: TopicPartition, low: int, high: int) -> list:
+    """The records from `low` up to `high`; one kafka-python cannot parse comes as a
+    TopicMessage that says so, and the read goes on after it."""
     consumer.seek(tp, low)
     records, deadline = [], time.monotonic() + READ_TIMEOUT_S
     while consumer.position(tp) < high and time.monotonic() < deadline:
-        for record in consumer.poll(timeout_ms=200, max_records=CHUNK).get(tp, []):
-            if record.offset < high:
-                records.append(record)
+        try:
+            polled = consumer.poll(timeout_ms=200, max_records=CHUNK).get(tp, [])
+        except CorruptRecordError:
+            offset = consumer.position(tp)
+            records.append(_unreadable(tp.partition, offset))
+            consumer.seek(tp, offset + 1)  # else kafka-python never reads on (kafka_io)
+            continue
+        records += [record for record in polled if record.offset < high]
     return records
+
+
+def _unreadable(partition: int, offset: int) -> TopicMessage:
+    return TopicMessage(partition, offset, -1, None, None, MANUAL_SOURCE, Rejection(UNREADABLE))

@@ -257,6 +257,12 @@ def close_producer(producer: KafkaProducer, wait_s: float) -> None:
         producer.close(timeout=wait_s)
 
 
+UNREADABLE = (  # the reason shown for a message kafka-python cannot parse
+    "o cliente Kafka não consegue ler esta mensagem "
+    "(nome de cabeçalho que não é UTF-8, ou lote corrompido)"
+)
+
+
 def unreadable_partition(consumer) -> TopicPartition | None:
     """The partition whose next message kafka-python could not parse, right after `poll`
     raised CorruptRecordError (a header name that is not UTF-8, a bad checksum).

@@ -24,7 +24,7 @@ from kafka import TopicPartition
 from kafka.errors import CorruptRecordError, KafkaError
 
 from .connection import Connection, as_connection
-from .kafka_io import BrokerUnavailable, make_consumer, unreadable_partition
+from .kafka_io import UNREADABLE, BrokerUnavailable, make_consumer, unreadable_partition
 from .record import KAFKA_MS_MAX, SAO_PAULO, Rejection, decode, message_time
 from .store import RecordStore, WriteOrder
 
@@ -208,11 +208,7 @@ class StreamConsumer(threading.Thread):
             raise error
         offset = consumer.position(tp)
         log.warning("mensagem ilegível em %s/%s, pulada: %s", tp.partition, offset, error)
-        reason = (
-            "o cliente Kafka não consegue ler esta mensagem "
-            "(nome de cabeçalho que não é UTF-8, ou lote corrompido)"
-        )
-        self.invalid_messages.append(InvalidMessage(tp.partition, offset, "", reason))
+        self.invalid_messages.append(InvalidMessage(tp.partition, offset, "", UNREADABLE))
         consumer.seek(tp, offset + 1)
         status = self.status
         self._set(
