@@ -1,0 +1,126 @@
+"""The fuzz targets: each takes any bytes, feeds them to one reader of outside input, and
+checks what must hold. An exception is a crash; fix it, then keep the input in
+`crashes/<target>/` so it stays a regression test.
+
+Inputs are framed simply so seeds stay readable: parts separated by SEPARATOR.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import namedtuple
+from decimal import Decimal
+
+from sales_monitor import browse, literal, view
+from sales_monitor.record import (
+    MAX_CENTS,
+    MAX_TEXT,
+    SALE_YEARS,
+    Rejection,
+    SaleRecord,
+    Tombstone,
+    clean_text,
+    decode,
+    from_fields,
+    message_time,
+)
+from sales_monitor.store import RecordStore, WriteOrder
+from sales_monitor.stream import arrival_delays, ingest
+
+SEPARATOR = b"\xff\x00"
+NULL = b"\x00"  # a part that is exactly this is None (no key, a tombstone's value)
+Polled = namedtuple("Polled", "partition offset key value headers timestamp timestamp_type")
+
+
+def parts(data: bytes, count: int) -> list[bytes]:
+    pieces = data.split(SEPARATOR, count - 1)
+    return pieces + [b""] * (count - len(pieces))
+
+
+def _maybe(part: bytes) -> bytes | None:
+    return None if part == NULL else part
+
+
+def _headers(blob: bytes) -> list[tuple[str, bytes | None]]:
+    """name=value lines; a line without "=" is a header with a null value."""
+    headers = []
+    for line in blob.split(b"\n")[:50]:
+        name, equals, value = line.partition(b"=")
+        headers.append((name.decode("utf-8", "replace"), value if equals else None))
+    return headers
+
+
+def _check_record(record: SaleRecord) -> None:
+    assert 0 < record.id < 2**63 and 0 <= record.value_cents <= MAX_CENTS
+    assert SALE_YEARS[0] <= record.timestamp.year <= SALE_YEARS[1]
+    for text in (record.name, record.city, record.source):
+        assert 0 < len(text) <= MAX_TEXT and clean_text(text) == text
+
+
+def message(data: bytes) -> None:
+    """A whole Kafka message: key, value, headers, timestamp; decoded, versioned, stored."""
+    key, value, headers, stamp = parts(data, 4)
+    timestamp = int.from_bytes(stamp[:8], "big", signed=True) if stamp else -1
+    polled = Polled(0, 0, _maybe(key), _maybe(value), _headers(headers), timestamp, 0)
+    decoded = decode(polled.key, polled.value, polled.headers)
+    assert isinstance(decoded, SaleRecord | Tombstone | Rejection)
+    if isinstance(decoded, SaleRecord):
+        _check_record(decoded)
+    message_time(timestamp)
+    batch = ingest([polled], WriteOrder(), partition=3)
+    assert all(0 <= version < 2**63 for version in batch.versions)
+    store = RecordStore()
+    store.apply(batch.changes, batch.versions)
+    store.snapshot()
+    arrival_delays([polled], arrived=1.7e9)
+
+
+def fields(data: bytes) -> None:
+    """Already-parsed fields, as a file reader hands them over: a JSON object read with
+    exact decimals, or the parts as text."""
+    try:
+        item = json.loads(data, parse_float=Decimal)
+    except (ValueError, RecursionError, ArithmeticError):  # Decimal refuses 9e+99999999999
+        item = None
+    if not isinstance(item, dict):
+        names = ("id", "nome", "idade", "cidade", "valor", "timestamp")
+        texts = [p.decode("utf-8", "replace") for p in parts(data, len(names))]
+        item = dict(zip(names, texts, strict=True))
+    decoded = from_fields(item)
+    assert isinstance(decoded, SaleRecord | Rejection)
+    if isinstance(decoded, SaleRecord):
+        _check_record(decoded)
+
+
+def link(data: bytes) -> None:
+    """The Painel's URL parameters."""
+    cities, valor, idade, janela = (p.decode("utf-8", "replace") for p in parts(data, 4))
+    query = {"cidade": cities.split("&"), "valor": [valor], "idade": [idade], "janela": [janela]}
+    start = view.choices_from_query(query, 2_000)
+    low, high = start["values"]
+    assert 0 <= low <= high <= 2_000
+    assert view.AGE_BOUNDS[0] <= start["ages"][0] <= start["ages"][1] <= view.AGE_BOUNDS[1]
+    assert start["window"] in view.WINDOWS
+    assert len(start["cities"]) <= view.MAX_LINK_CITIES
+    assert all(0 < len(c) <= MAX_TEXT for c in start["cities"])
+
+
+def pretty(data: bytes) -> None:
+    """The inspector's pretty-printer, on any value text."""
+    text = data.decode("utf-8", "replace")
+    shown = browse.pretty_json(text, limit=500)
+    assert isinstance(shown, str) and len(shown) <= 600
+    assert isinstance(browse.pretty_json(text), str)  # the editor's copy, uncapped
+
+
+def search(data: bytes) -> None:
+    """The inspector's search filter and a browsed message's heading pieces."""
+    key, value, source, needle = (p.decode("utf-8", "replace") for p in parts(data, 4))
+    found = browse.TopicMessage(0, 0, -1, key, value, source, Rejection(needle))
+    assert found.matches(needle) in (True, False)
+    assert found.timestamp is None and found.verdict_text.startswith("rejeitado")
+    for escape in (literal.markdown_literal, literal.code_span, literal.plotly_literal):
+        assert isinstance(escape(key), str)
+
+
+TARGETS = {"message": message, "fields": fields, "link": link, "pretty": pretty, "search": search}
