@@ -24,6 +24,9 @@ MARKUP = [  # text that renders as something else where Markdown or Plotly's HTM
 ]
 
 
+KEY_MARKUP = "`x` ![k](http://127.0.0.2:9/k.png) $x^2$ :red[falso]"
+
+
 class RawName(str):
     """A header name that kafka-python writes as these bytes (not UTF-8): the client that
     reads it cannot parse the message at all."""
@@ -43,6 +46,7 @@ def hostile_messages(first_id: int) -> list[dict]:
         {"key": b"10", "value": value(id=10), "headers": [(RawName("x"), b"1")]},
         {"key": None, "value": b"[" * 100_000 + b"]" * 100_000},
         {"key": b"11", "value": value(id=11, valor=5e-324)},
+        {"key": KEY_MARKUP.encode(), "value": value()},  # its reason quotes the key
     ]
     absurd_times = [  # valid sales whose Kafka timestamp is past the year 9999, or 2**47 ms
         {"key": b"%d" % i, "value": value(id=i), "timestamp_ms": ms}
@@ -61,8 +65,9 @@ def hostile_messages(first_id: int) -> list[dict]:
     return bad + absurd_times + marked
 
 
-HOSTILE_REJECTED = 6  # the `bad` ones above
+HOSTILE_REJECTED = 7  # the `bad` ones above
 HOSTILE_VALID = 3 + len(MARKUP)
+HOSTILE_VALID_CENTS = HOSTILE_VALID * 1_234  # each carries corpus.value()'s R$ 12,34
 
 
 def publish_hostile(bootstrap: str, topic: str, first_id: int) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sales_monitor.bench.soak import CHROMIUM, CHROMIUM_ARGS, total_records
 from sales_monitor.broker import free_port
 from sales_monitor.launch import Demo
+from sales_monitor.record import encode
 from sales_monitor.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -104,13 +105,86 @@ def test_a_message_sent_from_the_inspector_adds_one_to_the_dashboard(browser, de
     page.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, publish: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=False)
-    if os.environ.get("SALES_MONITOR_UPDATE_SCREENSHOTS"):
+    if publish and os.environ.get("SALES_MONITOR_UPDATE_SCREENSHOTS"):
         shutil.copyfile(SHOTS / name, ROOT / "img" / name)
 
 
 def _metric(page, label: str) -> str:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
     return metric.locator('[data-testid="stMetricValue"]').first.inner_text()
+
+
+def test_hostile_messages_leave_the_good_sales_exact_and_render_nothing(browser, demo):
+    """Good sales, then every kind of hostile message, then more good sales: the table
+    holds exactly the good ones (count and cents), the page fires no request the app did
+    not choose, renders no markup from the topic and shows no exception."""
+    from urllib.parse import urlencode
+
+    from sales_monitor.kafka_io import make_producer
+    from sales_monitor.money import format_brl
+
+    from .factories import sale
+    from .hostile import HOSTILE_VALID, HOSTILE_VALID_CENTS, MARKUP, publish_hostile
+
+    producer = demo.children["produtor"]
+    if producer.poll() is None:
+        producer.terminate()
+        producer.wait(timeout=15)
+    app = f"http://127.0.0.1:{demo.port}"
+    requests = []
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(app)
+    wait_for_total(page, lambda total: total > 0)
+    page.wait_for_timeout(4_000)  # caught up with the still topic
+    before, before_value = total_records(page), _metric(page, "Valor Total")
+
+    bootstrap, topic = demo.settings.bootstrap_servers, demo.settings.topic
+    good = [sale(9_000_000 + i, cents=i * 1_001) for i in range(1, 11)]
+    sender = make_producer(bootstrap)
+    for record in good[:5]:
+        sender.send(topic, **_kv(record))
+    sender.flush()
+    publish_hostile(bootstrap, topic, first_id=9_100_000)
+    for record in good[5:]:
+        sender.send(topic, **_kv(record))
+    sender.flush()
+    sender.close()
+    expected = before + len(good) + HOSTILE_VALID
+    assert wait_for_total(page, lambda total: total == expected, timeout_s=30) == expected
+    cents = _cents(before_value) + sum(r.value_cents for r in good) + HOSTILE_VALID_CENTS
+    assert _metric(page, "Valor Total") == format_brl(cents)
+
+    # the markup cities alone, through a link: their names in the charts' labels and legend
+    page.goto(f"{app}/?{urlencode([('cidade', text) for text in MARKUP])}")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(3_000)
+    chart_text = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent).join(' ')"
+    )
+    assert "<b>negrito</b>" in chart_text and '<span style="font-size:60px' in chart_text
+    assert page.locator(".js-plotly-plot a, .js-plotly-plot tspan[style*='60px']").count() == 0
+
+    page.get_by_role("link", name="Inspecionar").click()
+    page.get_by_text("Mensagens no tópico").wait_for(timeout=30_000)
+    page.get_by_text(":green[aceito]", exact=True).first.wait_for(timeout=30_000)
+    assert page.get_by_text("$\\frac{a}{b}$", exact=True).count() >= 1
+    page.wait_for_timeout(1_000)
+    screenshot(page, "inspector-hostile.png", publish=False)
+    assert page.locator(".katex, [data-testid='stException']").count() == 0
+    assert page.locator("img[src*='127.0.0.2'], a[href*='127.0.0.2']").count() == 0
+    foreign = [u for u in requests if not u.startswith((app, "data:", "blob:"))]
+    assert foreign == [], foreign
+    page.close()
+
+
+def _kv(record) -> dict:
+    key, value = encode(record)
+    return {"key": key, "value": value}
+
+
+def _cents(brl: str) -> int:
+    return int(brl.removeprefix("R$ ").replace(".", "").replace(",", ""))

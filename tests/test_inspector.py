@@ -172,14 +172,14 @@ def test_apagar_refuses_an_id_the_contract_refuses(app, typed, reason):
 def test_hostile_messages_are_browsed_as_text_and_the_write_tabs_still_draw(app, broker, topic):
     from markdown_it import MarkdownIt
 
-    from .hostile import MARKUP, publish_hostile
+    from .hostile import HOSTILE_REJECTED, HOSTILE_VALID, MARKUP, publish_hostile
 
     publish_hostile(broker.bootstrap, topic, first_id=100)
     page = app()
     assert not page.exception and not page.error
     assert [t.label for t in page.tabs] == ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"]
     headings = [m.value for m in page.markdown if m.value.startswith("**partição")]
-    assert len(headings) == 20
+    assert len(headings) == HOSTILE_REJECTED + HOSTILE_VALID
     rendered = [MarkdownIt("commonmark").renderInline(h) for h in headings]
     assert not any("<img" in r or "<a " in r or "<span" in r for r in rendered)
     for text in MARKUP:  # each origem shown whole, as code

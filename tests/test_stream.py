@@ -284,7 +284,7 @@ def test_on_many_partitions_a_rebuilt_table_equals_the_live_one_and_the_latest_w
 def test_hostile_messages_from_any_client_leave_exactly_the_good_sales(broker, topic, stream):
     """Before: the first of these ended the consumer thread while the page said
     "conectado", and a restarted dashboard died on the same message."""
-    from .hostile import HOSTILE_REJECTED, HOSTILE_VALID, publish_hostile
+    from .hostile import HOSTILE_REJECTED, HOSTILE_VALID, HOSTILE_VALID_CENTS, publish_hostile
 
     before = [encode(sale(i, cents=i * 111)) for i in range(1, 6)]
     after = [encode(sale(i, cents=i * 111)) for i in range(6, 11)]
@@ -298,6 +298,7 @@ def test_hostile_messages_from_any_client_leave_exactly_the_good_sales(broker, t
     assert good["id"].tolist() == list(range(1, 11))
     assert int(good["valor_centavos"].sum()) == 111 * 55
     assert len(frame) == 10 + HOSTILE_VALID and stream.status.connected
+    assert int(frame["valor_centavos"].sum()) == 111 * 55 + HOSTILE_VALID_CENTS
     rejected = sorted(stream.invalid_messages, key=lambda m: m.offset)
     assert [m.offset for m in rejected] == list(range(5, 5 + HOSTILE_REJECTED))
     assert "não consegue ler" in rejected[3].reason  # the header name kafka-python can't parse
