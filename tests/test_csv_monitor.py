@@ -174,7 +174,7 @@ def test_the_sample_loads_exact_to_the_cent_and_a_second_once_sends_nothing(brok
     )  # noqa: E501
     second = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert "0 novos, 0 alterados, 0 removidos, 0 rejeitados" in second.stdout
-    assert "Resumo: 0 mensagens enviadas" in second.stdout
+    assert "Resumo: 0 enviados, 0 rejeitados, 0 falhas." in second.stdout
 
 
 @pytest.mark.unit

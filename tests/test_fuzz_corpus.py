@@ -21,7 +21,7 @@ INPUTS = sorted(
 def test_every_target_has_seeds_and_the_known_crashes_are_kept():
     assert {name for name, _ in INPUTS} == set(TARGETS)
     crashes = {path.parent.name for _, path in INPUTS if path.parent.parent.name == "crashes"}
-    assert {"message", "link", "pretty"} <= crashes
+    assert {"message", "link", "pretty", "files"} <= crashes
 
 
 @pytest.mark.parametrize(("target", "path"), INPUTS, ids=lambda p: getattr(p, "name", p))

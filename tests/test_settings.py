@@ -32,11 +32,19 @@ def test_environment_overrides():
         ("DASHBOARD_MAX_ROWS", "many"),
         ("DASHBOARD_MAX_ROWS", "0"),
         ("DASHBOARD_REFRESH_SECONDS", "0.1"),
+        # nan passed every check and inf gave an OverflowError traceback
+        ("DASHBOARD_REFRESH_SECONDS", "nan"),
+        ("DASHBOARD_REFRESH_SECONDS", "inf"),
+        ("DASHBOARD_HIGH_TICKET", "inf"),
+        ("DASHBOARD_HIGH_TICKET", "nan"),
+        ("DASHBOARD_HIGH_TICKET", "-inf"),
+        ("DASHBOARD_MAX_ROWS", "9" * 5000),
     ],
 )
 def test_bad_values_name_the_variable(name, value):
-    with pytest.raises(SettingsError, match=name):
+    with pytest.raises(SettingsError, match=name) as refused:
         Settings.from_env({name: value})
+    assert len(str(refused.value)) < 120  # one line, whatever was typed
 
 
 def test_settings_are_frozen():

@@ -1,39 +1,59 @@
 """Many records from one text: a JSON array, JSON Lines, one JSON object, or a CSV file.
 
 Used by `uv run send` and the inspector's bulk upload. Each item keeps the line it starts
-on, so a person can find a rejected one in the file.
+on, so a person can find a rejected one in the file. Any bytes give rows and rejections or
+one UnreadableFile, never another exception: the bounds are csvfile's, JSON nesting stops
+at the json module's depth (about 1,000), and `valor` is read as an exact Decimal.
 """
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from . import csvfile
-from .csvfile import Row, UnreadableFile
+from .csvfile import Row, UnreadableFile, reject_repeats
 from .record import Rejection, from_fields
 
 __all__ = ["Row", "UnreadableFile", "parse"]
 
-_DECODER = json.JSONDecoder()
+TOO_DEEP = "o JSON tem aninhamento profundo demais"
+
+
+def _exact(text: str) -> Decimal | float:
+    """A JSON number with a fraction or exponent, exactly; one Decimal refuses (an exponent
+    of many digits) as a float, which the contract then finds out of range."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return float(text)
+
+
+_DECODER = json.JSONDecoder(parse_float=_exact)
 
 
 def parse(raw: bytes, source: str) -> list[Row]:
-    """Records and rejections, in file order. Raises UnreadableFile for a file that is
-    none of the accepted formats."""
+    """Records and rejections, in file order, an id repeated keeping its first row. Raises
+    UnreadableFile for a file that is none of the accepted formats."""
+    csvfile.check_size(raw)
     text = csvfile.decode_text(raw)
     start = len(text) - len(text.lstrip())
     if start == len(text):
         raise UnreadableFile("o arquivo está vazio")
     if text[start] == "[":
-        return _json_array(text, start, source)
-    if text[start] == "{":
-        return _json_objects(text, start, source)
-    return csvfile.read_rows(text, source)
+        rows = _json_array(text, start, source)
+    elif text[start] == "{":
+        rows = _json_objects(text, start, source)
+    else:
+        rows = csvfile.read_rows(text, source)
+    return reject_repeats(rows)
 
 
 def _json_array(text: str, start: int, source: str) -> list[Row]:
     try:
-        items = json.loads(text)
+        items = json.loads(text, parse_float=_exact)
+    except RecursionError:
+        raise UnreadableFile(TOO_DEEP) from None
     except ValueError as error:
         raise UnreadableFile(f"não é um JSON válido ({error})") from None
     # json.loads does not say where each element starts: walk the elements to find out
@@ -52,9 +72,10 @@ def _json_objects(text: str, start: int, source: str) -> list[Row]:
         line = lines.at(index)
         try:
             item, index = _DECODER.raw_decode(text, index)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             end = text.find("\n", index)
-            rows.append(Row(line, Rejection(f"não é JSON válido ({error.msg})")))
+            reason = TOO_DEEP if isinstance(error, RecursionError) else getattr(error, "msg", error)
+            rows.append(Row(line, Rejection(f"não é JSON válido ({reason})")))
             index = len(text) if end < 0 else end
         else:
             rows.append(Row(line, _fields(item, source)))

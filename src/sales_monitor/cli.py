@@ -115,7 +115,7 @@ def port(text: str) -> int:
 
 
 def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
+    if not (text.isascii() and text.isdigit() and len(text) <= 18) or int(text) == 0:
         raise argparse.ArgumentTypeError(f"{text!r} deve ser um inteiro maior que zero")
     return int(text)
 

@@ -6,6 +6,7 @@ uv run csv-monitor vendas.csv --once    sync and exit
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -19,16 +20,23 @@ from .monitor import (
     HALF_WRITTEN_WAIT_S,
     FileState,
     FileWatch,
+    SyncReport,
+    TopicNotRead,
+    confirmed,
+    diff,
     load,
     owned_records,
     signature,
     source_for,
-    sync,
 )
 from .process import stop_on_signals
-from .publish import Publisher
+from .publish import Publisher, end_write
 
 LISTED_REJECTIONS = 20
+RETRY_S = 5.0  # changes the broker did not confirm are sent again this often
+ACK_WAIT_S = 30.0
+
+log = logging.getLogger(__name__)
 
 
 def say(text: str) -> None:
@@ -43,8 +51,11 @@ class CsvMonitor:
         self.source = source_for(path)
         self.publisher = Publisher(producer, topic, self.source)
         self.published: dict = {}
+        self.last_report: SyncReport | None = None
 
     def read_topic(self) -> None:
+        """Which live records came from this file. Raises TopicNotRead if the topic could
+        not be read to its end (deleting on a guess could remove what others wrote)."""
         say(f"Lendo o tópico '{self.topic}' para achar os registros deste arquivo…")
         consumer = make_consumer(self.connection)
         try:
@@ -56,45 +67,65 @@ class CsvMonitor:
             consumer.close()
         say(f"{format_int(len(self.published))} registros vivos vieram deste arquivo.")
 
-    def sync_file(self) -> bool:
-        """One sync of the file as it is now; False if it could not be used (nothing sent)."""
+    def sync_file(self) -> SyncReport | None:
+        """One sync of the file as it is now; None if it could not be used (nothing sent).
+        A change counts as published only once the broker acknowledged it; the others are
+        sent again at the next sync."""
         try:
             state = load(self.path, self.source)
         except FileNotFoundError:
             say(f"{self.path} sumiu; nada foi apagado. Aguardando o arquivo voltar…")
-            return False
+            return None
         except (UnreadableFile, OSError) as error:
             say(f"{self.path} não pôde ser lido ({error}); nada foi alterado. Aguardando…")
-            return False
-        report = sync(self.published, state, self._send)
+            return None
+        changes = diff(self.published, state.records)
+        sent = self._send(changes.messages)
+        self.publisher.finish(timeout=ACK_WAIT_S)
+        self.published, failed = confirmed(self.published, sent)
+        report = SyncReport(changes, failed, state.rejected)
+        self.last_report = report
         for row in state.rejected[:LISTED_REJECTIONS]:
             say(f"  linha {row.line}: {row.decoded.reason}")
         if len(state.rejected) > LISTED_REJECTIONS:
             say(f"  … e mais {format_int(len(state.rejected) - LISTED_REJECTIONS)} rejeitadas")
-        self.published = dict(state.records)
         say(f"{time.strftime('%H:%M:%S')} Sincronizado: {report.summary()}.")
-        return True
+        if failed:
+            cause = self.publisher.stats.last_error
+            say(f"Atenção: {format_int(len(failed))} mudanças não foram confirmadas pelo Kafka "
+                f"({cause}); serão enviadas de novo em {RETRY_S:g} s.")  # fmt: skip
+        return report
 
-    def _send(self, messages: list) -> None:
+    def _send(self, messages: list) -> list:
+        """(change, future) for each message, in order; the future is None where the send
+        itself failed."""
         every = max(10_000, len(messages) // 10)
-        self.publisher.send_all(
-            messages,
-            lambda n: n % every == 0 and say(f"  {format_int(n)} de {format_int(len(messages))}…"),
-        )
-        stats = self.publisher.finish(timeout=30)
-        if stats.failed or stats.unconfirmed:
-            say(f"Atenção: {stats.failed + stats.unconfirmed} mensagens não confirmadas "
-                f"({stats.last_error}).")  # fmt: skip
+        sent = []
+        for n, change in enumerate(messages, 1):
+            sent.append((change, self.publisher.send(change)))
+            if n % every == 0:
+                say(f"  {format_int(n)} de {format_int(len(messages))}…")
+        return sent
 
     def follow(self, stop: threading.Event) -> None:
-        """Sync each settled change until `stop` is set."""
+        """Sync each settled change until `stop` is set; while changes wait for the broker,
+        try again every RETRY_S even if the file stays the same."""
         seen = signature(self.path)
         with FileWatch(self.path) as watch:
-            while (current := watch.settled_change(seen, stop)) != "stop":
-                seen = current
-                if current is not None and self._half_written(stop):
-                    continue
-                self.sync_file()
+            while True:
+                waiting = self.last_report is not None and self.last_report.failed
+                current = watch.settled_change(seen, stop, timeout=RETRY_S if waiting else None)
+                if current == "stop":
+                    return
+                if current != "timeout":
+                    seen = current
+                    if current is not None and self._half_written(stop):
+                        continue
+                try:
+                    self.sync_file()
+                except Exception:  # whatever the file holds, the watch goes on
+                    log.exception("falha inesperada ao sincronizar")
+                    say("Erro inesperado ao sincronizar; nada foi alterado. Aguardando…")
 
     def _half_written(self, stop: threading.Event) -> bool:
         """A last line cut short: give the writer time to finish, then use it as it is."""
@@ -133,15 +164,20 @@ def main(argv: list[str] | None = None) -> int:
     monitor = CsvMonitor(args.file, connection, args.topic, producer)
     try:
         monitor.read_topic()
-        synced = monitor.sync_file()
+        report = monitor.sync_file()
         if not args.once:
             say(f"Observando {args.file}; Ctrl-C para parar.")
             monitor.follow(stop)
-    finally:
-        producer.close(timeout=5)
-    stats = monitor.publisher.stats
-    say(f"Resumo: {format_int(stats.acked)} mensagens enviadas, {format_int(stats.failed)} falhas.")
-    return 0 if synced and not stats.failed else 1
+    except TopicNotRead as error:
+        end_write(monitor.publisher)
+        cli.fail(f"não foi possível ler o tópico inteiro ({error}); nada foi enviado", status=1)
+    stats = end_write(monitor.publisher)
+    rejected = len(monitor.last_report.rejected) if monitor.last_report else 0
+    say(stats.summary(rejected))
+    if (error := stats.error_line(connection.bootstrap_servers)) is not None:
+        say(error)
+    lost = stats.failed + stats.unconfirmed
+    return 0 if report is not None and not lost else 1
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,9 @@ from kafka import TopicPartition
 from . import csvfile
 from .browse import partition_offsets
 from .csvfile import Row, UnreadableFile
-from .record import Rejection, SaleRecord, Tombstone, decode
+from .record import Rejection, SaleRecord, Tombstone
+from .store import WriteOrder
+from .stream import ingest
 
 SETTLE_S = 0.3  # a file unchanged this long is done being written
 POLL_S = 0.5  # stat check where file events do not arrive
@@ -47,25 +48,16 @@ class FileState:
 
 def load(path: Path, source: str) -> FileState:
     """The file's valid rows by id (an id repeated in the file: the later rows are
-    rejected). Raises UnreadableFile, or OSError if the file cannot be opened."""
-    raw = path.read_bytes()
+    rejected, as by every reader of files). Raises UnreadableFile, or OSError if the file
+    cannot be opened."""
+    with path.open("rb") as file:  # read at most one byte past the bound
+        raw = file.read(csvfile.MAX_FILE_BYTES + 1)
+    csvfile.check_size(raw)
     if not raw.strip():
         raise UnreadableFile("o arquivo está vazio")
-    rows = csvfile.read_rows(csvfile.decode_text(raw), source)
-    records: dict[int, SaleRecord] = {}
-    first_line: dict[int, int] = {}
-    rejected = []
-    for row in rows:
-        record = row.decoded
-        if isinstance(record, SaleRecord) and record.id in records:
-            first = first_line[record.id]
-            row = Row(
-                row.line, Rejection(f"id {record.id} repetido (primeira vez na linha {first})")
-            )
-        if isinstance(row.decoded, Rejection):
-            rejected.append(row)
-        else:
-            records[record.id], first_line[record.id] = record, row.line
+    rows = csvfile.reject_repeats(csvfile.read_rows(csvfile.decode_text(raw), source))
+    records = {row.decoded.id: row.decoded for row in rows if isinstance(row.decoded, SaleRecord)}
+    rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
     last_cut = bool(rows) and not raw.endswith(b"\n") and rows[-1] in rejected
     return FileState(records, rejected, cut_short=last_cut)
 
@@ -94,37 +86,45 @@ def diff(published: dict[int, SaleRecord], wanted: dict[int, SaleRecord]) -> Cha
     return Changes(new, changed, sorted(removed, key=lambda t: t.id))
 
 
-def owned_records(consumer, topic: str, source: str, progress=lambda n: None) -> dict:
-    """The live records of the topic whose latest message came from `source`.
+class TopicNotRead(RuntimeError):
+    """The topic could not be read to its end: which ids this file owns is not known."""
 
-    Latest by message timestamp across partitions, by offset within one."""
-    latest: dict[int, tuple[tuple[int, int, int], SaleRecord | Tombstone]] = {}
-    read = 0
+
+READ_STALL_S = 30.0  # no progress on a partition this long: the read is given up
+
+
+def owned_records(consumer, topic: str, source: str, progress=lambda n: None) -> dict:
+    """The live records of the topic whose latest write came from `source`, by the same
+    rule as the dashboard's table (`store.WriteOrder`). Raises TopicNotRead when a
+    partition stops giving messages before its end, rather than guessing."""
+    order, latest, read = WriteOrder(), {}, 0
     for offsets in partition_offsets(consumer, topic):
         tp = TopicPartition(topic, offsets.partition)
         consumer.assign([tp])
         consumer.seek(tp, offsets.earliest)
-        deadline = time.monotonic() + 30
-        while consumer.position(tp) < offsets.latest and time.monotonic() < deadline:
-            for message in consumer.poll(timeout_ms=200, max_records=10_000).get(tp, []):
-                _keep_latest(latest, message)
-                read += 1
-                if read % 100_000 == 0:
-                    progress(read)
+        moved_at = time.monotonic()
+        while consumer.position(tp) < offsets.latest:
+            messages = consumer.poll(timeout_ms=200, max_records=10_000).get(tp, [])
+            if not messages:
+                if time.monotonic() - moved_at > READ_STALL_S:
+                    raise TopicNotRead(
+                        f"a partição {tp.partition} parou no offset {consumer.position(tp)} "
+                        f"de {offsets.latest}"
+                    )
+                continue
+            moved_at = time.monotonic()
+            batch = ingest(messages, order, tp.partition)
+            for change, version in zip(batch.changes, batch.versions, strict=True):
+                if version >= latest.get(change.id, (-1, None))[0]:
+                    latest[change.id] = (version, change)
+            before, read = read, read + len(messages)
+            if read // 100_000 > before // 100_000:
+                progress(read)
     return {
         record_id: change
         for record_id, (_, change) in latest.items()
         if isinstance(change, SaleRecord) and change.source == source
     }
-
-
-def _keep_latest(latest: dict, message) -> None:
-    change = decode(message.key, message.value, message.headers)
-    if isinstance(change, Rejection):
-        return
-    order = (message.timestamp, message.partition, message.offset)
-    if change.id not in latest or latest[change.id][0] <= order:
-        latest[change.id] = (order, change)
 
 
 def signature(path: Path) -> tuple | None:
@@ -170,10 +170,15 @@ class FileWatch:
             self._observer.stop()
             self._observer.join(timeout=5)
 
-    def settled_change(self, since: tuple | None, stop: threading.Event) -> tuple | None | str:
+    def settled_change(
+        self, since: tuple | None, stop: threading.Event, timeout: float | None = None
+    ) -> tuple | None | str:
         """Block until the file's signature differs from `since` and then holds still for
-        SETTLE_S; the new signature, or "stop"."""
+        SETTLE_S; the new signature, "stop", or "timeout" after `timeout` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while not stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return "timeout"
             self.wake.wait(POLL_S)
             self.wake.clear()
             current = signature(self.path)
@@ -189,20 +194,31 @@ class FileWatch:
 
 @dataclass
 class SyncReport:
+    """One sync: what was sent, what the broker did not confirm (sent again next time),
+    and the file's rejected rows."""
+
     changes: Changes
+    failed: list
     rejected: list[Row]
 
     def summary(self) -> str:
         c = self.changes
-        return (
+        text = (
             f"{len(c.new)} novos, {len(c.changed)} alterados, {len(c.removed)} removidos, "
             f"{len(self.rejected)} rejeitados"
         )
+        return text + (f", {len(self.failed)} não confirmados" if self.failed else "")
 
 
-def sync(
-    published: dict[int, SaleRecord], state: FileState, send: Callable[[list], None]
-) -> SyncReport:
-    changes = diff(published, state.records)
-    send(changes.messages)
-    return SyncReport(changes, state.rejected)
+def confirmed(published: dict[int, SaleRecord], sent: list) -> tuple[dict, list]:
+    """What this file has on the topic after a sync: `published` with each acknowledged
+    change applied; and the changes that were not acknowledged, to be sent again."""
+    published, failed = dict(published), []
+    for change, future in sent:
+        if future is None or not future.succeeded():
+            failed.append(change)
+        elif isinstance(change, SaleRecord):
+            published[change.id] = change
+        else:
+            published.pop(change.id, None)
+    return published, failed

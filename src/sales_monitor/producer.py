@@ -154,8 +154,14 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     )
     faker = SaleFaker()
     progress = _Progress(stats, settings.bootstrap_servers, verbose=verbose, quiet=args.quiet)
+
+    def send(record: SaleRecord) -> None:
+        future = publisher.send(record)
+        if verbose and future is not None:  # announced once the broker has it, not queued
+            future.add_callback(_announce, record)
+
     run(
-        publisher.send,
+        send,
         faker.record,
         pace,
         stop,
@@ -169,9 +175,14 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
         print(f"Erro: {format_int(pending)} registros não foram entregues: o Kafka não "
               f"respondeu em {STOP_WAIT_S:g} s depois do pedido para parar.",
               file=sys.stderr)  # fmt: skip
-    elif stats.last_error is not None:
-        print(f"Última falha: {stats.last_error}", file=sys.stderr)
+    elif (error := stats.error_line(settings.bootstrap_servers)) is not None:
+        print(error, file=sys.stderr)
     return 0 if stats.failed == 0 else 1
+
+
+def _announce(record: SaleRecord, _metadata) -> None:
+    print(f"Enviado: id={record.id} {record.name} ({record.age}), {record.city}, "
+          f"{format_brl(record.value_cents)}", flush=True)  # fmt: skip
 
 
 class _Progress:
@@ -187,13 +198,9 @@ class _Progress:
 
     def __call__(self, batch: list[SaleRecord]) -> None:
         self._outage()
-        if self._verbose:
-            for r in batch:
-                print(f"Enviado: id={r.id} {r.name} ({r.age}), {r.city}, "
-                      f"{format_brl(r.value_cents)}", flush=True)  # fmt: skip
-        elif not self._quiet and time.monotonic() >= self._next_report:
+        if not self._verbose and not self._quiet and time.monotonic() >= self._next_report:
             self._next_report += 1
-            print(f"{format_int(self._stats.attempted)} registros enviados…", flush=True)
+            print(f"{format_int(self._stats.acked)} registros enviados…", flush=True)
 
     def _outage(self) -> None:
         waiting, now = self._stats.waiting_s(), time.monotonic()

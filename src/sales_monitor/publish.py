@@ -6,9 +6,14 @@ the `origem` header and every delivery is counted.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 
+from kafka.errors import KafkaError
+
+from .kafka_io import close_producer
 from .money import format_int
 from .record import SaleRecord, Tombstone, encode, encode_tombstone, source_headers
 
@@ -23,32 +28,56 @@ class DeliveryStats:
         self.acked = 0
         self.failed = 0
         self.last_error: Exception | None = None
-        self.last_answer_at = time.monotonic()  # the broker's last ack or error
+        # send times of the records not yet answered, oldest first; an answer takes the
+        # oldest off (answers come nearly in send order: any error is toward "younger")
+        self._sent_at: deque[float] = deque()
+
+    def on_send(self, now: float | None = None) -> None:
+        self.attempted += 1
+        self._sent_at.append(time.monotonic() if now is None else now)
 
     def on_ack(self, _metadata) -> None:
         self.acked += 1
-        self.last_answer_at = time.monotonic()
+        self._answered()
 
     def on_error(self, error: Exception) -> None:
         self.failed += 1
         self.last_error = error
-        self.last_answer_at = time.monotonic()
+        self._answered()
+
+    def _answered(self) -> None:
+        with contextlib.suppress(IndexError):  # every answer follows an on_send
+            self._sent_at.popleft()
 
     def waiting_s(self, now: float | None = None) -> float:
-        """How long records have waited with no answer from the broker (0: none waiting)."""
-        if not self.unconfirmed:
+        """How long the oldest record still unanswered has waited (0: none waiting)."""
+        try:
+            oldest = self._sent_at[0]
+        except IndexError:
             return 0.0
-        return (time.monotonic() if now is None else now) - self.last_answer_at
+        return max(0.0, (time.monotonic() if now is None else now) - oldest)
 
     @property
     def unconfirmed(self) -> int:
         return self.attempted - self.acked - self.failed
 
-    def summary(self) -> str:
-        extra = f", {format_int(self.unconfirmed)} sem confirmação" if self.unconfirmed else ""
-        return (
-            f"Resumo: {format_int(self.acked)} enviados, {format_int(self.failed)} falhas{extra}."
-        )
+    def summary(self, rejected: int | None = None) -> str:
+        """`Resumo: N enviados, M rejeitados, K falhas.` (rejected only where input is
+        checked); what was never answered counts as a failure."""
+        parts = [f"{format_int(self.acked)} enviados"]
+        if rejected is not None:
+            parts.append(f"{format_int(rejected)} rejeitados")
+        parts.append(f"{format_int(self.failed + self.unconfirmed)} falhas")
+        return f"Resumo: {', '.join(parts)}."
+
+    def error_line(self, bootstrap: str = "") -> str | None:
+        """`Erro: …` naming why records were not delivered, or None if all were."""
+        lost = self.failed + self.unconfirmed
+        if not lost:
+            return None
+        where = f" em {bootstrap}" if bootstrap else ""
+        cause = f" ({self.last_error})" if self.last_error is not None else ""
+        return f"Erro: {format_int(lost)} mensagens não confirmadas pelo Kafka{where}{cause}."
 
 
 def send_change(
@@ -63,7 +92,7 @@ def send_change(
         key, value = encode(change)
     else:
         key, value = encode_tombstone(change.id)
-    stats.attempted += 1
+    stats.on_send()
     try:
         future = producer.send(topic, key=key, value=value, headers=headers)
     except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
@@ -97,6 +126,19 @@ class Publisher:
                 on_progress(n)
 
     def finish(self, timeout: float = 10.0) -> DeliveryStats:
-        """Wait for every message sent so far to be acknowledged or failed."""
-        self.producer.flush(timeout=timeout)
+        """Wait up to `timeout` s for every message sent so far to be acknowledged or
+        failed; never raises: what is still waiting then counts as unconfirmed."""
+        try:
+            self.producer.flush(timeout=timeout)
+        except KafkaError as error:  # KafkaTimeoutError: the broker went away mid-write
+            self.stats.last_error = self.stats.last_error or error
         return self.stats
+
+
+def end_write(publisher: Publisher, timeout: float = 30.0, close_wait_s: float = 5.0):
+    """The one way a command ends its writes: wait for acknowledgements within `timeout`,
+    then close the producer, whatever the broker does (never raises). Records still waiting
+    at the close are aborted and counted as failures."""
+    stats = publisher.finish(timeout)
+    close_producer(publisher.producer, close_wait_s)
+    return stats

@@ -304,23 +304,28 @@ def _cents_of_text(text: str | bytes) -> int:
         return int(whole) * 100 + int(fraction or 0) * (10 if len(fraction) == 1 else 1)
     if type(text) is bytes:
         text = text.decode()
-    match = _NUMBER.fullmatch(text) if len(text) <= MAX_NUMBER_TEXT else None
+    match = _NUMBER.fullmatch(text)
+    shown = text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
     if match is None:
-        raise _Invalid(f"valor {text[:MAX_NUMBER_TEXT]!r} não é um número em reais")
+        raise _Invalid(f"valor {shown!r} não é um número em reais")
     sign, whole, fraction, exponent = match.groups()
-    digits = (whole + (fraction or "")).lstrip("0")
-    shift = int(exponent or 0) - len(fraction or "") + 2  # power of ten of the digits, in cents
+    fraction = fraction or ""
+    digits = (whole + fraction).lstrip("0")
     if not digits:
         return 0
     significant = digits.rstrip("0")
-    shift += len(digits) - len(significant)
+    # the power of ten of `significant`, in cents; an exponent of many digits is only huge
+    power = int(exponent) if exponent and len(exponent) <= 9 else 0
+    if exponent and len(exponent) > 9:
+        power = -(10**9) if exponent.startswith("-") else 10**9
+    shift = power - len(fraction) + 2 + len(digits) - len(significant)
     if shift < 0:
-        raise _Invalid(f"valor {text} tem mais de duas casas decimais")
+        raise _Invalid(f"valor {shown} tem mais de duas casas decimais")
     if sign or len(significant) + shift > len(str(MAX_CENTS)):
-        raise _Invalid(f"valor {text} fora do intervalo 0..{MAX_CENTS // 100}")
+        raise _Invalid(f"valor {shown} fora do intervalo 0..{MAX_CENTS // 100}")
     cents = int(significant) * 10**shift
     if cents > MAX_CENTS:
-        raise _Invalid(f"valor {text} fora do intervalo 0..{MAX_CENTS // 100}")
+        raise _Invalid(f"valor {shown} fora do intervalo 0..{MAX_CENTS // 100}")
     return cents
 
 

@@ -13,9 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import batch, cli
+from . import batch, cli, csvfile
 from .money import format_int
-from .publish import Publisher
+from .publish import Publisher, end_write
 from .record import Rejection, Tombstone, parse_id
 
 SOURCE = "send"  # the `origem` header of every message this command writes
@@ -43,14 +43,16 @@ def record_id(text: str) -> int:
 def read_input(args) -> bytes:
     if args.record is not None:
         return args.record.encode()
+    limit = csvfile.MAX_FILE_BYTES + 1  # one byte past the bound is enough to refuse it
     if args.file not in (None, "-"):
         try:
-            return Path(args.file).read_bytes()
+            with Path(args.file).open("rb") as file:
+                return file.read(limit)
         except OSError as error:
             cli.fail(f"não foi possível ler {args.file}: {error.strerror}")
     if args.file is None and sys.stdin.isatty():
         cli.fail("nada para enviar: passe um registro JSON, --file ARQUIVO ou --delete ID")
-    return sys.stdin.buffer.read()
+    return sys.stdin.buffer.read(limit)
 
 
 def changes_from(args) -> tuple[list, int]:
@@ -76,17 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Resumo: {format_int(len(changes))} válidos, {format_int(rejected)} rejeitados; "
               "nada enviado (--dry-run).")  # fmt: skip
         return 1 if rejected else 0
-    _, producer = cli.producer_or_exit(settings, args.bootstrap_server, args.topic)
+    connection, producer = cli.producer_or_exit(settings, args.bootstrap_server, args.topic)
     publisher = Publisher(producer, args.topic, SOURCE)
     publisher.send_all(changes)
-    stats = publisher.finish(timeout=30)
-    producer.close(timeout=5)
-    failed = stats.failed + stats.unconfirmed
-    print(f"Resumo: {format_int(stats.acked)} enviados, {format_int(rejected)} rejeitados, "
-          f"{format_int(failed)} falhas.")  # fmt: skip
-    if stats.last_error is not None:
-        print(f"Última falha: {stats.last_error}", file=sys.stderr)
-    return 1 if rejected or failed else 0
+    stats = end_write(publisher)
+    print(stats.summary(rejected))
+    if (error := stats.error_line(connection.bootstrap_servers)) is not None:
+        print(error, file=sys.stderr)
+    return 1 if rejected or stats.failed or stats.unconfirmed else 0
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ package reads `os.environ`.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -69,13 +70,16 @@ def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
     raw = env.get(name)
     if not raw:
         return default
+    kind_name = "inteiro" if kind is int else "número"
+    shown = repr(raw) if len(raw) <= 40 else repr(raw[:40] + "…")
     try:
         value = kind(raw)
     except ValueError:
-        kind_name = "inteiro" if kind is int else "número"
-        raise SettingsError(f"{name}={raw!r} não é um {kind_name} válido") from None
+        raise SettingsError(f"{name}={shown} não é um {kind_name} válido") from None
+    if not math.isfinite(value):  # float() reads "nan" and "inf"
+        raise SettingsError(f"{name}={shown} não é um {kind_name} finito")
     if value < minimum:
-        raise SettingsError(f"{name}={raw!r} deve ser pelo menos {minimum:g}")
+        raise SettingsError(f"{name}={shown} deve ser pelo menos {minimum:g}")
     return value
 
 

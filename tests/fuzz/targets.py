@@ -11,7 +11,7 @@ import json
 from collections import namedtuple
 from decimal import Decimal
 
-from sales_monitor import browse, literal, view
+from sales_monitor import batch, browse, csvfile, literal, view
 from sales_monitor.record import (
     MAX_CENTS,
     MAX_TEXT,
@@ -123,4 +123,26 @@ def search(data: bytes) -> None:
         assert isinstance(escape(key), str)
 
 
-TARGETS = {"message": message, "fields": fields, "link": link, "pretty": pretty, "search": search}
+def files(data: bytes) -> None:
+    """A file for `send --file`, Enviar arquivo or the CSV monitor: rows with their lines,
+    or one refusal (UnreadableFile), never another exception."""
+    try:
+        rows = batch.parse(data, "send")
+    except csvfile.UnreadableFile:
+        return
+    lines = [row.line for row in rows]
+    assert lines == sorted(lines)
+    for row in rows:
+        assert isinstance(row.decoded, SaleRecord | Rejection)
+        if isinstance(row.decoded, SaleRecord):
+            _check_record(row.decoded)
+
+
+TARGETS = {
+    "message": message,
+    "fields": fields,
+    "link": link,
+    "pretty": pretty,
+    "search": search,
+    "files": files,
+}
