@@ -188,3 +188,136 @@ def test_an_unreadable_file_changes_nothing_and_says_why(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"Erro: {path} não pôde ser lido: o cabeçalho deve ter")
     assert result.stderr.count("\n") == 1
+
+
+class _Done:
+    """A delivery future that is already answered."""
+
+    def __init__(self, ok: bool):
+        self.ok = ok
+
+    def add_callback(self, f, *args):
+        if self.ok:
+            f(*args, None)
+        return self
+
+    def add_errback(self, f, *args):
+        if not self.ok:
+            f(*args, RuntimeError("KafkaTimeoutError: broker fora"))
+        return self
+
+    def succeeded(self):
+        return self.ok
+
+
+class _FlakyProducer:
+    """Fails every send until `up`; then acknowledges."""
+
+    def __init__(self):
+        self.up, self.sent = False, []
+
+    def send(self, topic, key, value, headers):
+        self.sent.append(key)
+        return _Done(self.up)
+
+    def flush(self, timeout=None):
+        pass
+
+
+@pytest.mark.unit
+def test_a_change_counts_as_published_only_once_acknowledged_and_is_sent_again(tmp_path, capsys):
+    """Before: marked published before the acknowledgement, so a failed change was never
+    retried, and the warning repeated cumulative counts on every later sync."""
+    records = [SaleFaker(seed=8).record() for _ in range(3)]
+    path = tmp_path / "vendas.csv"
+    write(path, records)
+    producer = _FlakyProducer()
+    running = CsvMonitor(path, "127.0.0.1:9", "vendas", producer)
+    report = running.sync_file()
+    assert len(report.failed) == 3 and running.published == {}
+    assert "Atenção: 3 mudanças não foram confirmadas" in capsys.readouterr().out
+    producer.up = True
+    report = running.sync_file()  # the file did not change: the same 3 are sent again
+    assert report.failed == [] and set(running.published) == {r.id for r in records}
+    assert "Atenção" not in capsys.readouterr().out  # this sync's failures only: none
+    assert running.sync_file().changes.messages == []  # and nothing more after that
+    assert len(producer.sent) == 6
+
+
+def test_ownership_follows_the_dashboards_latest_write_rule(broker, topic, tmp_path):
+    """A record at Kafka timestamp 1000, then at the next offset a tombstone stamped 900:
+    the dashboard shows no such id, and the monitor no longer owned it before (it ordered
+    by timestamp alone)."""
+    from sales_monitor.monitor import owned_records, source_for
+    from sales_monitor.record import encode, encode_tombstone, source_headers
+
+    path = tmp_path / "vendas.csv"
+    headers = source_headers(source_for(path))
+    gone, kept = SaleFaker(seed=9).record(), SaleFaker(seed=10).record()
+    producer = make_producer(broker.bootstrap)
+    producer.send(topic, key=encode(gone)[0], value=encode(gone)[1], headers=headers,
+                  timestamp_ms=1_000)  # fmt: skip
+    producer.send(topic, key=encode_tombstone(gone.id)[0], value=None, timestamp_ms=900)
+    producer.send(topic, key=encode(kept)[0], value=encode(kept)[1], headers=headers,
+                  timestamp_ms=800)  # fmt: skip
+    producer.flush()
+    producer.close()
+    from sales_monitor.kafka_io import make_consumer
+
+    consumer = make_consumer(broker.bootstrap)
+    try:
+        assert set(owned_records(consumer, topic, source_for(path))) == {kept.id}
+    finally:
+        consumer.close()
+
+
+def test_a_topic_that_cannot_be_read_to_its_end_is_said_not_guessed(broker, topic, monkeypatch):
+    """Before: the start-up read stopped silently after 30 s per partition."""
+    from sales_monitor import monitor as monitor_module
+    from sales_monitor.kafka_io import make_consumer
+
+    producer = make_producer(broker.bootstrap)
+    Publisher(producer, topic, SOURCE).send_all([SaleFaker(seed=11).record()])
+    producer.flush()
+    producer.close()
+
+    class Stalled:  # a consumer whose fetches never return anything
+        def __init__(self, real):
+            self.real = real
+
+        def poll(self, **kwargs):
+            return {}
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    monkeypatch.setattr(monitor_module, "READ_STALL_S", 0.5)
+    consumer = make_consumer(broker.bootstrap)
+    try:
+        with pytest.raises(monitor_module.TopicNotRead, match="parou no offset 0 de 1"):
+            monitor_module.owned_records(Stalled(consumer), topic, "csv:x")
+    finally:
+        consumer.close()
+
+
+def test_the_watching_monitor_survives_a_line_past_every_bound(tmp_path, monitor, stream):
+    """Before: a CSV field over 131,072 characters appended to the file ended the watch."""
+    records = [SaleFaker(seed=12).record() for _ in range(3)]
+    path = tmp_path / "vendas.csv"
+    write(path, records[:2])
+    running = monitor(path)
+    running.sync_file()
+    stop = threading.Event()
+    follower = threading.Thread(target=running.follow, args=(stop,), daemon=True)
+    follower.start()
+    try:
+        with path.open("a") as file:
+            file.write(f'9;"{"x" * 200_000}";30;Natal;1,00;27/08/2025 12:00\n')
+        assert wait_for(lambda: running.last_report and running.last_report.rejected)
+        with path.open("a") as file:
+            file.write(line(records[2]) + "\n")
+        assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records})
+        assert follower.is_alive()
+    finally:
+        stop.set()
+        follower.join(timeout=10)

@@ -344,3 +344,18 @@ def test_sigterm_at_5000_records_per_second_the_summary_matches_the_topic(broker
     assert acked > 1_000 and summary.endswith(" 0 falhas.")
     assert len(read_topic(broker.bootstrap, topic, expected=acked)) == acked
     assert len(read_topic(broker.bootstrap, topic, expected=acked + 1, timeout_s=2)) == acked
+
+
+@pytest.mark.broker
+def test_a_slow_pace_with_a_healthy_broker_raises_no_outage_warning(broker, topic):
+    """Before: at an interval of 3 s or more it said "Kafka sem resposta há 3 s" about a
+    record sent a moment ago (the clock ran from the last acknowledgement)."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--bootstrap-server", broker.bootstrap, "--topic", topic,
+         "--interval", "3", "--count", "3"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "sem resposta" not in result.stdout
+    assert result.stdout.count("Enviado: id=") == 3  # each once the broker acknowledged it
+    assert "Resumo: 3 enviados, 0 falhas." in result.stdout

@@ -90,3 +90,29 @@ def test_bad_input_ends_in_one_line(args, message):
     result = subprocess.run([*SEND, *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypatch, capsys):
+    """Before: `KafkaTimeoutError` traceback from `Publisher.finish`."""
+    from sales_monitor import cli
+    from sales_monitor import send as send_module
+    from sales_monitor.broker import EmbeddedBroker, free_port
+
+    broker = EmbeddedBroker(free_port()).start()
+    real = cli.producer_or_exit
+
+    def then_the_broker_stops(settings, bootstrap, topic):
+        built = real(settings, bootstrap, topic)
+        broker.stop()  # after the producer was built
+        return built
+
+    monkeypatch.setattr(cli, "producer_or_exit", then_the_broker_stops)
+    monkeypatch.setattr(send_module, "ACK_WAIT_S", 1.0)
+    argv = ["--bootstrap-server", broker.bootstrap, "--topic", "vendas", wire(sale(5))]
+    try:
+        assert send_module.main(argv) == 1
+    finally:
+        broker.stop()
+    out, err = capsys.readouterr()
+    assert out.strip() == "Resumo: 0 enviados, 0 rejeitados, 1 falhas."
+    assert err.startswith("Erro: 1 mensagens não confirmadas pelo Kafka") and err.count("\n") == 1

@@ -19,6 +19,7 @@ from .publish import Publisher, end_write
 from .record import Rejection, Tombstone, parse_id
 
 SOURCE = "send"  # the `origem` header of every message this command writes
+ACK_WAIT_S = 30.0  # how long the broker may take to acknowledge what was sent
 
 
 def parse_args(argv: list[str] | None, settings):
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     connection, producer = cli.producer_or_exit(settings, args.bootstrap_server, args.topic)
     publisher = Publisher(producer, args.topic, SOURCE)
     publisher.send_all(changes)
-    stats = end_write(publisher)
+    stats = end_write(publisher, timeout=ACK_WAIT_S)
     print(stats.summary(rejected))
     if (error := stats.error_line(connection.bootstrap_servers)) is not None:
         print(error, file=sys.stderr)
