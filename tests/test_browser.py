@@ -188,3 +188,37 @@ def _kv(record) -> dict:
 
 def _cents(brl: str) -> int:
     return int(brl.removeprefix("R$ ").replace(".", "").replace(",", ""))
+
+
+def test_an_upload_survives_a_click_elsewhere_and_ends_in_its_summary(browser, demo, tmp_path):
+    """Before: typing in Buscar a few seconds into a 200,000-line upload stopped it with
+    16,000 sent, no summary and no warning."""
+    from sales_monitor.browse import TopicReader
+    from sales_monitor.money import format_int
+
+    from .factories import sale
+
+    producer = demo.children["produtor"]
+    if producer.poll() is None:
+        producer.terminate()
+        producer.wait(timeout=15)
+    reader = TopicReader(demo.settings.bootstrap_servers, demo.settings.topic)
+    before = sum(o.messages for o in reader.offsets())
+    lines = 60_000
+    path = tmp_path / "vendas.jsonl"
+    path.write_text("\n".join(encode(sale(8_000_000 + i))[1].decode() for i in range(lines)))
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(f"http://127.0.0.1:{demo.port}/inspecionar")
+    page.get_by_role("tab", name="Enviar arquivo").click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Enviar arquivo").click()
+    page.get_by_text("na fila").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Mensagens").click()
+    search = page.get_by_label("Buscar (id, chave ou texto)")
+    search.fill("Ana")
+    search.press("Enter")  # a rerun of the page in the middle of the upload
+    page.get_by_role("tab", name="Enviar arquivo").click()
+    done = f"Resumo: {format_int(lines)} enviados, 0 rejeitados, 0 falhas."
+    page.get_by_text(done).wait_for(timeout=120_000)
+    assert sum(o.messages for o in reader.offsets()) - before == lines
+    page.close()

@@ -45,6 +45,13 @@ def tab(page: AppTest, label: str):
     return next(t for t in page.tabs if t.label == label)
 
 
+def finish_upload(page: AppTest) -> None:
+    """Wait for the page's bulk send to end, then draw the page (AppTest fires no timer)."""
+    job = page.session_state["upload"]
+    assert job.finished.wait(timeout=120)
+    page.run()
+
+
 def live_ids() -> set[int]:
     return set(live.stream_for(Settings.from_env()).store.snapshot()["id"].tolist())
 
@@ -104,7 +111,8 @@ def test_bulk_upload_sends_exactly_the_good_lines_and_lists_the_bad(app, broker,
     page.run()
     tab(page, "Enviar arquivo").button[0].click().run()
     assert not page.exception
-    assert any("5 enviados, 2 rejeitados, 0 falhas" in w.value for w in page.warning)
+    finish_upload(page)
+    assert any("Resumo: 5 enviados, 2 rejeitados, 0 falhas." in w.value for w in page.warning)
     rejected = page.dataframe[-1].value
     assert rejected["linha"].tolist() == [3, 7]
     messages = read_topic(broker.bootstrap, topic, expected=5)
@@ -187,3 +195,20 @@ def test_hostile_messages_are_browsed_as_text_and_the_write_tabs_still_draw(app,
                    in r.replace("&quot;", '"') for r in rendered), text  # fmt: skip
     assert any("sem data válida" in h for h in headings)  # Kafka timestamp past 9999
     assert any("[[[[" in c.value for c in page.code)  # the deep value, as it came
+
+
+def test_an_upload_runs_to_its_end_whatever_the_page_does_meanwhile(app, broker, topic):
+    """Before: 200,000 lines, then typing in Buscar about 4 s later: 16,000 messages reached
+    the topic, the progress bar vanished, no summary, no warning."""
+    lines = [json.dumps(json.loads(encode(sale(i))[1])) for i in range(1, 20_001)]
+    page = app()
+    tab(page, "Enviar arquivo").get("file_uploader")[0].set_value(
+        ("vendas.jsonl", "\n".join(lines).encode(), "application/json")
+    )
+    page.run()
+    tab(page, "Enviar arquivo").button[0].click().run()
+    tab(page, "Mensagens").text_input[0].input("Ana").run()  # a click elsewhere: a rerun
+    assert not page.exception
+    finish_upload(page)
+    assert any("Resumo: 20.000 enviados, 0 rejeitados, 0 falhas." in s.value for s in page.success)
+    assert len(read_topic(broker.bootstrap, topic, expected=20_000)) == 20_000

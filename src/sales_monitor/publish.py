@@ -7,6 +7,8 @@ the `origem` header and every delivery is counted.
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -18,6 +20,8 @@ from .money import format_int
 from .record import SaleRecord, Tombstone, encode, encode_tombstone, source_headers
 
 PROGRESS_EVERY = 1_000  # messages between progress reports on a bulk send
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryStats:
@@ -142,3 +146,36 @@ def end_write(publisher: Publisher, timeout: float = 30.0, close_wait_s: float =
     stats = publisher.finish(timeout)
     close_producer(publisher.producer, close_wait_s)
     return stats
+
+
+class BulkSend(threading.Thread):
+    """A bulk send that runs to its end on its own thread, whatever the page that started
+    it does meanwhile (a Streamlit rerun stops the script, not this); the page reads its
+    progress and, at the end, its summary."""
+
+    def __init__(self, publisher: Publisher, changes: list, ack_wait_s: float = 30.0):
+        super().__init__(name="bulk-send", daemon=True)
+        self.publisher, self.changes, self.ack_wait_s = publisher, changes, ack_wait_s
+        self.queued = 0  # handed to the producer so far
+        self.error: Exception | None = None  # what stopped it early, if anything
+        self.finished = threading.Event()
+
+    @property
+    def total(self) -> int:
+        return len(self.changes)
+
+    @property
+    def stats(self) -> DeliveryStats:
+        return self.publisher.stats
+
+    def run(self) -> None:
+        try:
+            for change in self.changes:
+                self.publisher.send(change)
+                self.queued += 1
+            self.publisher.finish(self.ack_wait_s)
+        except Exception as error:  # counted as not sent; the page says why
+            log.exception("envio em lote interrompido")
+            self.error = error
+        finally:
+            self.finished.set()

@@ -16,7 +16,7 @@ from sales_monitor.kafka_io import BrokerUnavailable, ensure_topic
 from sales_monitor.literal import code_span
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.money import WHEN, format_int
-from sales_monitor.publish import Publisher
+from sales_monitor.publish import BulkSend, Publisher
 from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, decode, parse_id
 
 SOURCE = "inspetor"
@@ -201,38 +201,73 @@ with tabs[2]:
         else:
             st.success(f"Tombstone do id {chosen} enviado ({where}).")
 
+
 # -- Bulk send -------------------------------------------------------------------------
+def start_upload(raw: bytes) -> None:
+    """Check the file, then hand the valid records to a BulkSend, which runs to the end
+    however the page reruns meanwhile (a click elsewhere stops the script, not the send)."""
+    try:
+        rows = batch.parse(raw, SOURCE)
+    except batch.UnreadableFile as error:
+        st.session_state.upload = ("error", f"Arquivo não lido, nada foi enviado: {error}")
+        return
+    valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]
+    rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
+    try:
+        job = BulkSend(publisher(), valid)
+    except KAFKA_ERRORS as error:
+        st.session_state.upload = ("error", f"Nada foi enviado: {error}")
+        return
+    job.rejected = rejected
+    job.start()
+    st.session_state.upload = job
+
+
+@st.fragment(run_every=1.0)
+def upload_progress(job: BulkSend) -> None:
+    if job.finished.is_set():
+        st.rerun()  # the whole page, so the summary replaces the bar
+    share = job.queued / job.total if job.total else 1.0
+    st.progress(
+        share, text=f"Enviando: {format_int(job.stats.acked)} confirmados, "
+        f"{format_int(job.queued)} de {format_int(job.total)} na fila…",
+    )  # fmt: skip
+
+
+def upload_summary(job: BulkSend) -> None:
+    stats, rejected = job.stats, job.rejected
+    summary = stats.summary(len(rejected))
+    if job.error is not None:
+        st.error(
+            f"Envio interrompido: {literal(str(job.error))}. {literal(summary)} "
+            f"{format_int(job.total - job.queued)} registros não chegaram a ser enviados."
+        )
+    elif rejected or stats.failed or stats.unconfirmed:
+        st.warning(summary)
+    else:
+        st.success(summary)
+    if rejected:
+        st.dataframe(
+            [{"linha": row.line, "motivo": row.decoded.reason} for row in rejected],
+            hide_index=True,
+        )
+
+
 with tabs[3]:
     upload = st.file_uploader(
         "Arquivo JSON (lista), JSON Lines ou CSV (vírgula ou ponto e vírgula)",
         type=["json", "jsonl", "ndjson", "csv", "txt"],
     )
-    if upload is not None and st.button("Enviar arquivo", type="primary"):
+    job = st.session_state.get("upload")
+    running = isinstance(job, BulkSend) and not job.finished.is_set()
+    if upload is not None and st.button("Enviar arquivo", type="primary", disabled=running):
         with st.spinner("Lendo e conferindo o arquivo…"):
-            try:
-                rows = batch.parse(upload.getvalue(), SOURCE)
-            except batch.UnreadableFile as error:
-                st.error(f"Arquivo não lido, nada foi enviado: {literal(str(error))}")
-                st.stop()
-        valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]
-        rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
-        bar = st.progress(0.0, text=f"Enviando {format_int(len(valid))} registros…")
-        try:
-            sender = publisher()
-            sender.send_all(
-                valid, lambda n: bar.progress(n / len(valid), f"{format_int(n)} enviados")
-            )
-            stats = sender.finish(timeout=30)
-        except KAFKA_ERRORS as error:
-            st.error(f"Envio interrompido: {literal(str(error))}")
-            st.stop()
-        bar.progress(1.0, text="Concluído")
-        failed = stats.failed + stats.unconfirmed
-        summary = (f"{format_int(stats.acked)} enviados, {format_int(len(rejected))} rejeitados, "
-                   f"{format_int(failed)} falhas.")  # fmt: skip
-        (st.warning if rejected or failed else st.success)(summary)
-        if rejected:
-            st.dataframe(
-                [{"linha": row.line, "motivo": row.decoded.reason} for row in rejected],
-                hide_index=True,
-            )
+            start_upload(upload.getvalue())
+        job = st.session_state.get("upload")
+        running = isinstance(job, BulkSend)
+    if isinstance(job, tuple):
+        st.error(literal(job[1]))
+    elif running:
+        upload_progress(job)
+    elif isinstance(job, BulkSend):
+        upload_summary(job)
