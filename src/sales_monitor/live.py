@@ -13,6 +13,7 @@ import streamlit as st
 
 from .connection import Connection
 from .kafka_io import close_producer, make_producer
+from .panel import SharedViews
 from .settings import Settings
 from .store import RecordStore
 from .stream import StreamConsumer
@@ -39,6 +40,16 @@ def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) 
 def shared_producer(key: str, _connection: Connection):
     """Made on the first write; a broker that is down raises, and nothing is cached."""
     return make_producer(_connection)
+
+
+@st.cache_resource
+def shared_views(key: str) -> SharedViews:
+    """The Painel's computed views, shared by every tab reading the same consumer."""
+    return SharedViews()
+
+
+def views_for(settings: Settings) -> SharedViews:
+    return shared_views(f"{_key(settings.connection)}/{settings.topic}")
 
 
 def _key(connection: Connection) -> str:

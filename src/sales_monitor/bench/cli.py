@@ -42,6 +42,8 @@ class Sizes:
     refresh_original: tuple[int, ...]
     memory: int
     contract: int
+    tabs_rows: int = 100_000
+    tabs_window_s: float = 10.0
 
 
 QUICK = Sizes(
@@ -51,6 +53,7 @@ QUICK = Sizes(
 FULL = Sizes(
     3, 100_000, 3_000, (10_000, 100_000), 30.0, 10.0, 60.0, 1_000_000,
     (10_000, 100_000, 1_000_000), (10_000, 100_000), 1_000_000, 100_000,
+    tabs_rows=1_000_000, tabs_window_s=30.0,
 )  # fmt: skip
 
 
@@ -152,6 +155,40 @@ def page(sizes: Sizes, bootstrap: str) -> list[Figure]:
     )  # fmt: skip
     p99.ours = [run["p99_ms"] for run in runs]
     return [p50, p99]
+
+
+TABS_GROWTH_LIMIT = 1.3  # the server's CPU with 8 tabs on one view ÷ with 1, same run
+IDLE_SHARE_LIMIT = 0.10  # one tab with nothing arriving ÷ with records arriving, same run
+
+
+def tabs(sizes: Sizes, bootstrap: str) -> list[Figure]:
+    from .soak import CHROMIUM
+    from .tabs import ARRIVING_PER_S, MANY_TABS, tabs_cpu
+
+    if not Path(CHROMIUM).exists():
+        step("tabs: skipped, no Chromium (apt-get install -y chromium)")
+        return []
+    n = sizes.tabs_rows
+    step(f"tabs: server CPU at {n:,} rows, {sizes.tabs_window_s:g} s windows")
+    run = tabs_cpu(bootstrap, n, sizes.tabs_window_s)
+    note = f"{n:,} rows, {ARRIVING_PER_S} records/s arriving, real page in Chromium"
+    stale = [k for k in ("one", "many") if not run[k]["refreshed"]]
+    if stale:
+        note += f"; a tab did not refresh in: {', '.join(stale)}"
+    one, many, idle = (run[k]["cores"] for k in ("one", "many", "idle"))
+    return [
+        Figure("server CPU, 1 tab, records arriving", "cores", note=note, ours=[one]),
+        Figure(f"server CPU, {MANY_TABS} tabs, records arriving", "cores", note=note,
+               ours=[many]),
+        Figure(f"server CPU, {MANY_TABS} tabs ÷ 1 tab, same view", "×",
+               f"≤ {TABS_GROWTH_LIMIT:g}", lambda v: v <= TABS_GROWTH_LIMIT, note=note,
+               ours=[many / one]),
+        Figure("server CPU, 1 tab, nothing arriving", "cores", note=note, ours=[idle]),
+        Figure("server CPU, 1 tab idle ÷ arriving", "×", f"≤ {IDLE_SHARE_LIMIT:g}",
+               lambda v: v <= IDLE_SHARE_LIMIT, note=note, ours=[idle / one]),
+        Figure("server CPU per refresh, 1 tab, records arriving", "ms", note=note,
+               ours=[one * run["refresh_s"] * 1000]),
+    ]  # fmt: skip
 
 
 def cold_start(sizes: Sizes, bootstrap: str) -> list[Figure]:
@@ -266,7 +303,7 @@ def csv_monitor(sizes: Sizes, bootstrap: str) -> list[Figure]:
 
 SCENARIOS = {
     "producer": producer, "ingest": ingest, "latency": latency, "page": page,
-    "coldstart": cold_start,
+    "tabs": tabs, "coldstart": cold_start,
     "refresh": refresh, "memory": memory, "contract": contract, "csv": csv_monitor,
 }  # fmt: skip
 

@@ -6,10 +6,9 @@ Layout only: the numbers come from `sales_monitor.view`, the figures from
 
 from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
-from sales_monitor import charts, live, view
+from sales_monitor import live, panel, view
 from sales_monitor import stream as stream_module
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.money import WHEN, format_brl, format_int
@@ -18,6 +17,7 @@ from sales_monitor.ui.errors import guarded
 
 settings = live.load_settings()  # app.py has checked it
 stream = live.stream_for(settings)
+views = live.views_for(settings)
 
 st.title("Monitor de Vendas em Tempo Real")
 st.caption(
@@ -100,8 +100,9 @@ def live_panel(filters: view.Filters) -> None:
             f"Números de {status.checked_at.strftime(WHEN)}, a última resposta do Kafka: "
             "podem estar desatualizados.", icon="🕒",
         )  # fmt: skip
+    version, snapshot = stream.store.versioned_snapshot()  # one reading for this refresh
     if (loss := status.data_loss) is not None:
-        now = len(stream.store.snapshot())
+        now = len(snapshot)
         st.warning(
             f"O Kafka voltou sem os dados às {loss.at.strftime(WHEN)}: a tabela tinha "
             f"{format_int(loss.rows_before)} registros e foi reconstruída com o que o tópico "
@@ -117,17 +118,17 @@ def live_panel(filters: view.Filters) -> None:
 
     if paused is None:
         now = datetime.now(SAO_PAULO)
-        table = view.apply_filters(stream.store.snapshot(), filters, now=pd.Timestamp(now))
+        shown = _shared_view(version, snapshot, filters, now)
     else:
         now, frozen, consumed = paused
-        table = view.apply_filters(frozen, filters, now=pd.Timestamp(now))
+        shown = panel.build(frozen, filters, now, settings.high_ticket_cents)
         arrived = format_int(max(0, stream.status.consumed - consumed))
         st.info(
             f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} mensagens "
             "chegaram desde então. Continuar volta ao vivo.", icon="⏸️",
         )  # fmt: skip
     st.caption(view.freshness(now, status.last_arrival_at, stream.delays_ms(now.timestamp())))
-    summary = view.summarize(table)
+    summary, table = shown.summary, shown.table
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
     total.metric("Valor Total", format_brl(summary.total_cents))
     mean.metric(
@@ -142,41 +143,46 @@ def live_panel(filters: view.Filters) -> None:
     if summary.count == 0:
         st.info("Nenhuma venda para mostrar ainda: aguardando mensagens do tópico.", icon="⏳")
     else:
-        by_city = view.value_by_city(table)
+        figures = shown.figures
         left, right = st.columns(2)
-        left.plotly_chart(charts.value_by_city(by_city), key="bar")
-        right.plotly_chart(charts.age_histogram(view.age_distribution(table)), key="hist")
+        left.plotly_chart(figures["bar"], key="bar")
+        right.plotly_chart(figures["hist"], key="hist")
         left, right = st.columns(2)
-        left.plotly_chart(charts.city_share(view.city_share(by_city)), key="pie")
-        right.plotly_chart(
-            charts.value_by_age(view.scatter_sample(table), len(table)), key="scatter"
-        )
-        trend = view.revenue_trend(table, filters.span)
-        st.plotly_chart(charts.revenue_trend(trend), key="trend")
+        left.plotly_chart(figures["pie"], key="pie")
+        right.plotly_chart(figures["scatter"], key="scatter")
+        st.plotly_chart(figures["trend"], key="trend")
 
     st.subheader(f"Alertas: vendas a partir de {format_brl(settings.high_ticket_cents)}")
-    alerts = view.high_ticket(table, settings.high_ticket_cents)
-    if alerts.empty:
+    if shown.alerts.empty:
         st.caption("Nenhuma venda acima do limite até agora.")
     else:
-        st.dataframe(alerts, hide_index=True)
+        st.dataframe(shown.alerts, hide_index=True)
 
     data_tab, stats_tab, status_tab = st.tabs(["Dados", "Estatísticas", "Status do stream"])
     with data_tab:
-        shown = min(view.TABLE_ROWS, len(table))
-        st.caption(f"Mais recentes primeiro: {format_int(shown)} de {format_int(len(table))}.")
-        st.dataframe(view.latest(table), hide_index=True)
+        rows = min(view.TABLE_ROWS, len(table))
+        st.caption(f"Mais recentes primeiro: {format_int(rows)} de {format_int(len(table))}.")
+        st.dataframe(shown.latest, hide_index=True)
         st.download_button(
             "Baixar CSV (filtrado)", data=lambda: view.to_csv(table), file_name="vendas.csv",
             mime="text/csv", on_click="ignore",
         )  # fmt: skip
     with stats_tab:
-        st.dataframe(view.statistics(table))
+        st.dataframe(shown.statistics)
     with status_tab:
-        _status_panel(status)
+        _status_panel(status, shown.by_source)
 
 
-def _status_panel(status) -> None:
+def _shared_view(version: int, snapshot, filters: view.Filters, now: datetime):
+    """This refresh's view, computed once for every tab on the same table and filters."""
+    end = panel.window_end(filters, now, settings.refresh_seconds)
+    return views.get(
+        version, (filters, end),
+        lambda: panel.build(snapshot, filters, end or now, settings.high_ticket_cents),
+    )  # fmt: skip
+
+
+def _status_panel(status, by_source) -> None:
     broker, topic, lag, rate = st.columns(4)
     broker.metric("Broker", status.bootstrap)
     topic.metric("Tópico", f"{status.topic} ({len(status.partitions)} part.)")
@@ -193,7 +199,6 @@ def _status_panel(status) -> None:
     )
     if status.detail:
         st.caption(literal(status.detail))
-    by_source = view.live_by_source(stream.store.snapshot())
     if not by_source.empty:
         st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
         st.dataframe(by_source, hide_index=True)
