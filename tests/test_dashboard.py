@@ -336,3 +336,14 @@ def test_a_consumer_thread_that_ended_is_replaced(mocker):
     shared = mocker.patch("sales_monitor.live.shared_stream", side_effect=[dead, fresh])
     assert live.stream_for(Settings.from_env({})) is fresh
     shared.clear.assert_called_once()
+
+
+def test_a_page_opened_during_the_first_read_says_how_far_it_is(stream):
+    stream.status = replace(
+        stream.status, positions={0: 340_000}, highwater={0: 1_000_000}, caught_up=False
+    )
+    app = run_page()
+    (bar,) = app.get("progress")
+    assert "Lendo o tópico: 340.000 de 1.000.000 mensagens (34%)" in bar.proto.text
+    stream.status = replace(stream.status, caught_up=True)
+    assert not app.run().get("progress")

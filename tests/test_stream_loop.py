@@ -161,6 +161,7 @@ def test_produce_to_table_delays_are_kept_for_the_last_minute(fake):
     import time
 
     broker, stream = fake
+    assert wait_for(lambda: stream.status.caught_up)
     sent_ms = round(time.time() * 1000) - 250  # produced a quarter of a second ago
     for i in range(1, 4):
         broker.write(0, *encode(sale(i)), timestamp=sent_ms)
@@ -217,3 +218,25 @@ def test_an_unexpected_error_is_shown_and_the_consumer_starts_again_by_itself(fa
     mocker.stop(failing)  # the cause goes away: reading goes on from where it was
     assert wait_for(lambda: ids(stream) == [1, 2] and stream.status.connected)
     assert stream.is_alive() and stream.status.restarts >= 1
+
+
+def test_history_read_at_start_counts_in_no_live_figure():
+    """Before: a dashboard that caught up on its first visit showed "atraso produção→tabela
+    p50 175,3 s" for a minute, and records/s counted the history it read."""
+    import time
+
+    broker = FakeBroker(partitions=1)
+    old_ms = round(time.time() * 1000) - 600_000  # written ten minutes ago
+    for i in range(1, 6):
+        broker.write(0, *encode(sale(i)), timestamp=old_ms)
+    stream = StreamConsumer("fake:1", TOPIC, RecordStore(), consumer_factory=broker.consumer)
+    stream.start()
+    try:
+        assert wait_for(lambda: stream.status.consumed == 5 and stream.status.caught_up)
+        assert stream.delays_ms() == [] and stream.records_per_second() == 0
+        for i in range(6, 8):
+            broker.write(0, *encode(sale(i)), timestamp=round(time.time() * 1000))
+        assert wait_for(lambda: stream.status.consumed == 7)
+        assert len(stream.delays_ms()) == 2 and stream.records_per_second() > 0
+    finally:
+        stream.stop()

@@ -76,6 +76,9 @@ class StreamStatus:
     checked_at: datetime | None = None  # the last time the broker answered
     data_loss: DataLoss | None = None
     restarts: int = 0  # fresh starts after an unexpected error
+    # the table has reached the topic's end once since (re)reading it: until then the page
+    # shows how far it is, and only messages written since the read began count as live
+    caught_up: bool = False
 
     @property
     def lag(self) -> int:
@@ -84,6 +87,14 @@ class StreamStatus:
     @property
     def connected(self) -> bool:
         return self.state == "conectado"
+
+    @property
+    def reading(self) -> tuple[int, int] | None:
+        """(messages read, messages in the topic) while the first read of the topic is
+        under way; None once caught up."""
+        if self.caught_up or not self.highwater:
+            return None
+        return sum(self.positions.values()), sum(self.highwater.values())
 
 
 class StreamConsumer(threading.Thread):
@@ -106,6 +117,7 @@ class StreamConsumer(threading.Thread):
         self._rewind = threading.Event()
         self._arrivals: deque[tuple[int, int]] = deque()  # (whole second, messages)
         self._order = WriteOrder()  # which write to an id wins, across partitions
+        self._live_from_ms = round(time.time() * 1000)  # written after this: read live
         # (arrival, ms from the message's timestamp to the table), newest last
         self._delays: deque[tuple[float, int]] = deque(maxlen=DELAYS_KEPT)
 
@@ -185,13 +197,20 @@ class StreamConsumer(threading.Thread):
             if self._behind_us(highwater):
                 self._rebuild_after_loss(consumer, tps)
                 continue
+            caught_up = self.status.caught_up or self._at_end(highwater)
             if batches or time.monotonic() - quiet_since > LIVENESS_CHECK_S:
                 if not batches:
                     consumer.topics()  # a metadata round trip; raises if the broker is gone
                 quiet_since = time.monotonic()
-                self._set(highwater=highwater, checked_at=datetime.now(SAO_PAULO))
+                now = datetime.now(SAO_PAULO)
+                self._set(highwater=highwater, checked_at=now, caught_up=caught_up)
             else:
-                self._set(highwater=highwater)
+                self._set(highwater=highwater, caught_up=caught_up)
+
+    def _at_end(self, highwater: dict[int, int]) -> bool:
+        positions = self.status.positions
+        known = set(highwater) >= set(self.status.partitions)
+        return known and all(positions.get(p, 0) >= hw for p, hw in highwater.items())
 
     def _poll(self, consumer) -> dict:
         try:
@@ -239,7 +258,8 @@ class StreamConsumer(threading.Thread):
         self.store.clear()
         self.invalid_messages.clear()
         consumer.seek_to_beginning(*tps)
-        self._set(positions={}, highwater={}, invalid=0, detail=why)
+        self._live_from_ms = round(time.time() * 1000)
+        self._set(positions={}, highwater={}, invalid=0, detail=why, caught_up=False)
 
     def _ingest(self, consumer, tp: TopicPartition, tps, messages: list) -> bool:
         """Apply one partition's messages; False if the topic turned out to be reset."""
@@ -255,9 +275,11 @@ class StreamConsumer(threading.Thread):
             self._order.restore(tp.partition, moment)
             raise
         self.invalid_messages.extend(batch.rejected)
-        self._count_arrivals(len(messages))
         arrived = time.time()
-        self._delays.extend(arrival_delays(messages, arrived))
+        live = messages if self.status.caught_up else self._live(messages)
+        if live:  # live messages only: a delay of history being caught up on says nothing
+            self._count_arrivals(len(live))
+            self._delays.extend(arrival_delays(live, arrived))
         status = self.status
         self._set(
             positions=status.positions | {tp.partition: messages[-1].offset + 1},
@@ -267,6 +289,11 @@ class StreamConsumer(threading.Thread):
             invalid=status.invalid + len(batch.rejected),
         )
         return True
+
+    def _live(self, messages: list) -> list:
+        """Until the table has caught up, the messages written since it started reading."""
+        since = self._live_from_ms
+        return [m for m in messages if type(m.timestamp) is int and m.timestamp >= since]
 
     def _count_arrivals(self, n: int) -> None:
         second = int(time.monotonic())

@@ -100,6 +100,13 @@ def live_panel(filters: view.Filters) -> None:
             f"Números de {status.checked_at.strftime(WHEN)}, a última resposta do Kafka: "
             "podem estar desatualizados.", icon="🕒",
         )  # fmt: skip
+    if (reading := status.reading) is not None:
+        read, total = reading
+        share = min(1.0, read / total) if total else 0.0
+        st.progress(
+            share, text=f"Lendo o tópico: {format_int(read)} de {format_int(total)} "
+            f"mensagens ({share:.0%}); os números crescem até a leitura terminar.",
+        )  # fmt: skip
     version, snapshot = stream.store.versioned_snapshot()  # one reading for this refresh
     if (loss := status.data_loss) is not None:
         now = len(snapshot)
