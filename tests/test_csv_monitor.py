@@ -1,5 +1,6 @@
 """The CSV monitor against the real embedded broker, checked through the dashboard's store."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -49,6 +50,19 @@ def monitor(broker, topic):
         producer.close()
 
 
+@contextlib.contextmanager
+def following(running: CsvMonitor):
+    """The monitor following its file on a thread, stopped after the block."""
+    stop = threading.Event()
+    follower = threading.Thread(target=running.follow, args=(stop,), daemon=True)
+    follower.start()
+    try:
+        yield follower
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+
+
 def rows_of(stream) -> dict[int, int]:
     frame = stream.store.snapshot()
     return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
@@ -82,10 +96,7 @@ def test_saves_by_rename_truncate_and_half_written_files_are_followed(tmp_path, 
     write(path, records[:10])
     running = monitor(path)
     running.sync_file()
-    stop = threading.Event()
-    follower = threading.Thread(target=running.follow, args=(stop,), daemon=True)
-    follower.start()
-    try:
+    with following(running):
         time.sleep(0.5)
         temp = tmp_path / ".vendas.csv.swp"  # an editor's save: a new file renamed over it
         write(temp, records[:12])
@@ -110,9 +121,6 @@ def test_saves_by_rename_truncate_and_half_written_files_are_followed(tmp_path, 
         assert set(rows_of(stream)) == {r.id for r in records[2:15]}
         write(path, records[3:15])  # …and when it comes back, it is synced as it is
         assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records[3:15]})
-    finally:
-        stop.set()
-        follower.join(timeout=10)
 
 
 def test_bad_rows_are_reported_by_line_and_the_good_ones_sync(tmp_path, monitor, stream, capsys):
@@ -307,10 +315,7 @@ def test_the_watching_monitor_survives_a_line_past_every_bound(tmp_path, monitor
     write(path, records[:2])
     running = monitor(path)
     running.sync_file()
-    stop = threading.Event()
-    follower = threading.Thread(target=running.follow, args=(stop,), daemon=True)
-    follower.start()
-    try:
+    with following(running) as follower:
         with path.open("a") as file:
             file.write(f'9;"{"x" * 200_000}";30;Natal;1,00;27/08/2025 12:00\n')
         assert wait_for(lambda: running.last_report and running.last_report.rejected)
@@ -318,6 +323,3 @@ def test_the_watching_monitor_survives_a_line_past_every_bound(tmp_path, monitor
             file.write(line(records[2]) + "\n")
         assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records})
         assert follower.is_alive()
-    finally:
-        stop.set()
-        follower.join(timeout=10)

@@ -50,7 +50,8 @@ def _headers(blob: bytes) -> list[tuple[str, bytes | None]]:
     return headers
 
 
-def _check_record(record: SaleRecord) -> None:
+def check_record(record: SaleRecord) -> None:
+    """What holds for every record the contract lets through."""
     assert 0 < record.id < 2**63 and 0 <= record.value_cents <= MAX_CENTS
     assert SALE_YEARS[0] <= record.timestamp.year <= SALE_YEARS[1]
     for text in (record.name, record.city, record.source):
@@ -65,7 +66,7 @@ def message(data: bytes) -> None:
     decoded = decode(polled.key, polled.value, polled.headers)
     assert isinstance(decoded, SaleRecord | Tombstone | Rejection)
     if isinstance(decoded, SaleRecord):
-        _check_record(decoded)
+        check_record(decoded)
     message_time(timestamp)
     batch = ingest([polled], WriteOrder(), partition=3)
     assert all(0 <= version < 2**63 for version in batch.versions)
@@ -89,7 +90,7 @@ def fields(data: bytes) -> None:
     decoded = from_fields(item)
     assert isinstance(decoded, SaleRecord | Rejection)
     if isinstance(decoded, SaleRecord):
-        _check_record(decoded)
+        check_record(decoded)
 
 
 def link(data: bytes) -> None:
@@ -135,7 +136,7 @@ def files(data: bytes) -> None:
     for row in rows:
         assert isinstance(row.decoded, SaleRecord | Rejection)
         if isinstance(row.decoded, SaleRecord):
-            _check_record(row.decoded)
+            check_record(row.decoded)
 
 
 TARGETS = {

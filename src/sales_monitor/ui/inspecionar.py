@@ -81,7 +81,7 @@ def message_heading(message: browse.TopicMessage) -> str:
     """Where and when, key, origem and verdict: Markdown whose every piece from the topic
     is literal (the key and origem as code, the reason escaped)."""
     when = "sem data válida" if message.timestamp is None else message.timestamp.strftime(WHEN)
-    key = "sem chave" if message.key is None else f"chave {code_span(message.key)}"
+    key = "sem chave" if message.key is None else f"chave {code_span(_short(message.key))}"
     verdict = message.verdict
     if isinstance(verdict, Rejection):
         shown = f":red[rejeitado]: {literal(verdict.reason)}"
@@ -91,6 +91,10 @@ def message_heading(message: browse.TopicMessage) -> str:
         f"**partição {message.partition} · offset {message.offset}** · {when} · {key} · "
         f"origem {code_span(message.source)} · {shown}"
     )
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def show_result(name: str) -> None:
