@@ -17,6 +17,7 @@ from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 
 from . import charts, view
 from .record import SAO_PAULO
@@ -33,7 +34,7 @@ class PanelView:
     summary: view.Summary
     figures: dict[str, go.Figure]  # bar, hist, pie, scatter, trend; none when empty
     alerts: pd.DataFrame
-    latest: pd.DataFrame
+    latest: pa.Table  # Arrow already: each tab's draw would otherwise convert 1,000 rows
     statistics: pd.DataFrame
     by_source: pd.DataFrame  # live records per writer, over the whole table
 
@@ -59,7 +60,7 @@ def build(
         summary=summary,
         figures=figures,
         alerts=view.high_ticket(table, high_ticket_cents),
-        latest=view.latest(table),
+        latest=pa.Table.from_pandas(view.latest(table), preserve_index=False),
         statistics=view.statistics(table),
         by_source=view.live_by_source(snapshot),
     )
