@@ -153,9 +153,12 @@ class BulkSend(threading.Thread):
     it does meanwhile (a Streamlit rerun stops the script, not this); the page reads its
     progress and, at the end, its summary."""
 
-    def __init__(self, publisher: Publisher, changes: list, ack_wait_s: float = 30.0):
+    def __init__(
+        self, publisher: Publisher, changes: list, rejected: list = (), ack_wait_s: float = 30.0
+    ):
         super().__init__(name="bulk-send", daemon=True)
         self.publisher, self.changes, self.ack_wait_s = publisher, changes, ack_wait_s
+        self.rejected = list(rejected)  # the file's refused lines, for the summary
         self.queued = 0  # handed to the producer so far
         self.error: Exception | None = None  # what stopped it early, if anything
         self.finished = threading.Event()

@@ -120,9 +120,10 @@ _SOURCES: dict[bytes, str] = {}  # a few writers write every message: clean each
 def _source_text(value: bytes) -> str:
     text = clean_text(value[: 4 * MAX_TEXT].decode("utf-8", "replace"))
     text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
-    if len(_SOURCES) >= 1_000:
-        _SOURCES.clear()
-    _SOURCES[value] = text
+    if len(value) <= 4 * MAX_TEXT:  # a huge header is cleaned each time, never kept
+        if len(_SOURCES) >= 1_000:
+            _SOURCES.clear()
+        _SOURCES[value] = text
     return text
 
 

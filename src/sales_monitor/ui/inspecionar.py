@@ -218,11 +218,10 @@ def start_upload(raw: bytes) -> None:
     valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]
     rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
     try:
-        job = BulkSend(publisher(), valid)
+        job = BulkSend(publisher(), valid, rejected)
     except KAFKA_ERRORS as error:
         st.session_state.upload = ("error", f"Nada foi enviado: {error}")
         return
-    job.rejected = rejected
     job.start()
     st.session_state.upload = job
 
