@@ -323,3 +323,16 @@ def test_the_watching_monitor_survives_a_line_past_every_bound(tmp_path, monitor
             file.write(line(records[2]) + "\n")
         assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records})
         assert follower.is_alive()
+
+
+def test_a_change_made_between_the_sync_and_the_watch_is_not_missed(tmp_path, monitor, stream):
+    """Before: the watch started from the file as it was then, so a save between the first
+    sync and the watch's start was never published (CI caught it as a flaky test)."""
+    records = [SaleFaker(seed=13).record() for _ in range(2)]
+    path = tmp_path / "vendas.csv"
+    write(path, records[:1])
+    running = monitor(path)
+    running.sync_file()
+    write(path, records)  # saved before the watch begins
+    with following(running):
+        assert wait_for(lambda: set(rows_of(stream)) == {r.id for r in records})

@@ -52,6 +52,7 @@ class CsvMonitor:
         self.publisher = Publisher(producer, topic, self.source)
         self.published: dict = {}
         self.last_report: SyncReport | None = None
+        self.read_signature: tuple | None = None  # the file as the last sync began to read it
 
     def read_topic(self) -> None:
         """Which live records came from this file. Raises TopicNotRead if the topic could
@@ -71,6 +72,7 @@ class CsvMonitor:
         """One sync of the file as it is now; None if it could not be used (nothing sent).
         A change counts as published only once the broker acknowledged it; the others are
         sent again at the next sync."""
+        self.read_signature = signature(self.path)  # before reading: a change after it shows
         try:
             state = load(self.path, self.source)
         except FileNotFoundError:
@@ -110,7 +112,9 @@ class CsvMonitor:
     def follow(self, stop: threading.Event) -> None:
         """Sync each settled change until `stop` is set; while changes wait for the broker,
         try again every RETRY_S even if the file stays the same."""
-        seen = signature(self.path)
+        # from what the last sync read, so a change made since, before this watch began, is
+        # synced too (it used to be missed); never synced: one sync at once, harmless
+        seen = self.read_signature
         with FileWatch(self.path) as watch:
             while True:
                 waiting = self.last_report is not None and self.last_report.failed
