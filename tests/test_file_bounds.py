@@ -1,10 +1,6 @@
 """Any file gives rows and line-numbered rejections, or one clear refusal, in bounded
 memory: the readers behind `uv run send --file`, Enviar arquivo and the CSV monitor."""
 
-import resource
-import subprocess
-import sys
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,23 +128,19 @@ def test_any_bytes_as_the_monitors_file_give_a_state_or_one_refusal(raw, tmp_pat
     assert all(isinstance(r.decoded, Rejection) for r in state.rejected)
 
 
-def _peak_rss_mb(code: str) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024  # ru_maxrss is in KiB on Linux
-
-
 @pytest.mark.timeout(300)
-def test_a_50_mb_header_of_25_million_columns_costs_a_small_multiple_of_its_size(tmp_path):
-    """Before: 2.4 GB in `csv-monitor --once` and 2.8 GB in the dashboard's upload."""
-    wide = tmp_path / "largo.csv"
-    wide.write_bytes(b"a;" * 25_000_000 + b"\n")  # 50 MB, no rows
-    code = (
-        "from pathlib import Path; from sales_monitor import batch, csvfile\n"
-        f"raw = Path({str(wide)!r}).read_bytes()\n"
-        "try:\n    batch.parse(raw, 'x')\nexcept csvfile.UnreadableFile as e:\n    print(e)\n"
-    )
-    baseline = _peak_rss_mb("from sales_monitor import batch, csvfile")
-    peak = _peak_rss_mb(code)
-    assert peak - baseline < 3 * 50, (peak, baseline)
+def test_a_50_mb_header_of_25_million_columns_costs_a_small_multiple_of_its_size():
+    """Before: 2.4 GB in `csv-monitor --once` and 2.8 GB in the dashboard's upload. Measured
+    as the Python memory the reader allocates at its peak (tracemalloc: the process's RSS
+    would hide it in memory freed by the imports)."""
+    import tracemalloc
+
+    raw = b"a;" * 25_000_000 + b"\n"  # 50 MB, no rows
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnreadableFile, match="cabeçalho"):
+            batch.parse(raw, "upload")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * len(raw), f"{peak / 2**20:.0f} MiB for a {len(raw) / 2**20:.0f} MiB file"
