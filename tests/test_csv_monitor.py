@@ -244,12 +244,15 @@ def test_a_change_counts_as_published_only_once_acknowledged_and_is_sent_again(t
     report = running.sync_file()
     assert len(report.failed) == 3 and running.published == {}
     assert "Atenção: 3 mudanças não foram confirmadas" in capsys.readouterr().out
+    assert running.summary() == ("Resumo: 0 enviados, 0 rejeitados, 3 falhas.", 3)
     producer.up = True
     report = running.sync_file()  # the file did not change: the same 3 are sent again
     assert report.failed == [] and set(running.published) == {r.id for r in records}
     assert "Atenção" not in capsys.readouterr().out  # this sync's failures only: none
     assert running.sync_file().changes.messages == []  # and nothing more after that
     assert len(producer.sent) == 6
+    # at the end, a failure a retry fixed is no failure
+    assert running.summary() == ("Resumo: 3 enviados, 0 rejeitados, 0 falhas.", 0)
 
 
 def test_ownership_follows_the_dashboards_latest_write_rule(broker, topic, tmp_path):

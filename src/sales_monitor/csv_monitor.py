@@ -131,6 +131,19 @@ class CsvMonitor:
                     log.exception("falha inesperada ao sincronizar")
                     say("Erro inesperado ao sincronizar; nada foi alterado. Aguardando…")
 
+    def summary(self) -> tuple[str, int]:
+        """The closing `Resumo:` line and how many changes are still not confirmed: those
+        of the last sync, since a failed change is sent again until it is (so a failure that
+        a retry fixed is not a failure at the end)."""
+        report, stats = self.last_report, self.publisher.stats
+        lost = len(report.failed) if report is not None else 0
+        rejected = len(report.rejected) if report is not None else 0
+        return (
+            f"Resumo: {format_int(stats.acked)} enviados, {format_int(rejected)} rejeitados, "
+            f"{format_int(lost)} falhas.",
+            lost,
+        )
+
     def _half_written(self, stop: threading.Event) -> bool:
         """A last line cut short: give the writer time to finish, then use it as it is."""
         deadline = time.monotonic() + HALF_WRITTEN_WAIT_S
@@ -175,12 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     except TopicNotRead as error:
         end_write(monitor.publisher)
         cli.fail(f"não foi possível ler o tópico inteiro ({error}); nada foi enviado", status=1)
-    stats = end_write(monitor.publisher)
-    rejected = len(monitor.last_report.rejected) if monitor.last_report else 0
-    say(stats.summary(rejected))
-    if (error := stats.error_line(connection.bootstrap_servers)) is not None:
-        say(error)
-    lost = stats.failed + stats.unconfirmed
+    end_write(monitor.publisher)
+    summary, lost = monitor.summary()
+    say(summary)
+    if lost:
+        cause = monitor.publisher.stats.last_error
+        say(f"Erro: {format_int(lost)} mudanças não confirmadas pelo Kafka em "
+            f"{connection.bootstrap_servers} ({cause}); a próxima execução as envia.")  # fmt: skip
     return 0 if report is not None and not lost else 1
 
 
