@@ -71,3 +71,17 @@ def test_many_tabs_on_one_table_build_one_view(stream):  # noqa: F811
     assert views.built == 2 and all(metrics(t)["Total Registros"] == "3" for t in tabs)
     tabs[0].sidebar.multiselect[0].select("Natal").run()  # another view: its own
     assert views.built == 3 and metrics(tabs[0])["Total Registros"] == "2"
+
+
+def test_a_paused_tab_builds_its_frozen_view_once(stream, mocker):  # noqa: F811
+    stream.store.apply([sale(1, "Natal", 10_000)])
+    tab = AppTest.from_file(PAGE, default_timeout=30).run()
+    next(b for b in tab.sidebar.button if b.label == "Pausar").click().run()
+    built = mocker.spy(panel, "build")
+    for _ in range(3):
+        stream.store.apply([sale(len(stream.store.snapshot()) + 1, "Recife", 5_000)])
+        tab.run()  # refreshes while paused: the numbers stay, nothing is computed again
+    assert built.call_count == 0 and metrics(tab)["Total Registros"] == "1"
+    tab.sidebar.multiselect[0].select("Natal").run()  # other filters: built once for them
+    tab.run()
+    assert built.call_count == 1

@@ -135,14 +135,10 @@ class CsvMonitor:
         """The closing `Resumo:` line and how many changes are still not confirmed: those
         of the last sync, since a failed change is sent again until it is (so a failure that
         a retry fixed is not a failure at the end)."""
-        report, stats = self.last_report, self.publisher.stats
+        report = self.last_report
         lost = len(report.failed) if report is not None else 0
         rejected = len(report.rejected) if report is not None else 0
-        return (
-            f"Resumo: {format_int(stats.acked)} enviados, {format_int(rejected)} rejeitados, "
-            f"{format_int(lost)} falhas.",
-            lost,
-        )
+        return self.publisher.stats.summary(rejected, failed=lost), lost
 
     def _half_written(self, stop: threading.Event) -> bool:
         """A last line cut short: give the writer time to finish, then use it as it is."""

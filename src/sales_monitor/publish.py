@@ -65,13 +65,16 @@ class DeliveryStats:
     def unconfirmed(self) -> int:
         return self.attempted - self.acked - self.failed
 
-    def summary(self, rejected: int | None = None) -> str:
+    def summary(self, rejected: int | None = None, failed: int | None = None) -> str:
         """`Resumo: N enviados, M rejeitados, K falhas.` (rejected only where input is
-        checked); what was never answered counts as a failure."""
+        checked); failures by default every record not delivered, unanswered included (a
+        writer that retries passes what is still not delivered)."""
+        if failed is None:
+            failed = self.failed + self.unconfirmed
         parts = [f"{format_int(self.acked)} enviados"]
         if rejected is not None:
             parts.append(f"{format_int(rejected)} rejeitados")
-        parts.append(f"{format_int(self.failed + self.unconfirmed)} falhas")
+        parts.append(f"{format_int(failed)} falhas")
         return f"Resumo: {', '.join(parts)}."
 
     def error_line(self, bootstrap: str = "") -> str | None:

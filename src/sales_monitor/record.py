@@ -36,7 +36,7 @@ MAX_ID_DIGITS = len(str(MAX_ID))
 MAX_CENTS = 10**13  # R$ 100 bilhões: far above any sale
 AGE_RANGE = (0, 130)
 MAX_TEXT = 200  # characters of nome, cidade and origem: every browser tab receives them
-MAX_NUMBER_TEXT = 40  # characters of a `valor` or an id typed as text
+MAX_NUMBER_TEXT = 40  # characters of a `valor` quoted in a reason
 MAX_TIMESTAMP_TEXT = 64
 SALE_YEARS = (2000, 2099)  # a sale's timestamp, São Paulo time, first and last year
 SOURCE_HEADER = "origem"
@@ -315,11 +315,7 @@ def _cents_of_text(text: str | bytes) -> int:
     if not digits:
         return 0
     significant = digits.rstrip("0")
-    # the power of ten of `significant`, in cents; an exponent of many digits is only huge
-    power = int(exponent) if exponent and len(exponent) <= 9 else 0
-    if exponent and len(exponent) > 9:
-        power = -(10**9) if exponent.startswith("-") else 10**9
-    shift = power - len(fraction) + 2 + len(digits) - len(significant)
+    shift = _power(exponent) - len(fraction) + 2 + len(digits) - len(significant)
     if shift < 0:
         raise _Invalid(f"valor {shown} tem mais de duas casas decimais")
     if sign or len(significant) + shift > len(str(MAX_CENTS)):
@@ -328,6 +324,15 @@ def _cents_of_text(text: str | bytes) -> int:
     if cents > MAX_CENTS:
         raise _Invalid(f"valor {shown} fora do intervalo 0..{MAX_CENTS // 100}")
     return cents
+
+
+def _power(exponent: str | None) -> int:
+    """An exponent's value; one of many digits is only "huge" (int() would be slow)."""
+    if not exponent:
+        return 0
+    if len(exponent) <= 9:
+        return int(exponent)
+    return -(10**9) if exponent.startswith("-") else 10**9
 
 
 def _valor_text(raw: bytes) -> str | bytes | None:

@@ -364,7 +364,7 @@ def invalid_message(message, rejection: Rejection) -> InvalidMessage:
     if value is None:
         raw = "(nulo)"
     else:  # only the start is shown: decode no more than could be
-        raw = bytes(value[: 4 * RAW_TEXT_LIMIT]).decode("utf-8", "replace")
+        raw = value[: 4 * RAW_TEXT_LIMIT].decode("utf-8", "replace")
         if len(raw) > RAW_TEXT_LIMIT or len(value) > 4 * RAW_TEXT_LIMIT:
             raw = raw[:RAW_TEXT_LIMIT] + "…"
     return InvalidMessage(message.partition, message.offset, raw, rejection.reason)

@@ -44,10 +44,12 @@ def _start_from_url(value_top: int) -> None:
 def _pause() -> None:
     now = datetime.now(SAO_PAULO)
     st.session_state.paused = (now, stream.store.snapshot(), stream.status.consumed)
+    st.session_state.pop("paused_view", None)
 
 
 def _resume() -> None:
     st.session_state.paused = None
+    st.session_state.pop("paused_view", None)
 
 
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
@@ -128,7 +130,7 @@ def live_panel(filters: view.Filters) -> None:
         shown = _shared_view(version, snapshot, filters, now)
     else:
         now, frozen, consumed = paused
-        shown = panel.build(frozen, filters, now, settings.high_ticket_cents)
+        shown = _paused_view(frozen, filters, now)
         arrived = format_int(max(0, stream.status.consumed - consumed))
         st.info(
             f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} mensagens "
@@ -187,6 +189,15 @@ def _shared_view(version: int, snapshot, filters: view.Filters, now: datetime):
         version, (filters, end),
         lambda: panel.build(snapshot, filters, end or now, settings.high_ticket_cents),
     )  # fmt: skip
+
+
+def _paused_view(frozen, filters: view.Filters, at: datetime):
+    """A paused tab's view: its table never changes, so it is built once per filters."""
+    kept = st.session_state.get("paused_view")
+    if kept is None or kept[0] != filters:
+        kept = (filters, panel.build(frozen, filters, at, settings.high_ticket_cents))
+        st.session_state.paused_view = kept
+    return kept[1]
 
 
 def _status_panel(status, by_source) -> None:
