@@ -1,13 +1,17 @@
-"""Shared fixtures: one real embedded Kafka broker per test session, fresh topics per test."""
+"""Shared fixtures: one real embedded Kafka broker per test session, fresh topics per test,
+and the dashboard's consumer, running on that broker or seeded for the page alone."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+import streamlit as st
 
-from sales_monitor.broker import EmbeddedBroker, free_port
-from sales_monitor.kafka_io import ensure_topic
+from sales_monitor.dashboard.consumer import StreamConsumer, StreamStatus
+from sales_monitor.dashboard.store import RecordStore
+from sales_monitor.kafka.clients import ensure_topic
+from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
 
 @pytest.fixture(scope="session")
@@ -17,11 +21,8 @@ def broker():
 
 
 @pytest.fixture
-def stream(broker, topic):
-    """A dashboard consumer on the test's topic, stopped after the test."""
-    from sales_monitor.store import RecordStore
-    from sales_monitor.stream import StreamConsumer
-
+def live_stream(broker, topic):
+    """A running dashboard consumer on the test's topic, stopped after the test."""
     consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
     consumer.start()
     yield consumer
@@ -36,41 +37,15 @@ def topic(broker, request) -> str:
     return name
 
 
-def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.0) -> list:
-    """Every message of `topic` from the beginning, once `expected` have arrived."""
-    import time
-
-    from kafka import TopicPartition
-
-    from sales_monitor.kafka_io import make_consumer
-
-    consumer = make_consumer(bootstrap)
-    deadline = time.monotonic() + timeout_s
-    try:
-        # a topic a producer is just creating may not be known yet: ask until it is
-        while not (known := consumer.partitions_for_topic(topic)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        partitions = [TopicPartition(topic, p) for p in known or ()]
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        messages = []
-        while len(messages) < expected and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
-                messages.extend(batch)
-        return messages
-    finally:
-        consumer.close()
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    """Poll `condition` until it holds or `timeout` seconds pass."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+@pytest.fixture
+def seeded_stream(mocker):
+    """A consumer that is never started: the page reads its store and status."""
+    st.cache_resource.clear()
+    consumer = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(max_rows=100))
+    consumer.status = StreamStatus(
+        state="conectado", bootstrap="127.0.0.1:9", topic="csv-data", partitions=(0,),
+        positions={0: 5}, highwater={0: 7}, consumed=5,
+    )  # fmt: skip
+    mocker.patch("sales_monitor.ui.resources.shared_stream", return_value=consumer)
+    yield consumer
+    st.cache_resource.clear()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .fuzz.targets import TARGETS
+from tests.fuzz.targets import TARGETS
 
 pytestmark = pytest.mark.unit
 

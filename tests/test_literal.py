@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from sales_monitor.literal import WORD_JOINER, code_span, markdown_literal, plotly_literal
-
-from .hostile import MARKUP
+from tests.helpers.hostile import MARKUP
 
 pytestmark = pytest.mark.unit
 

@@ -9,12 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sales_monitor.dashboard.consumer import arrival_delays, ingest
+from sales_monitor.dashboard.store import RecordStore, WriteOrder
 from sales_monitor.record import MAX_CENTS, Rejection, SaleRecord, Tombstone, decode, from_fields
-from sales_monitor.store import RecordStore, WriteOrder
-from sales_monitor.stream import arrival_delays, ingest
-
-from .factories import sale
-from .fuzz.targets import check_record
+from tests.fuzz.targets import check_record
+from tests.helpers.factories import sale
 
 pytestmark = pytest.mark.unit
 

@@ -13,8 +13,7 @@ from sales_monitor.record import (
     message_time,
     parse_id,
 )
-
-from .corpus import BAD_MESSAGES, value
+from tests.helpers.corpus import BAD_MESSAGES, value
 
 pytestmark = pytest.mark.unit
 

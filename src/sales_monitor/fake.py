@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from .record import SAO_PAULO, SaleRecord
+from sales_monitor.record import SAO_PAULO, SaleRecord
 
 CITIES = (
     "São Paulo", "Rio de Janeiro", "Brasília", "Salvador", "Fortaleza",

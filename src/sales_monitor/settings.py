@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .connection import Connection, SecurityError
+from sales_monitor.kafka.connection import Connection, SecurityError
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 DEFAULT_TOPIC = "csv-data"

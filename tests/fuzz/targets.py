@@ -11,7 +11,12 @@ import json
 from collections import namedtuple
 from decimal import Decimal
 
-from sales_monitor import batch, browse, csvfile, literal, view
+from sales_monitor import literal
+from sales_monitor.dashboard import view
+from sales_monitor.dashboard.consumer import arrival_delays, ingest
+from sales_monitor.dashboard.store import RecordStore, WriteOrder
+from sales_monitor.files import csv_rows, formats
+from sales_monitor.kafka import browse
 from sales_monitor.record import (
     MAX_CENTS,
     MAX_TEXT,
@@ -24,8 +29,6 @@ from sales_monitor.record import (
     from_fields,
     message_time,
 )
-from sales_monitor.store import RecordStore, WriteOrder
-from sales_monitor.stream import arrival_delays, ingest
 
 SEPARATOR = b"\xff\x00"
 NULL = b"\x00"  # a part that is exactly this is None (no key, a tombstone's value)
@@ -128,8 +131,8 @@ def files(data: bytes) -> None:
     """A file for `send --file`, Enviar arquivo or the CSV monitor: rows with their lines,
     or one refusal (UnreadableFile), never another exception."""
     try:
-        rows = batch.parse(data, "send")
-    except csvfile.UnreadableFile:
+        rows = formats.parse(data, "send")
+    except csv_rows.UnreadableFile:
         return
     lines = [row.line for row in rows]
     assert lines == sorted(lines)

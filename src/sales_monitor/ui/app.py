@@ -10,8 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from sales_monitor import live
 from sales_monitor.settings import SettingsError, is_loopback
+from sales_monitor.ui import resources
 from sales_monitor.ui.errors import show_failure
 
 HERE = Path(__file__).parent
@@ -22,7 +22,7 @@ INSPECIONAR = HERE / "inspecionar.py"
 def main() -> None:
     st.set_page_config(page_title="Monitor de Vendas em Tempo Real", page_icon="📊", layout="wide")
     try:
-        settings = live.load_settings()
+        settings = resources.load_settings()
     except SettingsError as error:
         st.error(f"Configuração inválida: {error}")
         st.stop()

@@ -10,20 +10,22 @@ from datetime import datetime, time
 import streamlit as st
 from kafka.errors import KafkaError
 
-from sales_monitor import batch, browse, live
 from sales_monitor.fake import IdGenerator
-from sales_monitor.kafka_io import BrokerUnavailable, ensure_topic
+from sales_monitor.files import formats
+from sales_monitor.kafka import browse
+from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic
+from sales_monitor.kafka.publish import BulkSend, Publisher
 from sales_monitor.literal import code_span
 from sales_monitor.literal import markdown_literal as literal
-from sales_monitor.money import WHEN, format_int
-from sales_monitor.publish import BulkSend, Publisher
+from sales_monitor.ptbr import WHEN, format_int
 from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, decode, parse_id
+from sales_monitor.ui import resources
 
 SOURCE = "inspetor"
 KAFKA_ERRORS = (BrokerUnavailable, KafkaError)
 
-settings = live.load_settings()  # app.py has checked it
-stream = live.stream_for(settings)
+settings = resources.load_settings()  # app.py has checked it
+stream = resources.stream_for(settings)
 reader = browse.TopicReader(settings.connection, settings.topic)
 writable = not settings.read_only
 
@@ -40,7 +42,7 @@ def example_record() -> str:
 def publisher() -> Publisher:
     """Raises BrokerUnavailable or KafkaError where the broker does not answer."""
     ensure_topic(settings.connection, settings.topic)
-    return Publisher(live.producer_for(settings), settings.topic, SOURCE)
+    return Publisher(resources.producer_for(settings), settings.topic, SOURCE)
 
 
 def deliver(change) -> str:
@@ -211,8 +213,8 @@ def start_upload(raw: bytes) -> None:
     """Check the file, then hand the valid records to a BulkSend, which runs to the end
     however the page reruns meanwhile (a click elsewhere stops the script, not the send)."""
     try:
-        rows = batch.parse(raw, SOURCE)
-    except batch.UnreadableFile as error:
+        rows = formats.parse(raw, SOURCE)
+    except formats.UnreadableFile as error:
         st.session_state.upload = ("error", f"Arquivo não lido, nada foi enviado: {error}")
         return
     valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]

@@ -1,23 +1,24 @@
 """Painel: the live dashboard, top to bottom.
 
-Layout only: the numbers come from `sales_monitor.view`, the figures from
-`sales_monitor.charts`, the data from the one shared consumer in `sales_monitor.live`.
+Layout only: the numbers come from `sales_monitor.dashboard`, the data from the one
+shared consumer in `ui.resources`.
 """
 
 from datetime import datetime
 
 import streamlit as st
 
-from sales_monitor import live, panel, view
-from sales_monitor import stream as stream_module
+from sales_monitor.dashboard import consumer as stream_module
+from sales_monitor.dashboard import refresh, view
 from sales_monitor.literal import markdown_literal as literal
-from sales_monitor.money import WHEN, format_brl, format_int
+from sales_monitor.ptbr import WHEN, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
+from sales_monitor.ui import resources
 from sales_monitor.ui.errors import guarded
 
-settings = live.load_settings()  # app.py has checked it
-stream = live.stream_for(settings)
-views = live.views_for(settings)
+settings = resources.load_settings()  # app.py has checked it
+stream = resources.stream_for(settings)
+views = resources.views_for(settings)
 
 st.title("Monitor de Vendas em Tempo Real")
 st.caption(
@@ -184,10 +185,10 @@ def live_panel(filters: view.Filters) -> None:
 
 def _shared_view(version: int, snapshot, filters: view.Filters, now: datetime):
     """This refresh's view, computed once for every tab on the same table and filters."""
-    end = panel.window_end(filters, now, settings.refresh_seconds)
+    end = refresh.window_end(filters, now, settings.refresh_seconds)
     return views.get(
         version, (filters, end),
-        lambda: panel.build(snapshot, filters, end or now, settings.high_ticket_cents),
+        lambda: refresh.build(snapshot, filters, end or now, settings.high_ticket_cents),
     )  # fmt: skip
 
 
@@ -195,7 +196,7 @@ def _paused_view(frozen, filters: view.Filters, at: datetime):
     """A paused tab's view: its table never changes, so it is built once per filters."""
     kept = st.session_state.get("paused_view")
     if kept is None or kept[0] != filters:
-        kept = (filters, panel.build(frozen, filters, at, settings.high_ticket_cents))
+        kept = (filters, refresh.build(frozen, filters, at, settings.high_ticket_cents))
         st.session_state.paused_view = kept
     return kept[1]
 

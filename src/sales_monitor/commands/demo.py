@@ -1,0 +1,135 @@
+"""`uv run demo`: broker, producer and dashboard as one command; Ctrl-C stops them all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sales_monitor.commands import flags
+from sales_monitor.commands.flags import settings_or_exit
+from sales_monitor.commands.launch import (
+    add_dashboard_flags,
+    browser_host,
+    dashboard_env,
+    streamlit_command,
+    wait_healthy,
+    with_flags,
+)
+from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic, probe
+from sales_monitor.kafka.embedded import BrokerError, EmbeddedBroker, free_port, port_is_open
+from sales_monitor.processes import child_dies_with_parent, stop_on_signals, wait_for_stop
+from sales_monitor.settings import Settings
+
+
+class DemoError(RuntimeError):
+    """A piece of the demo did not come up."""
+
+
+def _local_port(bootstrap: str) -> int | None:
+    """The port of a single loopback address, where an embedded broker can stand in."""
+    host, _, port = bootstrap.strip().rpartition(":")
+    if host in ("localhost", "127.0.0.1") and port.isdigit():
+        return int(port)
+    return None
+
+
+class Demo:
+    """Broker (embedded unless one answers already), producer and dashboard, as one."""
+
+    def __init__(self, settings: Settings, port: int, producer_args: list[str]):
+        self.settings, self.port, self.producer_args = settings, port, producer_args
+        self.broker: EmbeddedBroker | None = None
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        self._broker()
+        ensure_topic(self.settings.connection, self.settings.topic)
+        self.children["produtor"] = self._spawn(
+            [sys.executable, "-m", "sales_monitor.commands.producer", "--quiet",
+             "--bootstrap-server", self.settings.bootstrap_servers,
+             "--topic", self.settings.topic, *self.producer_args],
+        )  # fmt: skip
+        if port_is_open("127.0.0.1", self.port):
+            print(f"A porta {self.port} está ocupada; usando outra.", flush=True)
+            self.port = free_port()
+        self.children["dashboard"] = self._spawn(
+            streamlit_command(self.port, self.settings.host), stdout=subprocess.DEVNULL
+        )
+        if not wait_healthy(self.port, self.children["dashboard"], self.settings.host):
+            raise DemoError("o dashboard não respondeu; veja as mensagens acima")
+
+    def _broker(self) -> None:
+        connection = self.settings.connection
+        bootstrap = connection.bootstrap_servers
+        try:
+            probe(connection)
+            print(f"Usando o broker Kafka que já responde em {bootstrap}.", flush=True)
+            return
+        except BrokerUnavailable:
+            # the embedded broker speaks plaintext only: never in place of a secured cluster
+            port = None if connection.secured else _local_port(bootstrap)
+            if port is None:
+                raise
+        self.broker = EmbeddedBroker(port).start()
+        print(f"Broker embutido (Tansu, em memória) em {self.broker.bootstrap}.", flush=True)
+
+    def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:
+        return subprocess.Popen(
+            command, env=dashboard_env(self.settings), stdin=subprocess.DEVNULL,
+            preexec_fn=child_dies_with_parent, **kwargs,
+        )  # fmt: skip
+
+    def exited(self) -> str | None:
+        """The name of a piece that stopped by itself, if any."""
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                return name
+        if self.broker is not None and not self.broker.running():
+            return "broker"
+        return None
+
+    def stop(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in self.children.values():
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self.broker is not None:
+            self.broker.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = settings_or_exit()
+    parser = flags.Parser(prog="demo", description="Broker + produtor + dashboard.")
+    add_dashboard_flags(parser, settings)
+    pacing = parser.add_mutually_exclusive_group()
+    pacing.add_argument(
+        "--interval", type=flags.seconds, default=1.0, help="segundos entre vendas (padrão 1)"
+    )
+    pacing.add_argument("--rate", type=flags.positive_number, help="vendas por segundo, em lotes")
+    args = parser.parse_args(argv)  # every flag checked before anything starts
+    pace = ["--rate", repr(args.rate)] if args.rate else ["--interval", repr(args.interval)]
+    stop = stop_on_signals()
+    demo = Demo(with_flags(settings, args), args.port, pace)
+    try:
+        demo.start()
+        url = f"http://{browser_host(demo.settings.host)}:{demo.port}"
+        print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
+        if (name := wait_for_stop(stop, demo.exited)) is not None:
+            print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
+            return 1
+    except (BrokerError, BrokerUnavailable, DemoError) as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 1
+    finally:
+        demo.stop()
+    print("Demo encerrado.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

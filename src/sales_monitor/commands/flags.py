@@ -1,0 +1,150 @@
+"""The command-line vocabulary every command shares: Portuguese argparse, one `Erro:` line
+for bad input (exit status 2), and the flags and validators for Kafka, ports and counts."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from dataclasses import replace
+
+from sales_monitor.settings import HOST, Settings, SettingsError
+
+# argparse's own English phrases, as a person reading pt-BR should see them
+_PHRASES = [
+    (r"^argument ", "opção "),
+    (r"the following arguments are required: ", "faltam os argumentos: "),
+    (r"unrecognized arguments: ", "argumentos não reconhecidos: "),
+    (r"not allowed with argument ", "não pode ser usada com "),
+    (r"expected one argument", "espera um valor"),
+    (r"invalid choice: ", "escolha inválida: "),
+    (r"invalid (\w+) value: ", "valor inválido: "),
+    (r"\(choose from ", "(escolha entre "),
+    (r"ambiguous option: ", "opção ambígua: "),
+    (r"^usage: ", "uso: "),
+    (r"\noptions:\n", "\nopções:\n"),
+    (r"\npositional arguments:\n", "\nargumentos:\n"),
+]
+
+
+def _portuguese(text: str) -> str:
+    for pattern, replacement in _PHRASES:
+        text = re.sub(pattern, replacement, text, flags=re.MULTILINE)
+    return text
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse in Portuguese whose errors are one `Erro:` line and exit status 2."""
+
+    def __init__(self, **kwargs):
+        super().__init__(add_help=False, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
+
+    def format_usage(self) -> str:
+        return _portuguese(super().format_usage())
+
+    def format_help(self) -> str:
+        return _portuguese(super().format_help())
+
+    def error(self, message: str):
+        fail(_portuguese(message))
+
+
+def fail(message: str, status: int = 2):
+    """One line on stderr and exit: the only way bad input ends a command."""
+    print(f"Erro: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def settings_or_exit() -> Settings:
+    """For commands: the settings from the environment, or one `Erro:` line, exit 2."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        fail(str(error))
+
+
+def producer_or_exit(settings: Settings, bootstrap: str, topic: str):
+    """For commands that write: the connection (with the --bootstrap-server flag) and a
+    producer, the topic created if missing; or one `Erro:` line and exit status 1."""
+    from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic, make_producer
+
+    connection = replace(settings, bootstrap_servers=bootstrap).connection
+    try:
+        ensure_topic(connection, topic)
+        return connection, make_producer(connection)
+    except BrokerUnavailable as error:
+        fail(str(error), status=1)
+
+
+def add_kafka_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    parser.add_argument(
+        "--bootstrap-server", type=bootstrap, default=settings.bootstrap_servers,
+        help=f"endereço do Kafka (padrão {settings.bootstrap_servers})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--topic", type=topic_name, default=settings.topic,
+        help=f"tópico (padrão {settings.topic})",
+    )  # fmt: skip
+
+
+def bootstrap(text: str) -> str:
+    """`host:port[,host:port…]`, each port 1..65535."""
+    for address in text.split(","):
+        host, _, port_text = address.strip().rpartition(":")
+        if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise argparse.ArgumentTypeError(
+                f"endereço {address.strip()!r} inválido (use host:porta, ex.: localhost:9092)"
+            )
+    return text.strip()
+
+
+def topic_name(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,249}", text):
+        raise argparse.ArgumentTypeError(
+            f"tópico {text!r} inválido (letras, números, '.', '_' e '-', até 249)"
+        )
+    return text
+
+
+def port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"porta {text!r} inválida (use 1 a 65535)")
+    return int(text)
+
+
+def positive_int(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 18) or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} deve ser um inteiro maior que zero")
+    return int(text)
+
+
+def positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} deve ser um número maior que zero")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An interval in seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"intervalo inválido: {text!r} (use um número de segundos, ex.: 2 ou 0.5)"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"intervalo inválido: {text!r} (deve ser ≥ 0)")
+    return value
+
+
+def host(text: str) -> str:
+    """An address to listen on: a name, an IPv4 or an IPv6 address."""
+    if not HOST.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"endereço {text!r} inválido (ex.: 127.0.0.1 ou 0.0.0.0)")
+    return text.strip()

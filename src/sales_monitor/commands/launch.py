@@ -1,0 +1,102 @@
+"""What `uv run dashboard` and `uv run demo` share: the Streamlit command line, the
+environment that hands it the settings, the flags, and waiting for it to answer."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+from sales_monitor.commands import flags
+from sales_monitor.settings import Settings, is_loopback
+
+# the package's own entry point, so an installed wheel can launch the app
+DASHBOARD = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+HEALTH_TIMEOUT_S = 30.0
+
+
+# What an idle server spent its CPU on (py-spy, one tab, nothing arriving): a full garbage
+# collection after every rerun of every tab (a fifth of it, and more with a bigger table)
+# and polling the app's source files for changes (a tenth). Neither serves a running app.
+IDLE_FLAGS = ["--runner.postScriptGC", "false", "--server.fileWatcherType", "none"]
+
+
+def streamlit_command(port: int, host: str) -> list[str]:
+    # headless: no browser launch and no first-run e-mail prompt, which would block here
+    return [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
+        "--server.port", str(port), "--server.address", host, "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--logger.level", "warning",
+        "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
+        *IDLE_FLAGS,
+    ]  # fmt: skip
+
+
+def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment that hands `settings` to the Streamlit process."""
+    return (
+        dict(os.environ if base is None else base)
+        | {
+            "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+            "KAFKA_TOPIC": settings.topic,
+            "DASHBOARD_REFRESH_SECONDS": f"{settings.refresh_seconds:g}",
+            "DASHBOARD_MAX_ROWS": str(settings.max_rows),
+            "DASHBOARD_HIGH_TICKET": f"{settings.high_ticket_cents / 100:.2f}",
+            "DASHBOARD_HOST": settings.host,
+            "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
+        }
+        | settings.security.environment()
+    )
+
+
+def add_dashboard_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    flags.add_kafka_flags(parser, settings)
+    parser.add_argument("--port", type=flags.port, default=8501, help="porta do dashboard")
+    parser.add_argument(
+        "--host", type=flags.host, default=settings.host,
+        help=f"endereço em que o dashboard escuta (padrão {settings.host}: só esta máquina)",
+    )  # fmt: skip
+    parser.add_argument("--max-rows", type=flags.positive_int, default=settings.max_rows)
+    parser.add_argument("--refresh", type=flags.positive_number, default=settings.refresh_seconds)
+    parser.add_argument(
+        "--read-only", action="store_true", default=settings.read_only,
+        help="esconde toda ação que escreve no tópico (DASHBOARD_READ_ONLY=1)",
+    )  # fmt: skip
+
+
+def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    return replace(
+        settings, bootstrap_servers=args.bootstrap_server, topic=args.topic,
+        max_rows=args.max_rows, refresh_seconds=args.refresh, host=args.host,
+        read_only=args.read_only,
+    )  # fmt: skip
+
+
+def reachable_host(host: str) -> str:
+    """Where this machine reaches a server listening on `host` (a wildcard: loopback)."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def browser_host(host: str) -> str:
+    """The address to open in a browser on this machine."""
+    reached = reachable_host(host)
+    return "localhost" if is_loopback(reached) else reached
+
+
+def wait_healthy(
+    port: int, process: subprocess.Popen, host: str = "127.0.0.1", timeout=HEALTH_TIMEOUT_S
+) -> bool:
+    deadline = time.monotonic() + timeout
+    url = f"http://{reachable_host(host)}:{port}/_stcore/health"
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False

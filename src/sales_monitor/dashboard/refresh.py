@@ -1,0 +1,103 @@
+"""What one refresh of the Painel shows, computed once and shared by every tab.
+
+Every browser tab reruns the page every few seconds. Each used to filter, aggregate and
+build the same Plotly figures from the same table; now the work for one (table version,
+filters, window position) is done once and every session showing that view reuses it. A
+time window slides in steps of the refresh interval, so its tabs share each step; a table
+that did not change costs nothing to compute again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
+
+from sales_monitor.dashboard import charts, view
+from sales_monitor.record import SAO_PAULO
+
+KEPT_VIEWS = 8  # distinct views (filters) kept for the current table version
+
+
+@dataclass(frozen=True, slots=True)
+class PanelView:
+    """Everything the Painel draws from the table; read-only, shared between sessions."""
+
+    now: datetime  # the moment the time window ends at
+    table: pd.DataFrame  # the filtered rows (the CSV download reads them)
+    summary: view.Summary
+    figures: dict[str, go.Figure]  # bar, hist, pie, scatter, trend; none when empty
+    alerts: pd.DataFrame
+    latest: pa.Table  # Arrow already: each tab's draw would otherwise convert 1,000 rows
+    statistics: pd.DataFrame
+    by_source: pd.DataFrame  # live records per writer, over the whole table
+
+
+def build(
+    snapshot: pd.DataFrame, filters: view.Filters, now: datetime, high_ticket_cents: int
+) -> PanelView:
+    table = view.apply_filters(snapshot, filters, now=pd.Timestamp(now))
+    summary = view.summarize(table)
+    figures = {}
+    if summary.count:
+        by_city = view.value_by_city(table)
+        figures = {
+            "bar": charts.value_by_city(by_city),
+            "hist": charts.age_histogram(view.age_distribution(table)),
+            "pie": charts.city_share(view.city_share(by_city)),
+            "scatter": charts.value_by_age(view.scatter_sample(table), len(table)),
+            "trend": charts.revenue_trend(view.revenue_trend(table, filters.span)),
+        }
+    return PanelView(
+        now=now,
+        table=table,
+        summary=summary,
+        figures=figures,
+        alerts=view.high_ticket(table, high_ticket_cents),
+        latest=pa.Table.from_pandas(view.latest(table), preserve_index=False),
+        statistics=view.statistics(table),
+        by_source=view.live_by_source(snapshot),
+    )
+
+
+def window_end(filters: view.Filters, now: datetime, step_s: float) -> datetime | None:
+    """Where the time window ends, in steps of `step_s` so tabs refreshing within one step
+    share it; None when no window is chosen (the view does not depend on the clock)."""
+    if filters.span is None:
+        return None
+    return datetime.fromtimestamp(now.timestamp() // step_s * step_s, SAO_PAULO)
+
+
+class SharedViews:
+    """Views by key, for the newest table version only (an older one is never asked for
+    again), at most KEPT_VIEWS of them. One tab computes a view; the others wait for it
+    and take the same object."""
+
+    def __init__(self, kept: int = KEPT_VIEWS):
+        self._kept = kept
+        self._views: OrderedDict[Hashable, PanelView] = OrderedDict()
+        self._version = -1
+        self._lock = threading.Lock()
+        self.built = 0  # views computed so far (the benchmark and tests read it)
+
+    def get(self, version: int, key: Hashable, make: Callable[[], PanelView]) -> PanelView:
+        with self._lock:  # the GIL serializes the work anyway; this keeps it done once
+            if version < self._version:  # a tab that read the table just before a change
+                return make()
+            if version > self._version:
+                self._views.clear()
+                self._version = version
+            shown = self._views.get(key)
+            if shown is None:
+                shown = self._views[key] = make()
+                self.built += 1
+                while len(self._views) > self._kept:
+                    self._views.popitem(last=False)
+            self._views.move_to_end(key)
+            return shown

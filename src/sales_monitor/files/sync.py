@@ -1,0 +1,224 @@
+"""The CSV monitor: a watched CSV file kept in sync with the topic, removals included.
+
+The topic is the source of truth: at start the monitor reads it and finds the live ids whose
+latest message came from this file (header `origem: csv:<path>`); it deletes only those. Then
+each settled change of the file is published as the difference: new or changed rows as
+upserts, ids gone from the file as tombstones.
+
+A file that disappears deletes nothing: a save through rename, or a file moved away for a
+moment, would otherwise wipe the table; its ids are kept until the file comes back and says
+otherwise. A file that cannot be read (no header, empty) changes nothing. A file whose last
+line is cut short is waited for, up to `HALF_WRITTEN_WAIT_S`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kafka import TopicPartition
+
+from sales_monitor.dashboard.consumer import ingest
+from sales_monitor.dashboard.store import WriteOrder
+from sales_monitor.files import csv_rows
+from sales_monitor.files.csv_rows import Row, UnreadableFile
+from sales_monitor.kafka.browse import partition_offsets
+from sales_monitor.record import Rejection, SaleRecord, Tombstone
+
+SETTLE_S = 0.3  # a file unchanged this long is done being written
+POLL_S = 0.5  # stat check where file events do not arrive
+HALF_WRITTEN_WAIT_S = 5.0
+
+
+def source_for(path: Path) -> str:
+    """The `origem` header naming this file: its absolute path, so two `vendas.csv` in
+    different folders never delete each other's rows."""
+    return f"csv:{path.resolve()}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    records: dict[int, SaleRecord]
+    rejected: list[Row]
+    cut_short: bool = False  # the last line has no newline and does not parse
+
+
+def load(path: Path, source: str) -> FileState:
+    """The file's valid rows by id (an id repeated in the file: the later rows are
+    rejected, as by every reader of files). Raises UnreadableFile, or OSError if the file
+    cannot be opened."""
+    with path.open("rb") as file:  # read at most one byte past the bound
+        raw = file.read(csv_rows.MAX_FILE_BYTES + 1)
+    csv_rows.check_size(raw)
+    if not raw.strip():
+        raise UnreadableFile("o arquivo está vazio")
+    rows = csv_rows.reject_repeats(csv_rows.read_rows(csv_rows.decode_text(raw), source))
+    records = {row.decoded.id: row.decoded for row in rows if isinstance(row.decoded, SaleRecord)}
+    rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
+    last_cut = bool(rows) and not raw.endswith(b"\n") and rows[-1] in rejected
+    return FileState(records, rejected, cut_short=last_cut)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    new: list[SaleRecord] = field(default_factory=list)
+    changed: list[SaleRecord] = field(default_factory=list)
+    removed: list[Tombstone] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[SaleRecord | Tombstone]:
+        return [*self.new, *self.changed, *self.removed]
+
+
+def diff(published: dict[int, SaleRecord], wanted: dict[int, SaleRecord]) -> Changes:
+    """What to send so the topic holds `wanted` for this file where it held `published`."""
+    new, changed = [], []
+    for record_id, record in wanted.items():
+        before = published.get(record_id)
+        if before is None:
+            new.append(record)
+        elif before != record:  # content only: the source is not compared
+            changed.append(record)
+    removed = [Tombstone(record_id) for record_id in published.keys() - wanted.keys()]
+    return Changes(new, changed, sorted(removed, key=lambda t: t.id))
+
+
+class TopicNotRead(RuntimeError):
+    """The topic could not be read to its end: which ids this file owns is not known."""
+
+
+READ_STALL_S = 30.0  # no progress on a partition this long: the read is given up
+
+
+def owned_records(consumer, topic: str, source: str, progress=lambda n: None) -> dict:
+    """The live records of the topic whose latest write came from `source`, by the same
+    rule as the dashboard's table (`store.WriteOrder`). Raises TopicNotRead when a
+    partition stops giving messages before its end, rather than guessing."""
+    order, latest, read = WriteOrder(), {}, 0
+    for offsets in partition_offsets(consumer, topic):
+        tp = TopicPartition(topic, offsets.partition)
+        consumer.assign([tp])
+        consumer.seek(tp, offsets.earliest)
+        moved_at = time.monotonic()
+        while consumer.position(tp) < offsets.latest:
+            messages = consumer.poll(timeout_ms=200, max_records=10_000).get(tp, [])
+            if not messages:
+                if time.monotonic() - moved_at > READ_STALL_S:
+                    raise TopicNotRead(
+                        f"a partição {tp.partition} parou no offset {consumer.position(tp)} "
+                        f"de {offsets.latest}"
+                    )
+                continue
+            moved_at = time.monotonic()
+            batch = ingest(messages, order, tp.partition)
+            for change, version in zip(batch.changes, batch.versions, strict=True):
+                if version >= latest.get(change.id, (-1, None))[0]:
+                    latest[change.id] = (version, change)
+            before, read = read, read + len(messages)
+            if read // 100_000 > before // 100_000:
+                progress(read)
+    return {
+        record_id: change
+        for record_id, (_, change) in latest.items()
+        if isinstance(change, SaleRecord) and change.source == source
+    }
+
+
+def signature(path: Path) -> tuple | None:
+    """What changes when the file is written, replaced or removed."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+class FileWatch:
+    """Wakes up when the file may have changed: watchdog events on its folder (renames
+    included), and a stat poll for where events do not arrive."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.wake = threading.Event()
+        self._observer = None
+
+    def __enter__(self) -> FileWatch:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        watch = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                paths = {getattr(event, "src_path", ""), getattr(event, "dest_path", "")}
+                if str(watch.path) in {os.fsdecode(p) for p in paths if p}:
+                    watch.wake.set()
+
+        try:
+            self._observer = Observer()
+            self._observer.schedule(Handler(), str(self.path.parent))
+            self._observer.start()
+        except OSError:  # no inotify here: the poll alone does the job
+            self._observer = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+
+    def settled_change(
+        self, since: tuple | None, stop: threading.Event, timeout: float | None = None
+    ) -> tuple | None | str:
+        """Block until the file's signature differs from `since` and then holds still for
+        SETTLE_S; the new signature, "stop", or "timeout" after `timeout` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return "timeout"
+            self.wake.wait(POLL_S)
+            self.wake.clear()
+            current = signature(self.path)
+            if current == since:
+                continue
+            while not stop.wait(SETTLE_S):
+                again = signature(self.path)
+                if again == current:
+                    return current
+                current = again
+        return "stop"
+
+
+@dataclass
+class SyncReport:
+    """One sync: what was sent, what the broker did not confirm (sent again next time),
+    and the file's rejected rows."""
+
+    changes: Changes
+    failed: list
+    rejected: list[Row]
+
+    def summary(self) -> str:
+        c = self.changes
+        text = (
+            f"{len(c.new)} novos, {len(c.changed)} alterados, {len(c.removed)} removidos, "
+            f"{len(self.rejected)} rejeitados"
+        )
+        return text + (f", {len(self.failed)} não confirmados" if self.failed else "")
+
+
+def confirmed(published: dict[int, SaleRecord], sent: list) -> tuple[dict, list]:
+    """What this file has on the topic after a sync: `published` with each acknowledged
+    change applied; and the changes that were not acknowledged, to be sent again."""
+    published, failed = dict(published), []
+    for change, future in sent:
+        if future is None or not future.succeeded():
+            failed.append(change)
+        elif isinstance(change, SaleRecord):
+            published[change.id] = change
+        else:
+            published.pop(change.id, None)
+    return published, failed

@@ -1,0 +1,237 @@
+"""Short reads of the topic for the inspector page: offsets, and messages newest first.
+
+Each call opens its own consumer (the dashboard's belongs to its thread) and reads only
+what it shows, scanning backwards in chunks, with a bound on how much one search reads.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+from kafka import TopicPartition
+from kafka.errors import CorruptRecordError
+
+from sales_monitor.kafka.clients import UNREADABLE, make_consumer
+from sales_monitor.kafka.connection import Connection
+from sales_monitor.record import (
+    MANUAL_SOURCE,
+    Decoded,
+    Rejection,
+    Tombstone,
+    decode,
+    message_time,
+    source_of,
+)
+
+MAX_SCAN = 100_000  # messages one search reads at most, newest first
+PRETTY_LIMIT = 20_000  # characters of one value drawn on the page
+CHUNK = 1_000
+READ_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionOffsets:
+    partition: int
+    earliest: int
+    latest: int  # the next offset to be written
+
+    @property
+    def messages(self) -> int:
+        return self.latest - self.earliest
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMessage:
+    partition: int
+    offset: int
+    timestamp_ms: int  # as the message carries it: any int64, -1 for none
+    key: str | None
+    value: str | None
+    source: str
+    verdict: Decoded
+
+    @property
+    def timestamp(self) -> datetime | None:
+        """São Paulo time; None where the message has no plausible timestamp."""
+        return message_time(self.timestamp_ms)
+
+    @property
+    def verdict_text(self) -> str:
+        if isinstance(self.verdict, Rejection):
+            return f"rejeitado: {self.verdict.reason}"
+        return "tombstone" if isinstance(self.verdict, Tombstone) else "aceito"
+
+    @property
+    def pretty_value(self) -> str:
+        """The value as the page draws it (at most PRETTY_LIMIT characters)."""
+        return pretty_json(self.value, PRETTY_LIMIT)
+
+    def matches(self, needle: str) -> bool:
+        """Case-insensitive search in the key, the value text and the source."""
+        needle = needle.casefold()
+        texts = (self.key, self.value, self.source)
+        return any(needle in (text or "").casefold() for text in texts)
+
+
+def pretty_json(value: str | None, limit: int | None = None) -> str:
+    """A message value as indented JSON where it is JSON, else as it came; at most `limit`
+    characters. Any text gives text: orjson vets it first (nesting at most 1024 deep, no
+    lone surrogates), the json module then keeps big integers exact."""
+    if value is None:
+        return "(nulo: tombstone)"
+    shown = value
+    try:
+        orjson.loads(value)
+        shown = json.dumps(json.loads(value), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):  # orjson's error is a ValueError too
+        pass
+    if limit is not None and len(shown) > limit:
+        return shown[:limit] + f"\n… ({len(value):,} caracteres no total)".replace(",", ".")
+    return shown
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    partition: int | None = None  # None: every partition
+    from_offset: int | None = None  # newest offset to show (one partition)
+    before: datetime | None = None  # newest timestamp to show
+    search: str = ""
+    per_page: int = 50
+    page: int = 0  # 0: the newest page
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    messages: list[TopicMessage]
+    scanned: int  # messages read to answer
+    cut_short: bool  # the scan bound was reached before the topic's start
+    more: bool  # an older page exists
+
+
+def to_message(record) -> TopicMessage:
+    """A consumed message as the inspector shows it, with the contract's verdict."""
+    return TopicMessage(
+        partition=record.partition,
+        offset=record.offset,
+        timestamp_ms=record.timestamp,
+        key=None if record.key is None else record.key.decode("utf-8", "replace"),
+        value=None if record.value is None else record.value.decode("utf-8", "replace"),
+        source=source_of(record.headers),
+        verdict=decode(record.key, record.value, record.headers),
+    )
+
+
+class TopicReader:
+    def __init__(
+        self, target: Connection | str, topic: str, consumer_factory: Callable = make_consumer
+    ):
+        self.connection, self.topic, self._factory = target, topic, consumer_factory
+
+    def offsets(self) -> list[PartitionOffsets]:
+        consumer = self._factory(self.connection)
+        try:
+            return partition_offsets(consumer, self.topic)
+        finally:
+            consumer.close()
+
+    def browse(self, query: Query) -> Page:
+        consumer = self._factory(self.connection)
+        try:
+            ranges = partition_offsets(consumer, self.topic)
+            if query.partition is not None:
+                ranges = [r for r in ranges if r.partition == query.partition]
+            return _browse(consumer, self.topic, ranges, query)
+        finally:
+            consumer.close()
+
+
+def partition_offsets(consumer, topic: str) -> list[PartitionOffsets]:
+    """Earliest and latest offset per partition. `end_offsets` can under-report on some
+    brokers (Tansu), so the end is the highwater of a fetch near it."""
+    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    if not tps:
+        return []
+    earliest, reported = consumer.beginning_offsets(tps), consumer.end_offsets(tps)
+    consumer.assign(tps)
+    for tp in tps:
+        consumer.seek(tp, max(earliest[tp], reported[tp] - 1))
+    deadline = time.monotonic() + READ_TIMEOUT_S
+    while any(consumer.highwater(tp) is None for tp in tps) and time.monotonic() < deadline:
+        consumer.poll(timeout_ms=100, max_records=1)
+    return [
+        PartitionOffsets(tp.partition, earliest[tp], max(reported[tp], consumer.highwater(tp) or 0))
+        for tp in tps
+    ]
+
+
+def _browse(consumer, topic: str, ranges: list[PartitionOffsets], query: Query) -> Page:
+    wanted = (query.page + 1) * query.per_page + 1  # one more tells whether an older page exists
+    budget = MAX_SCAN // max(1, len(ranges))
+    found, scanned, cut_short = [], 0, False
+    for offsets in ranges:
+        top = offsets.latest
+        if query.from_offset is not None:
+            top = min(top, query.from_offset + 1)
+        matches, read, done = _scan_back(consumer, topic, offsets, top, query, wanted, budget)
+        found += matches
+        scanned += read
+        cut_short |= not done
+    found.sort(key=lambda m: (m.timestamp_ms, m.offset), reverse=True)
+    first = query.page * query.per_page
+    return Page(
+        messages=found[first : first + query.per_page],
+        scanned=scanned,
+        cut_short=cut_short,
+        more=len(found) > first + query.per_page,
+    )
+
+
+def _scan_back(consumer, topic, offsets: PartitionOffsets, top: int, query, wanted, budget):
+    """Matching messages of one partition, newest first from `top`; (matches, read, whether
+    the scan reached either enough matches or the partition's start)."""
+    tp = TopicPartition(topic, offsets.partition)
+    consumer.assign([tp])
+    matches, read = [], 0
+    while top > offsets.earliest and len(matches) < wanted and read < budget:
+        low = max(offsets.earliest, top - CHUNK)
+        chunk = [
+            r if isinstance(r, TopicMessage) else to_message(r)
+            for r in _read_range(consumer, tp, low, top)
+        ]
+        read += top - low
+        matches += [m for m in chunk if _wanted(m, query)]
+        top = low
+    matches.sort(key=lambda m: m.offset, reverse=True)
+    return matches, read, len(matches) >= wanted or top <= offsets.earliest
+
+
+def _wanted(message: TopicMessage, query: Query) -> bool:
+    if query.before is not None and message.timestamp_ms > query.before.timestamp() * 1000:
+        return False
+    return not query.search or message.matches(query.search)
+
+
+def _read_range(consumer, tp: TopicPartition, low: int, high: int) -> list:
+    """The records from `low` up to `high`; one kafka-python cannot parse comes as a
+    TopicMessage that says so, and the read goes on after it."""
+    consumer.seek(tp, low)
+    records, deadline = [], time.monotonic() + READ_TIMEOUT_S
+    while consumer.position(tp) < high and time.monotonic() < deadline:
+        try:
+            polled = consumer.poll(timeout_ms=200, max_records=CHUNK).get(tp, [])
+        except CorruptRecordError:
+            offset = consumer.position(tp)
+            records.append(_unreadable(tp.partition, offset))
+            consumer.seek(tp, offset + 1)  # else kafka-python never reads on (kafka_io)
+            continue
+        records += [record for record in polled if record.offset < high]
+    return records
+
+
+def _unreadable(partition: int, offset: int) -> TopicMessage:
+    return TopicMessage(partition, offset, -1, None, None, MANUAL_SOURCE, Rejection(UNREADABLE))

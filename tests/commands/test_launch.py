@@ -1,0 +1,265 @@
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sales_monitor.commands.demo import _local_port
+from sales_monitor.commands.launch import dashboard_env
+from sales_monitor.kafka.embedded import free_port, port_is_open
+from sales_monitor.settings import Settings
+from tests.helpers.topic import read_topic
+from tests.helpers.waiting import wait_for
+
+pytestmark = pytest.mark.broker
+
+DEMO = [
+    sys.executable,
+    "-m",
+    "sales_monitor.commands.demo",
+]
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found | {grandchild for child in found for grandchild in _safe_children(child)}
+
+
+def _safe_children(pid: int) -> set[int]:
+    try:
+        return children_of(pid)
+    except FileNotFoundError:
+        return set()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("bootstrap", "port"),
+    [("localhost:9092", 9092), ("127.0.0.1:19092", 19092), ("kafka:9092", None), ("a:1,b:2", None)],
+)
+def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
+    assert _local_port(bootstrap) == port
+
+
+@pytest.mark.unit
+def test_dashboard_env_carries_the_settings():
+    env = dashboard_env(Settings(bootstrap_servers="h:1", topic="t", max_rows=7), base={})
+    assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"
+    assert Settings.from_env(env) == Settings(bootstrap_servers="h:1", topic="t", max_rows=7)
+
+
+@pytest.fixture
+def start_demo():
+    """Starts `uv run demo` with extra flags and environment; never leaves one running."""
+    started = []
+
+    def start(*flags: str, **env: str) -> subprocess.Popen:
+        demo = subprocess.Popen(
+            [*DEMO, *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=os.environ | env,
+        )  # fmt: skip
+        started.append(demo)
+        return demo
+
+    yield start
+    for demo in started:
+        if demo.poll() is None:
+            demo.kill()
+        demo.communicate()
+
+
+def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind(start_demo):
+    kafka_port, web_port = free_port(), free_port()
+    demo = start_demo(
+        "--port", str(web_port), "--interval", "0.2",
+        KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{kafka_port}",
+    )  # fmt: skip
+    lines = []
+    for line in demo.stdout:
+        lines.append(line)
+        if "Dashboard: http://localhost:" in line:
+            break
+    assert f"Dashboard: http://localhost:{web_port}" in "".join(lines), demo.stderr.read()
+    assert f"Broker embutido (Tansu, em memória) em 127.0.0.1:{kafka_port}" in "".join(lines)
+    with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/_stcore/health", timeout=5) as reply:
+        assert reply.read() == b"ok"
+    assert len(read_topic(f"127.0.0.1:{kafka_port}", "csv-data", expected=3)) >= 3
+    pieces = children_of(demo.pid)
+    assert len(pieces) >= 3  # broker, producer, dashboard
+    demo.send_signal(signal.SIGINT)
+    out, err = demo.communicate(timeout=60)
+    assert demo.returncode == 0, err
+    assert "Resumo:" in out and "Demo encerrado." in out
+    assert not [pid for pid in pieces if alive(pid)]
+    assert not port_is_open("127.0.0.1", kafka_port) and not port_is_open("127.0.0.1", web_port)
+
+
+def test_demo_uses_a_broker_that_already_answers(broker, topic, start_demo):
+    demo = start_demo(
+        "--port", str(free_port()), "--rate", "50",
+        KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, KAFKA_TOPIC=topic,
+    )  # fmt: skip
+    first = demo.stdout.readline()
+    assert f"Usando o broker Kafka que já responde em {broker.bootstrap}" in first
+    assert len(read_topic(broker.bootstrap, topic, expected=20)) >= 20
+    demo.send_signal(signal.SIGTERM)
+    demo.communicate(timeout=60)
+    assert demo.returncode == 0
+    assert port_is_open(*broker.bootstrap.split(":")[:1], broker.port)  # not ours to stop
+
+
+def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": "kafka.invalid:9092"}
+    result = subprocess.run(
+        DEMO,
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "Erro: não foi possível falar com o Kafka em kafka.invalid:9092"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_stops_everything_when_a_piece_dies(broker, topic, start_demo):
+    demo = start_demo(
+        "--port", str(free_port()), KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, KAFKA_TOPIC=topic
+    )
+    for line in demo.stdout:
+        if "Dashboard:" in line:
+            break
+    pieces = children_of(demo.pid)
+    producer = next(p for p in pieces if b"sales_monitor.commands.producer" in _cmdline(p))
+    os.kill(producer, signal.SIGKILL)
+    _, err = demo.communicate(timeout=60)
+    assert demo.returncode == 1
+    assert "Erro: o produtor parou sozinho; encerrando o demo." in err
+    assert not [pid for pid in pieces if alive(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "command", [DEMO, [sys.executable, "-m", "sales_monitor.commands.producer"]]
+)
+def test_bad_environment_stops_commands_in_one_line(command):
+    env = os.environ | {"DASHBOARD_MAX_ROWS": "lots"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "Erro: DASHBOARD_MAX_ROWS='lots' não é um inteiro válido\n"
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on `port`, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                found.add(_ip(address))
+    return found
+
+
+def _ip(hex_address: str) -> str:
+    if len(hex_address) == 8:
+        return ".".join(str(b) for b in bytes.fromhex(hex_address)[::-1])
+    return "::1" if hex_address.endswith("01000000") and set(hex_address[:24]) == {"0"} else "::"
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"), [((), {"127.0.0.1"}), (("--host", "0.0.0.0"), {"0.0.0.0"})]
+)
+def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expected):
+    port = free_port()
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
+    dashboard = subprocess.Popen(
+        [sys.executable, "-m", "sales_monitor.commands.dashboard",
+         "--port", str(port), *flags],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        from sales_monitor.commands.launch import wait_healthy
+
+        assert wait_healthy(port, dashboard)
+        assert listening_addresses(port) == expected
+        pieces = children_of(dashboard.pid)
+    finally:
+        dashboard.terminate()
+        dashboard.wait(timeout=30)
+    assert pieces and wait_for(lambda: not [pid for pid in pieces if alive(pid)])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--port", "99999"), "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
+        (("--max-rows", "0"), "Erro: opção --max-rows: '0' deve ser um inteiro maior que zero\n"),
+        (
+            ("--bootstrap-server", "semporta"),
+            "Erro: opção --bootstrap-server: endereço 'semporta' inválido "
+            "(use host:porta, ex.: localhost:9092)\n",
+        ),
+        (("--nada",), "Erro: argumentos não reconhecidos: --nada\n"),
+        (
+            ("--host", "a b"),
+            "Erro: opção --host: endereço 'a b' inválido (ex.: 127.0.0.1 ou 0.0.0.0)\n",
+        ),
+    ],
+)
+def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "sales_monitor.commands.dashboard", *flags],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (2, message)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("command", "flags", "message"),
+    [
+        ("demo", ("--interval", "abc"),
+         "Erro: opção --interval: intervalo inválido: 'abc' (use um número de segundos, ex.: 2 ou 0.5)\n"),  # noqa: E501
+        ("demo", ("--rate", "-5"),
+         "Erro: opção --rate: '-5' deve ser um número maior que zero\n"),
+        ("demo", ("--port", "99999"),
+         "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
+        ("broker", ("--port", "99999"),
+         "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
+        ("producer", ("--count", "x"),
+         "Erro: opção --count: 'x' deve ser um inteiro maior que zero\n"),
+    ],
+)  # fmt: skip
+def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command, flags, message):
+    result = subprocess.run(
+        [sys.executable, "-m", f"sales_monitor.commands.{command}", *flags],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr, result.stdout) == (2, message, "")
+
+
+@pytest.mark.unit
+def test_help_speaks_portuguese():
+    result = subprocess.run(
+        [sys.executable, "-c", "from sales_monitor.commands.send import main; main()", "--help"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stdout.startswith("uso: send")
+    assert "opções:" in result.stdout and "mostra esta ajuda e sai" in result.stdout

@@ -1,0 +1,117 @@
+"""`uv run send`: the command as a person runs it, against the real embedded broker."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from sales_monitor.record import SaleRecord, Tombstone, decode, encode
+from tests.helpers.factories import sale
+from tests.helpers.topic import read_topic
+
+pytestmark = pytest.mark.broker
+
+SEND = [sys.executable, "-m", "sales_monitor.commands.send"]
+
+
+def send(broker, topic, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*SEND, "--bootstrap-server", broker.bootstrap, "--topic", topic, *args],
+        input=stdin, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def wire(record) -> str:
+    return encode(record)[1].decode()
+
+
+def test_one_record_from_the_argument(broker, topic):
+    result = send(broker, topic, wire(sale(200)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Resumo: 1 enviados, 0 rejeitados, 0 falhas."
+    (message,) = read_topic(broker.bootstrap, topic, expected=1)
+    assert decode(message.key, message.value, message.headers) == sale(200)
+    assert dict(message.headers) == {"origem": b"send"}
+
+
+def test_a_file_with_bad_lines_sends_the_good_ones_and_fails(broker, topic, tmp_path):
+    path = tmp_path / "vendas.jsonl"
+    path.write_text("\n".join([wire(sale(1)), '{"id": 2, "idade": 30}', wire(sale(3))]) + "\n")
+    result = send(broker, topic, "--file", str(path))
+    assert result.returncode == 1
+    assert result.stderr == "linha 2: campo 'nome' deve ser um texto não vazio\n"
+    assert result.stdout.strip() == "Resumo: 2 enviados, 1 rejeitados, 0 falhas."
+    ids = [decode(m.key, m.value).id for m in read_topic(broker.bootstrap, topic, expected=2)]
+    assert sorted(ids) == [1, 3]
+
+
+def test_csv_from_standard_input(broker, topic):
+    csv = "id;nome;idade;cidade;valor;timestamp\n7;Ana;30;Natal;1.234,56;27/08/2025 12:00\n"
+    result = send(broker, topic, stdin=csv)
+    assert result.returncode == 0, result.stderr
+    (message,) = read_topic(broker.bootstrap, topic, expected=1)
+    record = decode(message.key, message.value)
+    assert isinstance(record, SaleRecord) and record.value_cents == 123_456
+
+
+def test_delete_sends_a_tombstone(broker, topic):
+    result = send(broker, topic, "--delete", "200")
+    assert result.returncode == 0, result.stderr
+    (message,) = read_topic(broker.bootstrap, topic, expected=1)
+    assert decode(message.key, message.value) == Tombstone(200)
+
+
+def test_dry_run_and_invalid_input_send_nothing(broker, topic):
+    checked = send(broker, topic, "--dry-run", wire(sale(1)))
+    assert (checked.returncode, checked.stdout.strip()) == (
+        0, "Resumo: 1 válidos, 0 rejeitados; nada enviado (--dry-run).",
+    )  # fmt: skip
+    refused = send(broker, topic, json.dumps({"id": 1, "nome": "x" * 201}))
+    assert refused.returncode == 1
+    assert "linha 1: campo 'nome' tem 201 caracteres; o máximo é 200" in refused.stderr
+    assert read_topic(broker.bootstrap, topic, expected=1, timeout_s=2) == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--delete", "abc"], "Erro: opção --delete: id 'abc' não é um id inteiro positivo"),
+        (["--delete", "²"], "Erro: opção --delete: id '²' não é um id inteiro positivo"),
+        (["--delete", str(2**63)], "Erro: opção --delete: id 9223372036854775808 fora do"),
+        (["--delete", "9" * 5000], "Erro: opção --delete: id com 5000 dígitos: fora do"),
+        (["--file", "/nao/existe.csv"], "Erro: não foi possível ler /nao/existe.csv"),
+        (["não é json"], "Erro: o cabeçalho deve ter as colunas"),
+    ],
+)
+def test_bad_input_ends_in_one_line(args, message):
+    result = subprocess.run([*SEND, *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypatch, capsys):
+    """Before: `KafkaTimeoutError` traceback from `Publisher.finish`."""
+    from sales_monitor.commands import flags
+    from sales_monitor.commands import send as send_module
+    from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+
+    broker = EmbeddedBroker(free_port()).start()
+    real = flags.producer_or_exit
+
+    def then_the_broker_stops(settings, bootstrap, topic):
+        built = real(settings, bootstrap, topic)
+        broker.stop()  # after the producer was built
+        return built
+
+    monkeypatch.setattr(flags, "producer_or_exit", then_the_broker_stops)
+    monkeypatch.setattr(send_module, "ACK_WAIT_S", 1.0)
+    argv = ["--bootstrap-server", broker.bootstrap, "--topic", "vendas", wire(sale(5))]
+    try:
+        assert send_module.main(argv) == 1
+    finally:
+        broker.stop()
+    out, err = capsys.readouterr()
+    assert out.strip() == "Resumo: 0 enviados, 0 rejeitados, 1 falhas."
+    assert err.startswith("Erro: 1 mensagens não confirmadas pelo Kafka") and err.count("\n") == 1

@@ -1,0 +1,31 @@
+"""Reading a test topic back from the broker."""
+
+from __future__ import annotations
+
+import time
+
+from kafka import TopicPartition
+
+from sales_monitor.kafka.clients import make_consumer
+
+
+def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.0) -> list:
+    """Every message of `topic` from the beginning, once `expected` have arrived."""
+    consumer = make_consumer(bootstrap)
+    deadline = time.monotonic() + timeout_s
+    try:
+        # a topic a producer is just creating may not be known yet: ask until it is
+        while not (known := consumer.partitions_for_topic(topic)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        partitions = [TopicPartition(topic, p) for p in known or ()]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        messages = []
+        while len(messages) < expected and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
+                messages.extend(batch)
+        return messages
+    finally:
+        consumer.close()

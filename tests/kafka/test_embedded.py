@@ -1,0 +1,79 @@
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic, probe
+from sales_monitor.kafka.embedded import BrokerError, EmbeddedBroker, free_port
+
+pytestmark = pytest.mark.broker
+
+
+def broker_cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sales_monitor.commands.broker", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_embedded_broker_answers_kafka_and_stops_cleanly():
+    with EmbeddedBroker(port=free_port()) as broker:
+        probe(broker.bootstrap)
+        assert ensure_topic(broker.bootstrap, "csv-data", partitions=2) == 2
+        assert ensure_topic(broker.bootstrap, "csv-data", partitions=1) == 2  # already there
+    with pytest.raises(BrokerUnavailable):
+        probe(broker.bootstrap, timeout_ms=500)
+
+
+def test_starting_on_a_port_with_a_broker_says_so(broker):
+    with pytest.raises(BrokerError, match="já existe um broker Kafka"):
+        EmbeddedBroker(port=broker.port).start()
+
+
+def test_starting_on_a_port_held_by_something_else_says_so():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        with pytest.raises(BrokerError, match="já está em uso por outro programa"):
+            EmbeddedBroker(port=holder.getsockname()[1]).start()
+
+
+def test_cli_creates_the_topic_and_stops_on_ctrl_c():
+    port = free_port()
+    process = broker_cli("--port", str(port), "--topic", "csv-data")
+    first = process.stdout.readline()
+    assert f"ouvindo em 127.0.0.1:{port}" in first and "'csv-data'" in first
+    assert "memória" in process.stdout.readline()
+    assert ensure_topic(f"127.0.0.1:{port}", "csv-data", partitions=4) == 1
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "Broker parado." in out
+    with pytest.raises(BrokerUnavailable):
+        probe(f"127.0.0.1:{port}", timeout_ms=500)
+
+
+def test_cli_on_a_taken_port_fails_in_one_line(broker):
+    process = broker_cli("--port", str(broker.port))
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 1
+    assert err.startswith("Erro: já existe um broker Kafka")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_broker_stops_at_once_even_with_a_client_connected():
+    import time
+
+    from sales_monitor.kafka.clients import make_producer
+
+    with EmbeddedBroker(port=free_port()) as running:
+        ensure_topic(running.bootstrap, "t")
+        producer = make_producer(running.bootstrap)
+        producer.send("t", b"x").get(timeout=10)
+        started = time.monotonic()
+        running.stop()
+        stopped_in = time.monotonic() - started
+        producer.close(timeout=0.5)
+    assert stopped_in < 2.0  # Tansu waits ~5 s for clients on SIGTERM; we send SIGINT

@@ -1,0 +1,18 @@
+import pytest
+
+from sales_monitor.ptbr import format_brl, format_int
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"),
+    [(0, "R$ 0,00"), (5, "R$ 0,05"), (123_456, "R$ 1.234,56"), (100_000_000, "R$ 1.000.000,00"),
+     (-150, "-R$ 1,50")],
+)  # fmt: skip
+def test_format_brl(cents, text):
+    assert format_brl(cents) == text
+
+
+def test_format_int_uses_dots_for_thousands():
+    assert format_int(1_234_567) == "1.234.567"

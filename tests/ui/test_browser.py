@@ -1,0 +1,222 @@
+"""The page in a real browser: Debian's Chromium driven by Playwright, against the real demo."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sales_monitor_bench.soak import CHROMIUM, CHROMIUM_ARGS, total_records
+
+from sales_monitor.commands.demo import Demo
+from sales_monitor.kafka.embedded import free_port
+from sales_monitor.record import encode
+from sales_monitor.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).parents[2]
+SHOTS = ROOT / "build" / "screenshots"  # ignored by git; --update-screenshots copies to img/
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = "Chromium not found: install it with `apt-get install -y chromium`"
+        if os.environ.get("SALES_MONITOR_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def demo():
+    settings = Settings(bootstrap_servers=f"127.0.0.1:{free_port()}")
+    running = Demo(settings, free_port(), ["--rate", "20"])
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+def wait_for_total(page, condition, timeout_s: float = 20.0) -> int:
+    for _ in range(int(timeout_s * 2)):
+        total = total_records(page)
+        if condition(total):
+            return total
+        page.wait_for_timeout(500)
+    raise AssertionError(f"Total Registros stayed at {total}")
+
+
+def test_totals_grow_without_reload_and_two_tabs_agree(browser, demo):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(f"http://127.0.0.1:{demo.port}")
+    first = wait_for_total(page, lambda total: total > 0)
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    # two or three 3-second refresh cycles later, with no reload, the number has moved
+    later = wait_for_total(page, lambda total: total > first, timeout_s=12)
+    assert later > first and navigations == []
+
+    other = browser.new_page()
+    other.goto(f"http://127.0.0.1:{demo.port}")
+    wait_for_total(other, lambda total: total > 0)
+    demo.children["produtor"].terminate()  # freeze the topic, then compare the tabs
+    demo.children["produtor"].wait(timeout=15)
+    page.wait_for_timeout(7_000)
+    assert total_records(page) == total_records(other)
+    assert re.fullmatch(r"R\$ [\d.]+,\d\d", _metric(page, "Valor Total"))
+    assert _metric(page, "Valor Total") == _metric(other, "Valor Total")
+
+    page.wait_for_timeout(500)
+    screenshot(page, "dashboard.png")
+    other.close()
+    page.close()
+
+
+def test_a_message_sent_from_the_inspector_adds_one_to_the_dashboard(browser, demo):
+    producer = demo.children["produtor"]
+    if producer.poll() is None:  # a still topic, so the count can only move by our message
+        producer.terminate()
+        producer.wait(timeout=15)
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(f"http://127.0.0.1:{demo.port}")
+    before = wait_for_total(page, lambda total: total > 0)
+    page.wait_for_timeout(4_000)  # one more refresh: the table has caught up with the topic
+    before = total_records(page)
+
+    page.get_by_role("link", name="Inspecionar").click()
+    page.get_by_text("Mensagens no tópico").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Enviar", exact=True).click()
+    page.get_by_role("button", name="Enviar mensagem").click()
+    page.get_by_text(re.compile(r"Registro id \d+ enviado")).wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Mensagens").click()
+    page.wait_for_timeout(1_000)
+    screenshot(page, "inspector.png")
+
+    page.get_by_role("link", name="Painel").click()
+    assert wait_for_total(page, lambda total: total == before + 1) == before + 1
+    page.close()
+
+
+def screenshot(page, name: str, publish: bool = True) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=False)
+    if publish and os.environ.get("SALES_MONITOR_UPDATE_SCREENSHOTS"):
+        shutil.copyfile(SHOTS / name, ROOT / "img" / name)
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return metric.locator('[data-testid="stMetricValue"]').first.inner_text()
+
+
+def test_hostile_messages_leave_the_good_sales_exact_and_render_nothing(browser, demo):
+    """Good sales, then every kind of hostile message, then more good sales: the table
+    holds exactly the good ones (count and cents), the page fires no request the app did
+    not choose, renders no markup from the topic and shows no exception."""
+    from urllib.parse import urlencode
+
+    from sales_monitor.kafka.clients import make_producer
+    from sales_monitor.ptbr import format_brl
+    from tests.helpers.factories import sale
+    from tests.helpers.hostile import HOSTILE_VALID, HOSTILE_VALID_CENTS, MARKUP, publish_hostile
+
+    producer = demo.children["produtor"]
+    if producer.poll() is None:
+        producer.terminate()
+        producer.wait(timeout=15)
+    app = f"http://127.0.0.1:{demo.port}"
+    requests = []
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(app)
+    wait_for_total(page, lambda total: total > 0)
+    page.wait_for_timeout(4_000)  # caught up with the still topic
+    before, before_value = total_records(page), _metric(page, "Valor Total")
+
+    bootstrap, topic = demo.settings.bootstrap_servers, demo.settings.topic
+    good = [sale(9_000_000 + i, cents=i * 1_001) for i in range(1, 11)]
+    sender = make_producer(bootstrap)
+    for record in good[:5]:
+        sender.send(topic, **_kv(record))
+    sender.flush()
+    publish_hostile(bootstrap, topic, first_id=9_100_000)
+    for record in good[5:]:
+        sender.send(topic, **_kv(record))
+    sender.flush()
+    sender.close()
+    expected = before + len(good) + HOSTILE_VALID
+    assert wait_for_total(page, lambda total: total == expected, timeout_s=30) == expected
+    cents = _cents(before_value) + sum(r.value_cents for r in good) + HOSTILE_VALID_CENTS
+    assert _metric(page, "Valor Total") == format_brl(cents)
+
+    # the markup cities alone, through a link: their names in the charts' labels and legend
+    page.goto(f"{app}/?{urlencode([('cidade', text) for text in MARKUP])}")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(3_000)
+    chart_text = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent).join(' ')"
+    )
+    assert "<b>negrito</b>" in chart_text and '<span style="font-size:60px' in chart_text
+    assert page.locator(".js-plotly-plot a, .js-plotly-plot tspan[style*='60px']").count() == 0
+
+    page.get_by_role("link", name="Inspecionar").click()
+    page.get_by_text("Mensagens no tópico").wait_for(timeout=30_000)
+    page.get_by_text(":green[aceito]", exact=True).first.wait_for(timeout=30_000)
+    assert page.get_by_text("$\\frac{a}{b}$", exact=True).count() >= 1
+    page.wait_for_timeout(1_000)
+    screenshot(page, "inspector-hostile.png", publish=False)
+    assert page.locator(".katex, [data-testid='stException']").count() == 0
+    assert page.locator("img[src*='127.0.0.2'], a[href*='127.0.0.2']").count() == 0
+    foreign = [u for u in requests if not u.startswith((app, "data:", "blob:"))]
+    assert foreign == [], foreign
+    page.close()
+
+
+def _kv(record) -> dict:
+    key, value = encode(record)
+    return {"key": key, "value": value}
+
+
+def _cents(brl: str) -> int:
+    return int(brl.removeprefix("R$ ").replace(".", "").replace(",", ""))
+
+
+def test_an_upload_survives_a_click_elsewhere_and_ends_in_its_summary(browser, demo, tmp_path):
+    """Before: typing in Buscar a few seconds into a 200,000-line upload stopped it with
+    16,000 sent, no summary and no warning."""
+    from sales_monitor.kafka.browse import TopicReader
+    from sales_monitor.ptbr import format_int
+    from tests.helpers.factories import sale
+
+    producer = demo.children["produtor"]
+    if producer.poll() is None:
+        producer.terminate()
+        producer.wait(timeout=15)
+    reader = TopicReader(demo.settings.bootstrap_servers, demo.settings.topic)
+    before = sum(o.messages for o in reader.offsets())
+    lines = 60_000
+    path = tmp_path / "vendas.jsonl"
+    path.write_text("\n".join(encode(sale(8_000_000 + i))[1].decode() for i in range(lines)))
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(f"http://127.0.0.1:{demo.port}/inspecionar")
+    page.get_by_role("tab", name="Enviar arquivo").click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Enviar arquivo").click()
+    page.get_by_text("na fila").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Mensagens").click()
+    search = page.get_by_label("Buscar (id, chave ou texto)")
+    search.fill("Ana")
+    search.press("Enter")  # a rerun of the page in the middle of the upload
+    page.get_by_role("tab", name="Enviar arquivo").click()
+    done = f"Resumo: {format_int(lines)} enviados, 0 rejeitados, 0 falhas."
+    page.get_by_text(done).wait_for(timeout=120_000)
+    assert sum(o.messages for o in reader.offsets()) - before == lines
+    page.close()

@@ -1,0 +1,325 @@
+"""The real page, run by Streamlit's AppTest with a seeded store instead of Kafka."""
+
+import json
+from dataclasses import replace
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from sales_monitor.dashboard.consumer import StreamConsumer, StreamStatus
+from sales_monitor.dashboard.store import RecordStore
+from sales_monitor.record import Tombstone
+from tests.helpers.factories import sale
+from tests.helpers.page import PAGE, button, metrics, run_page
+
+pytestmark = pytest.mark.unit
+
+
+def test_metrics_have_the_original_labels_and_exact_values(seeded_stream):
+    seeded_stream.store.apply([
+        sale(1, "Natal", 123_456, 40), sale(2, "Recife", 10_001, 30), sale(2, "Recife", 10_000, 31),
+        sale(3, "Natal", 1, 99), Tombstone(3),
+    ])  # fmt: skip
+    app = run_page()
+    assert not app.exception
+    shown = metrics(app)
+    assert shown["Valor Total"] == "R$ 1.334,56"
+    assert shown["Valor Médio"] == "R$ 667,28"
+    assert shown["Total Registros"] == "2"
+    assert shown["Idade Média"] == "35,5"
+    assert shown["Atraso (mensagens)"] == "2"
+
+
+def test_empty_table_says_it_is_waiting(seeded_stream):
+    app = run_page()
+    assert not app.exception
+    assert any(c.value.startswith("Atualizado às ") for c in app.caption)
+    assert metrics(app)["Total Registros"] == "0"
+    assert metrics(app)["Valor Médio"] == "—"
+    assert any("aguardando mensagens" in info.value for info in app.info)
+
+
+def test_new_messages_show_on_the_next_run_without_reloading(seeded_stream):
+    app = run_page()
+    assert metrics(app)["Total Registros"] == "0"
+    seeded_stream.store.apply([sale(1), sale(2)])
+    app.run()  # what the fragment timer does in the browser
+    assert metrics(app)["Total Registros"] == "2"
+
+
+def test_city_filter_changes_every_number(seeded_stream):
+    seeded_stream.store.apply(
+        [sale(1, "Natal", 50_000), sale(2, "Recife", 10_000), sale(3, "Natal", 30_000)]
+    )
+    app = run_page()
+    app.sidebar.multiselect[0].select("Recife").run()
+    shown = metrics(app)
+    assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 100,00")
+
+
+def test_age_filter(seeded_stream):
+    seeded_stream.store.apply([sale(1, age=20), sale(2, age=60)])
+    app = run_page()
+    app.sidebar.slider[1].set_range(50, 130).run()
+    assert metrics(app)["Total Registros"] == "1"
+
+
+def test_high_ticket_sales_are_listed(seeded_stream):
+    seeded_stream.store.apply([sale(1, cents=180_000), sale(2, cents=5_000)])
+    app = run_page()
+    assert any("Alertas" in h.value for h in app.subheader)
+    alerts = app.dataframe[0].value
+    assert alerts["id"].tolist() == [1]
+
+
+def test_broker_down_shows_a_clear_status(seeded_stream):
+    seeded_stream.status = StreamStatus(
+        state="broker indisponível", detail="nenhum broker responde", bootstrap="x:1"
+    )
+    app = run_page()
+    assert not app.exception
+    assert any("Kafka indisponível" in error.value for error in app.error)
+
+
+def test_missing_topic_shows_a_warning(seeded_stream):
+    seeded_stream.status = StreamStatus(
+        state="sem tópico", detail="o tópico 'csv-data' não existe ainda"
+    )
+    app = run_page()
+    assert any("Aguardando o tópico" in w.value for w in app.warning)
+
+
+def test_eviction_is_announced(seeded_stream):
+    seeded_stream.store.apply([sale(i) for i in range(1, 106)])
+    app = run_page()
+    assert any("5 registros mais antigos foram descartados" in i.value for i in app.info)
+
+
+def test_clear_button_empties_the_view(seeded_stream):
+    seeded_stream.store.apply([sale(1), sale(2)])
+    app = run_page()
+    button(app, "Limpar Cache").click().run()
+    assert metrics(app)["Total Registros"] == "0"
+
+
+def test_reload_button_asks_the_consumer_to_rewind(seeded_stream, mocker):
+    rewind = mocker.patch.object(seeded_stream, "rewind")
+    app = run_page()
+    button(app, "Recarregar do tópico").click().run()
+    rewind.assert_called_once()
+
+
+def test_invalid_messages_are_listed_in_the_status_tab(seeded_stream):
+    from sales_monitor.dashboard.consumer import InvalidMessage
+
+    seeded_stream.invalid_messages.append(InvalidMessage(0, 4, "{oops", "valor não é JSON válido"))
+    seeded_stream.status = StreamStatus(
+        state="conectado", bootstrap="b:1", topic="csv-data", invalid=1
+    )
+    app = run_page()
+    assert any("Mensagens inválidas (últimas 1)" in e.label for e in app.expander)
+    listed = app.dataframe[-1].value
+    assert listed.to_dict("records") == [
+        {"partição": 0, "offset": 4, "motivo": "valor não é JSON válido", "mensagem": "{oops"}
+    ]
+
+
+def test_bad_configuration_is_explained_on_the_page(seeded_stream, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_REFRESH_SECONDS", "soon")
+    app = run_page()
+    assert not app.exception
+    assert app.error[0].value.startswith("Configuração inválida: DASHBOARD_REFRESH_SECONDS='soon'")
+
+
+@pytest.fixture
+def listen_on():
+    """Pretend the server listens on another address, as `--host` would make it."""
+    from streamlit import config
+
+    previous = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", previous)
+
+
+def test_listening_beyond_loopback_with_writes_enabled_is_warned(seeded_stream, listen_on):
+    assert not run_page().warning  # loopback: nothing to say
+    listen_on("0.0.0.0")
+    app = run_page()
+    assert any("aceita conexões de outras máquinas" in w.value for w in app.warning)
+
+
+def test_read_only_beyond_loopback_needs_no_warning(seeded_stream, listen_on, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_READ_ONLY", "1")
+    listen_on("0.0.0.0")
+    assert not run_page().warning
+
+
+def test_status_tab_counts_live_records_by_source(seeded_stream):
+    from dataclasses import replace
+
+    seeded_stream.store.apply([replace(sale(1), source="produtor"), sale(2), sale(3)])
+    app = run_page()
+    by_source = next(d.value for d in app.dataframe if "origem" in d.value.columns[:1])
+    assert by_source.to_dict("records") == [
+        {"origem": "manual", "registros": 2},
+        {"origem": "produtor", "registros": 1},
+    ]
+
+
+def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(seeded_stream):
+    from datetime import datetime
+
+    from sales_monitor.dashboard.consumer import DataLoss
+    from sales_monitor.record import SAO_PAULO
+
+    seeded_stream.store.apply([sale(1), sale(2)])
+    when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
+    seeded_stream.status = StreamStatus(
+        state="broker indisponível", detail="x", bootstrap="b:1", checked_at=when,
+        data_loss=DataLoss(at=when, rows_before=7),
+    )  # fmt: skip
+    app = run_page()
+    warnings = [w.value for w in app.warning]
+    assert any(w.startswith("Números de 27/08/2025 12:00:05, a última resposta") for w in warnings)
+    assert any(
+        "tinha 7 registros e foi reconstruída com o que o tópico tem agora (2); 5 registros "
+        "perdidos" in w
+        for w in warnings
+    )
+
+
+def test_the_time_window_filters_every_number(seeded_stream):
+    from dataclasses import replace
+    from datetime import datetime
+
+    from sales_monitor.record import SAO_PAULO
+
+    just_now = replace(sale(1, cents=5_000), timestamp=datetime.now(SAO_PAULO))
+    seeded_stream.store.apply([just_now, sale(2, cents=7_000)])  # sale 2 is from 2025
+    app = run_page()
+    assert metrics(app)["Total Registros"] == "2"
+    app.sidebar.selectbox[0].select("Últimos 5 min").run()
+    shown = metrics(app)
+    assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 50,00")
+
+
+def test_pause_freezes_the_numbers_and_counts_what_arrived_meanwhile(seeded_stream):
+    seeded_stream.store.apply([sale(1), sale(2)])
+    app = run_page()
+    button(app, "Pausar").click().run()
+    seeded_stream.store.apply([sale(3), sale(4), sale(5)])
+    seeded_stream.status = replace(seeded_stream.status, consumed=seeded_stream.status.consumed + 3)
+    app.run()  # a refresh while paused
+    assert metrics(app)["Total Registros"] == "2"
+    assert any("Pausado às" in i.value and "3 mensagens chegaram" in i.value for i in app.info)
+    button(app, "Continuar").click().run()
+    assert metrics(app)["Total Registros"] == "5"
+
+
+def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
+    seeded_stream.store.apply([sale(1, "Natal", 50_000, age=20), sale(2, "Recife", 10_000, age=40),
+                        sale(3, "Natal", 30_000, age=60)])  # fmt: skip
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = {"cidade": ["Natal"], "idade": "10-50"}
+    app.run()
+    shown = metrics(app)
+    assert (shown["Total Registros"], shown["Valor Total"]) == ("1", "R$ 500,00")
+    app.sidebar.selectbox[0].select("Última hora").run()
+    assert app.query_params["janela"] == "1h" and app.query_params["cidade"] == "Natal"
+    assert app.query_params["idade"] == "10-50"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [({}, {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
+     ({"cidade": ["Natal", " "], "valor": ["100-500"], "idade": ["18-30"], "janela": ["5min"]},
+      {"cities": ["Natal"], "values": (100, 500), "ages": (18, 30), "window": "Últimos 5 min"}),
+     ({"valor": ["abc"], "idade": ["90-10"], "janela": ["ontem"]},
+      {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
+     ({"valor": ["100-99999"]}, {"cities": [], "values": (100, 2_000), "ages": (0, 130),
+                                "window": "Tudo"})],
+)  # fmt: skip
+def test_url_parameters_become_widget_values(query, expected):
+    from sales_monitor.dashboard import view
+
+    assert view.choices_from_query(query, 2_000) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"valor": "²-5"},
+        {"idade": "1-" + "9" * 5000},
+        {"valor": "9" * 40 + "-" + "9" * 40},
+        {"cidade": ["Re\u200bcife", "x" * 5000, *[f"c{i}" for i in range(500)]]},
+        {"janela": "\u202e5min"},
+    ],
+)
+def test_any_link_opens_the_page_with_sensible_filters(seeded_stream, query):
+    """Before: the first two gave a traceback on the page."""
+    from sales_monitor.dashboard import view
+
+    seeded_stream.store.apply([sale(1, "Recife", 50_000)])
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = query
+    app.run()
+    assert not app.exception and not app.error
+    start = view.choices_from_query({k: v if isinstance(v, list) else [v]
+                                     for k, v in query.items()}, 2_000)  # fmt: skip
+    assert len(start["cities"]) <= view.MAX_LINK_CITIES
+    assert all(len(c) <= 200 and "\u200b" not in c for c in start["cities"])
+
+
+def test_city_names_with_markup_reach_the_charts_as_text(seeded_stream):
+    html_city = '<span style="font-size:60px">X</span>'
+    seeded_stream.store.apply([sale(1, html_city, 50_000), sale(2, "A & B", 10_000)])
+    app = run_page()
+    assert not app.exception
+    figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    labels = json.dumps([trace.get("x", trace.get("labels")) for f in figures
+                         for trace in f["data"]])  # fmt: skip
+    assert "<span" not in labels and "&lt;span style" in labels and "A &amp; B" in labels
+
+
+def test_an_error_while_drawing_is_one_sentence_and_the_details_go_to_the_log(
+    seeded_stream, mocker, caplog
+):
+    mocker.patch(
+        "sales_monitor.dashboard.view.summarize", side_effect=RuntimeError("segredo do servidor")
+    )
+    app = run_page()
+    assert not app.exception  # no traceback element on the page
+    (shown,) = [e.value for e in app.error]
+    assert shown.startswith("Não foi possível mostrar o painel") and "segredo" not in shown
+    assert "segredo do servidor" in caplog.text
+
+
+def test_a_consumer_thread_that_ended_is_replaced(mocker):
+    from sales_monitor.kafka.clients import BrokerUnavailable
+    from sales_monitor.settings import Settings
+    from sales_monitor.ui import resources
+
+    def unreachable(_connection):
+        raise BrokerUnavailable("127.0.0.1:9", "recusada")
+
+    st.cache_resource.clear()
+    dead = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(), consumer_factory=unreachable)
+    dead.start()
+    dead.stop()
+    assert not dead.is_alive()
+    fresh = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore())
+    shared = mocker.patch("sales_monitor.ui.resources.shared_stream", side_effect=[dead, fresh])
+    assert resources.stream_for(Settings.from_env({})) is fresh
+    shared.clear.assert_called_once()
+
+
+def test_a_page_opened_during_the_first_read_says_how_far_it_is(seeded_stream):
+    seeded_stream.status = replace(
+        seeded_stream.status, positions={0: 340_000}, highwater={0: 1_000_000}, caught_up=False
+    )
+    app = run_page()
+    (bar,) = app.get("progress")
+    assert "Lendo o tópico: 340.000 de 1.000.000 mensagens (34%)" in bar.proto.text
+    seeded_stream.status = replace(seeded_stream.status, caught_up=True)
+    assert not app.run().get("progress")
