@@ -8,7 +8,7 @@ import uuid
 import pytest
 import streamlit as st
 
-from sales_monitor.dashboard.consumer import StreamConsumer, StreamStatus
+from sales_monitor.dashboard.consumer import StreamConsumer, StreamState, StreamStatus
 from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
@@ -43,7 +43,7 @@ def seeded_stream(mocker):
     st.cache_resource.clear()
     consumer = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(max_rows=100))
     consumer.status = StreamStatus(
-        state="conectado", bootstrap="127.0.0.1:9", topic="csv-data", partitions=(0,),
+        state=StreamState.CONNECTED, bootstrap="127.0.0.1:9", topic="csv-data", partitions=(0,),
         positions={0: 5}, highwater={0: 7}, consumed=5,
     )  # fmt: skip
     mocker.patch("sales_monitor.ui.resources.shared_stream", return_value=consumer)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_monitor.dashboard.consumer import arrival_delays, ingest
+from sales_monitor.dashboard.ingest import arrival_delays, ingest
 from sales_monitor.dashboard.store import RecordStore, WriteOrder
 from sales_monitor.record import MAX_CENTS, Rejection, SaleRecord, Tombstone, decode, from_fields
 from tests.fuzz.targets import check_record

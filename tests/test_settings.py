@@ -1,6 +1,7 @@
 import pytest
 
-from sales_monitor.settings import Settings, SettingsError
+from sales_monitor.errors import SettingsError
+from sales_monitor.settings import Settings
 
 pytestmark = pytest.mark.unit
 

@@ -1,8 +1,9 @@
 """`uv run bench [--quick] [--only NAME ...] [--runs N]`
 
 Runs against an embedded broker on a free port, prints a table of medians (min–max) and
-writes it as JSON and Markdown under benchmarks/results/. Timings are informational:
-compare ratios within one run, not across machines.
+writes it as JSON and Markdown under build/bench/ (ignored by git); `--publish` also
+writes benchmarks/results/, which the README quotes. Timings are informational: compare
+ratios within one run, not across machines.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sales_monitor.dashboard import view
+from sales_monitor.dashboard import tables
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from sales_monitor.record import encode
 from sales_monitor.settings import Settings
@@ -23,7 +24,7 @@ from sales_monitor_bench import baseline
 from sales_monitor_bench import scenarios as sc
 from sales_monitor_bench.report import Figure, markdown
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]  # the repository: benchmarks/sales_monitor_bench/
 RESULTS = ROOT / "build" / "bench"  # ignored by git: running the benchmark changes no tracked file
 PUBLISHED = ROOT / "benchmarks" / "results"  # what the README quotes; written with --publish
 
@@ -251,7 +252,7 @@ def _refresh(sizes: Sizes, pool: list, n: int) -> list[Figure]:
         sent.ours.append(result["payload_bytes"] / 1000)
     if n in sizes.refresh_original:
         table = baseline.OriginalTable()
-        table.frame = view.for_display(store.snapshot())  # the same rows, original layout
+        table.frame = tables.numeric(store.snapshot())  # the same rows, original layout
         sc.baseline_refresh(table)  # warm-up, as above
         for _ in range(sizes.runs):
             result = sc.baseline_refresh(table)

@@ -1,7 +1,10 @@
 """The record contract as a pydantic v2 model: the benchmark's comparison, not used by the app.
 
-Same rules as `record.decode`: pydantic validates the JSON bytes in compiled code, and the
-parts it has no type for (key agreement, cents, São Paulo time) follow in Python.
+The original design's rules, which are fewer than `record.decode`'s (no bound on the
+key's digits, no sale-year range, no text cleaning, `valor` judged as a float): pydantic
+validates the JSON bytes in compiled code, and the parts it has no type for (key
+agreement, cents, São Paulo time) follow in Python. It is the speed to compare with, not
+a second contract.
 """
 
 from __future__ import annotations

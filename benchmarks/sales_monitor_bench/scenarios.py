@@ -17,7 +17,7 @@ import plotly.io
 import pyarrow as pa
 
 from sales_monitor.commands.producer import SOURCE
-from sales_monitor.dashboard import charts, view
+from sales_monitor.dashboard import charts, filtering, metrics, tables, trend
 from sales_monitor.dashboard.consumer import MAX_RECORDS_PER_POLL, StreamConsumer
 from sales_monitor.dashboard.store import DELETIONS_KEPT, RecordStore
 from sales_monitor.fake import SaleFaker
@@ -227,18 +227,18 @@ def filled_store(records: list[SaleRecord]) -> RecordStore:
 
 def page_payload(table: pd.DataFrame) -> list:
     """Everything the page computes and sends on one refresh, from the store's table."""
-    table = view.apply_filters(table, view.Filters())
-    by_city = view.value_by_city(table)
+    table = filtering.apply_filters(table, filtering.Filters())
+    by_city = metrics.value_by_city(table)
     return [
-        view.summarize(table),
+        metrics.summarize(table),
         charts.value_by_city(by_city),
-        charts.age_histogram(view.age_distribution(table)),
-        charts.city_share(view.city_share(by_city)),
-        charts.value_by_age(view.scatter_sample(table), len(table)),
-        charts.revenue_trend(view.revenue_trend(table)),
-        view.high_ticket(table, HIGH_TICKET),
-        view.latest(table),
-        view.statistics(table),
+        charts.age_histogram(metrics.age_distribution(table)),
+        charts.city_share(metrics.city_share(by_city)),
+        charts.value_by_age(metrics.scatter_sample(table), len(table)),
+        charts.revenue_trend(trend.revenue_trend(table)),
+        tables.high_ticket(table, HIGH_TICKET),
+        tables.latest(table),
+        metrics.statistics(table),
     ]
 
 

@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sales_monitor.kafka.connection import Connection, SecurityError
+from sales_monitor.errors import SecurityError, SettingsError
+from sales_monitor.kafka.connection import Connection
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 DEFAULT_TOPIC = "csv-data"
@@ -20,10 +21,6 @@ DEFAULT_HOST = "127.0.0.1"  # the dashboard shows customer data with no login: l
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 HOST = re.compile(r"[A-Za-z0-9.:_-]+")  # a name, an IPv4 or an IPv6 address to listen on
 _YES, _NO = {"1", "true", "sim", "yes"}, {"0", "false", "nao", "não", "no"}
-
-
-class SettingsError(ValueError):
-    """A setting from the environment has a value we cannot use."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,7 +100,7 @@ def test_saves_by_rename_truncate_and_half_written_files_are_followed(
     running = monitor(path)
     running.sync_file()
     with following(running):
-        time.sleep(0.5)
+        assert running.watching.wait(10)
         temp = tmp_path / ".vendas.csv.swp"  # an editor's save: a new file renamed over it
         write(temp, records[:12])
         os.replace(temp, path)
@@ -108,19 +108,21 @@ def test_saves_by_rename_truncate_and_half_written_files_are_followed(
 
         with path.open("w") as file:  # truncated, then rewritten
             file.flush()
-            time.sleep(0.05)
+            time.sleep(0.05)  # the writer's pause between truncating and writing
             file.write("\n".join([HEADER, *map(line, records[2:14])]) + "\n")
         assert wait_for(lambda: set(rows_of(live_stream)) == {r.id for r in records[2:14]})
 
         text = "\n".join([HEADER, *map(line, records[2:15])])  # the last line, half written
+        seen = running.changes_seen
         path.write_text(text[:-10])
-        time.sleep(1.0)  # well past the settle time
+        assert wait_for(lambda: running.changes_seen > seen)  # noticed: waiting for the writer
         assert set(rows_of(live_stream)) == {r.id for r in records[2:14]}
         path.write_text(text + "\n")
         assert wait_for(lambda: rows_of(live_stream).get(records[14].id) == records[14].value_cents)
 
+        done = running.passes
         path.unlink()  # gone deletes nothing…
-        time.sleep(1.0)
+        assert wait_for(lambda: running.passes > done)  # the monitor has seen it go
         assert set(rows_of(live_stream)) == {r.id for r in records[2:15]}
         write(path, records[3:15])  # …and when it comes back, it is synced as it is
         assert wait_for(lambda: set(rows_of(live_stream)) == {r.id for r in records[3:15]})
@@ -281,19 +283,20 @@ def test_ownership_follows_the_dashboards_latest_write_rule(broker, topic, tmp_p
                   timestamp_ms=800)  # fmt: skip
     producer.flush()
     producer.close()
-    from sales_monitor.kafka.clients import make_consumer
+    from sales_monitor.kafka.clients import open_consumer
 
-    consumer = make_consumer(broker.bootstrap)
+    consumer = open_consumer(broker.bootstrap, topic)
     try:
-        assert set(owned_records(consumer, topic, source_for(path))) == {kept.id}
+        assert set(owned_records(consumer, source_for(path))) == {kept.id}
     finally:
         consumer.close()
 
 
 def test_a_topic_that_cannot_be_read_to_its_end_is_said_not_guessed(broker, topic, monkeypatch):
     """Before: the start-up read stopped silently after 30 s per partition."""
+    from sales_monitor.errors import TopicNotRead
     from sales_monitor.files import sync as monitor_module
-    from sales_monitor.kafka.clients import make_consumer
+    from sales_monitor.kafka.clients import open_consumer
 
     producer = make_producer(broker.bootstrap)
     Publisher(producer, topic, SOURCE).send_all([SaleFaker(seed=11).record()])
@@ -304,17 +307,17 @@ def test_a_topic_that_cannot_be_read_to_its_end_is_said_not_guessed(broker, topi
         def __init__(self, real):
             self.real = real
 
-        def poll(self, **kwargs):
+        def poll(self, timeout_ms, max_records):
             return {}
 
         def __getattr__(self, name):
             return getattr(self.real, name)
 
     monkeypatch.setattr(monitor_module, "READ_STALL_S", 0.5)
-    consumer = make_consumer(broker.bootstrap)
+    consumer = open_consumer(broker.bootstrap, topic)
     try:
-        with pytest.raises(monitor_module.TopicNotRead, match="parou no offset 0 de 1"):
-            monitor_module.owned_records(Stalled(consumer), topic, "csv:x")
+        with pytest.raises(TopicNotRead, match="parou no offset 0 de 1"):
+            monitor_module.owned_records(Stalled(consumer), "csv:x")
     finally:
         consumer.close()
 

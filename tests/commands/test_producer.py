@@ -4,7 +4,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,8 @@ from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.publish import DeliveryStats, Publisher, send_change
 from sales_monitor.record import SaleRecord, decode
-from tests.helpers.topic import read_topic
+from tests.helpers.topic import messages_in, read_topic
+from tests.helpers.waiting import wait_for
 
 SCRIPT = Path(__file__).parents[2] / "csv-monitor" / "fake_data_producer.py"
 
@@ -334,7 +334,7 @@ def test_sigterm_while_the_broker_is_gone_ends_quickly_with_the_losses_counted()
 def test_sigterm_at_5000_records_per_second_the_summary_matches_the_topic(broker, topic):
     producer = _start_producer(broker.bootstrap, topic, "--rate", "5000", "--quiet")
     _read_line_with(producer.stdout, "Enviando para o tópico")
-    time.sleep(2)
+    assert wait_for(lambda: messages_in(broker.bootstrap, topic) >= 2_000)  # mid-stream
     producer.send_signal(signal.SIGTERM)
     out, err = producer.communicate(timeout=30)
     assert producer.returncode == 0, err

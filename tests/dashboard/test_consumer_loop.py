@@ -4,12 +4,10 @@ import threading
 from collections import namedtuple
 
 import pytest
-from kafka import TopicPartition
-from kafka.errors import CorruptRecordError, KafkaConnectionError
 
 from sales_monitor.dashboard.consumer import StreamConsumer
 from sales_monitor.dashboard.store import RecordStore
-from sales_monitor.kafka.clients import BrokerUnavailable
+from sales_monitor.errors import BrokerUnavailable, KafkaFailure, UnreadableMessage
 from sales_monitor.record import encode, encode_tombstone
 from tests.helpers.factories import sale
 from tests.helpers.waiting import wait_for
@@ -33,34 +31,39 @@ class FakeBroker:
         with self.lock:
             self.logs[partition].append((key, value, timestamp))
 
-    def consumer(self, _bootstrap):
+    def consumer(self, _connection, topic):
         if not self.up:
             raise BrokerUnavailable("fake:1", "down")
-        return FakeConsumer(self)
+        return FakeConsumer(self, topic)
 
 
 class FakeConsumer:
-    def __init__(self, broker: FakeBroker):
-        self.broker, self.positions, self.stuck = broker, {}, None
+    """`interface.TopicConsumer` over a FakeBroker."""
 
-    def position(self, tp):
-        return self.positions[tp.partition]
+    def __init__(self, broker: FakeBroker, topic: str):
+        self.broker, self.topic, self.positions = broker, topic, {}
 
-    def unreadable_partition(self):
-        return self.stuck
+    def partitions(self):
+        return sorted(self.broker.logs) if self.topic == TOPIC else []
 
-    def partitions_for_topic(self, topic):
-        return set(self.broker.logs) if topic == TOPIC else None
+    def assign(self, partitions):
+        self.positions = {p: 0 for p in partitions}
 
-    def assign(self, tps):
-        self.positions = {tp.partition: 0 for tp in tps}
+    def seek_to_beginning(self, partitions):
+        for p in partitions:
+            self.positions[p] = 0
 
-    def seek_to_beginning(self, *tps):
-        for tp in tps or [TopicPartition(TOPIC, p) for p in self.positions]:
-            self.positions[tp.partition] = 0
+    def seek(self, partition, offset):
+        self.positions[partition] = offset
 
-    def seek(self, tp, offset):
-        self.positions[tp.partition] = offset
+    def position(self, partition):
+        return self.positions[partition]
+
+    def beginning_offsets(self, partitions):
+        return {p: 0 for p in partitions}
+
+    def end_offsets(self, partitions):
+        return {p: len(self.broker.logs[p]) for p in partitions}
 
     def poll(self, timeout_ms, max_records):
         self._answer()
@@ -69,12 +72,11 @@ class FakeConsumer:
             for p, start in self.positions.items():
                 log = self.broker.logs[p][start : start + max_records]
                 bad = [n for n in range(len(log)) if (p, start + n) in self.broker.unreadable]
-                if bad and bad[0] == 0 and not batches:  # as kafka-python: raise when the
-                    self.stuck = TopicPartition(TOPIC, p)  # bad one comes first
-                    raise CorruptRecordError(f"offset {start}")
+                if bad and bad[0] == 0 and not batches:  # as the real one: raise when the
+                    raise UnreadableMessage(p, start)  # bad one comes first
                 log = log[: bad[0]] if bad else log
                 if log:
-                    batches[TopicPartition(TOPIC, p)] = [
+                    batches[p] = [
                         Message(p, start + n, key, value, [], ts)
                         for n, (key, value, ts) in enumerate(log)
                     ]
@@ -83,16 +85,15 @@ class FakeConsumer:
             threading.Event().wait(timeout_ms / 1000 / 10)
         return batches
 
-    def highwater(self, tp):
-        return len(self.broker.logs[tp.partition])
+    def highwater(self, partition):
+        return len(self.broker.logs[partition])
 
-    def topics(self):
+    def check(self):
         self._answer()
-        return {TOPIC}
 
     def _answer(self):
         if not self.broker.up:
-            raise KafkaConnectionError("fake broker down")
+            raise KafkaFailure("fake broker down")
 
     def close(self):
         pass
@@ -187,7 +188,7 @@ def test_a_message_the_client_cannot_parse_is_listed_and_reading_goes_on(fake):
 
 
 def test_a_message_whose_decoding_raises_is_rejected_alone(fake, mocker):
-    from sales_monitor.dashboard import consumer as stream_module
+    from sales_monitor.dashboard import ingest as stream_module
 
     real = stream_module.decode
 

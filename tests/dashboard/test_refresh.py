@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sales_monitor.dashboard import refresh, view
+from sales_monitor.dashboard import filtering, refresh
 from sales_monitor.record import SAO_PAULO
 from tests.helpers.factories import sale, table
 from tests.helpers.page import PAGE, metrics
@@ -34,8 +34,8 @@ def test_a_view_is_built_once_per_table_version_and_key():
 
 
 def test_a_window_ends_in_steps_of_the_refresh_so_tabs_share_each_step():
-    windowed = view.Filters(window="Últimos 5 min")
-    assert refresh.window_end(view.Filters(), NOW, 3.0) is None  # no window: no clock
+    windowed = filtering.Filters(window="Últimos 5 min")
+    assert refresh.window_end(filtering.Filters(), NOW, 3.0) is None  # no window: no clock
     first = refresh.window_end(windowed, NOW, 3.0)
     assert first == refresh.window_end(windowed, NOW.replace(second=8), 3.0)
     later = refresh.window_end(windowed, NOW.replace(second=9), 3.0)
@@ -44,11 +44,11 @@ def test_a_window_ends_in_steps_of_the_refresh_so_tabs_share_each_step():
 
 def test_the_shared_view_holds_what_the_page_shows():
     shown = refresh.build(table(sale(1, "Natal", 10_000), sale(2, "Recife", 250_000)),
-                        view.Filters(), NOW, high_ticket_cents=180_000)  # fmt: skip
+                        filtering.Filters(), NOW, high_ticket_cents=180_000)  # fmt: skip
     assert shown.summary.count == 2 and shown.summary.total_cents == 260_000
     assert set(shown.figures) == {"bar", "hist", "pie", "scatter", "trend"}
     assert shown.alerts["id"].tolist() == [2]
-    empty = refresh.build(table(), view.Filters(), NOW, high_ticket_cents=1)
+    empty = refresh.build(table(), filtering.Filters(), NOW, high_ticket_cents=1)
     assert empty.figures == {} and empty.summary.count == 0
 
 

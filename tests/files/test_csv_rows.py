@@ -2,7 +2,8 @@
 
 import pytest
 
-from sales_monitor.files.csv_rows import UnreadableFile, decode_text, read_rows
+from sales_monitor.errors import UnreadableFile
+from sales_monitor.files.csv_rows import decode_text, read_rows
 from sales_monitor.record import Rejection, SaleRecord
 
 pytestmark = pytest.mark.unit

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows, formats
-from sales_monitor.files.csv_rows import UnreadableFile
 from sales_monitor.record import Rejection, SaleRecord
 
 pytestmark = pytest.mark.unit

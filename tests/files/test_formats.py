@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from sales_monitor.files.formats import UnreadableFile, parse
+from sales_monitor.errors import UnreadableFile
+from sales_monitor.files.formats import parse
 from sales_monitor.record import Rejection, SaleRecord, encode
 from tests.helpers.factories import sale
 

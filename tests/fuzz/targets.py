@@ -12,10 +12,11 @@ from collections import namedtuple
 from decimal import Decimal
 
 from sales_monitor import literal
-from sales_monitor.dashboard import view
-from sales_monitor.dashboard.consumer import arrival_delays, ingest
+from sales_monitor.dashboard import filtering
+from sales_monitor.dashboard.ingest import arrival_delays, ingest
 from sales_monitor.dashboard.store import RecordStore, WriteOrder
-from sales_monitor.files import csv_rows, formats
+from sales_monitor.errors import UnreadableFile
+from sales_monitor.files import formats
 from sales_monitor.kafka import browse
 from sales_monitor.record import (
     MAX_CENTS,
@@ -100,12 +101,13 @@ def link(data: bytes) -> None:
     """The Painel's URL parameters."""
     cities, valor, idade, janela = (p.decode("utf-8", "replace") for p in parts(data, 4))
     query = {"cidade": cities.split("&"), "valor": [valor], "idade": [idade], "janela": [janela]}
-    start = view.choices_from_query(query, 2_000)
+    start = filtering.choices_from_query(query, 2_000)
     low, high = start["values"]
     assert 0 <= low <= high <= 2_000
-    assert view.AGE_BOUNDS[0] <= start["ages"][0] <= start["ages"][1] <= view.AGE_BOUNDS[1]
-    assert start["window"] in view.WINDOWS
-    assert len(start["cities"]) <= view.MAX_LINK_CITIES
+    youngest, oldest = filtering.AGE_BOUNDS
+    assert youngest <= start["ages"][0] <= start["ages"][1] <= oldest
+    assert start["window"] in filtering.WINDOWS
+    assert len(start["cities"]) <= filtering.MAX_LINK_CITIES
     assert all(0 < len(c) <= MAX_TEXT for c in start["cities"])
 
 
@@ -132,7 +134,7 @@ def files(data: bytes) -> None:
     or one refusal (UnreadableFile), never another exception."""
     try:
         rows = formats.parse(data, "send")
-    except csv_rows.UnreadableFile:
+    except UnreadableFile:
         return
     lines = [row.line for row in rows]
     assert lines == sorted(lines)

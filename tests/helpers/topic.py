@@ -6,7 +6,7 @@ import time
 
 from kafka import TopicPartition
 
-from sales_monitor.kafka.clients import make_consumer
+from sales_monitor.kafka.clients import make_consumer, open_consumer
 
 
 def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.0) -> list:
@@ -27,5 +27,14 @@ def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.
             for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
                 messages.extend(batch)
         return messages
+    finally:
+        consumer.close()
+
+
+def messages_in(bootstrap: str, topic: str) -> int:
+    """How many messages the topic holds now (its end offsets summed)."""
+    consumer = open_consumer(bootstrap, topic)
+    try:
+        return sum(consumer.end_offsets(consumer.partitions()).values())
     finally:
         consumer.close()

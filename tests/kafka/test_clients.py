@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
-from sales_monitor.kafka.clients import BrokerUnavailable, build
+from sales_monitor.errors import BrokerUnavailable
+from sales_monitor.kafka.clients import build
 
 pytestmark = pytest.mark.unit
 

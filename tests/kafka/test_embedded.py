@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic, probe
-from sales_monitor.kafka.embedded import BrokerError, EmbeddedBroker, free_port
+from sales_monitor.errors import BrokerError, BrokerUnavailable
+from sales_monitor.kafka.clients import ensure_topic, probe
+from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
 pytestmark = pytest.mark.broker
 

@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from sales_monitor.dashboard.consumer import StreamConsumer, StreamStatus
+from sales_monitor.dashboard.consumer import StreamConsumer, StreamState, StreamStatus
 from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.record import Tombstone
 from tests.helpers.factories import sale
@@ -75,7 +75,7 @@ def test_high_ticket_sales_are_listed(seeded_stream):
 
 def test_broker_down_shows_a_clear_status(seeded_stream):
     seeded_stream.status = StreamStatus(
-        state="broker indisponível", detail="nenhum broker responde", bootstrap="x:1"
+        state=StreamState.BROKER_DOWN, detail="nenhum broker responde", bootstrap="x:1"
     )
     app = run_page()
     assert not app.exception
@@ -84,7 +84,7 @@ def test_broker_down_shows_a_clear_status(seeded_stream):
 
 def test_missing_topic_shows_a_warning(seeded_stream):
     seeded_stream.status = StreamStatus(
-        state="sem tópico", detail="o tópico 'csv-data' não existe ainda"
+        state=StreamState.NO_TOPIC, detail="o tópico 'csv-data' não existe ainda"
     )
     app = run_page()
     assert any("Aguardando o tópico" in w.value for w in app.warning)
@@ -111,11 +111,11 @@ def test_reload_button_asks_the_consumer_to_rewind(seeded_stream, mocker):
 
 
 def test_invalid_messages_are_listed_in_the_status_tab(seeded_stream):
-    from sales_monitor.dashboard.consumer import InvalidMessage
+    from sales_monitor.dashboard.ingest import InvalidMessage
 
     seeded_stream.invalid_messages.append(InvalidMessage(0, 4, "{oops", "valor não é JSON válido"))
     seeded_stream.status = StreamStatus(
-        state="conectado", bootstrap="b:1", topic="csv-data", invalid=1
+        state=StreamState.CONNECTED, bootstrap="b:1", topic="csv-data", invalid=1
     )
     app = run_page()
     assert any("Mensagens inválidas (últimas 1)" in e.label for e in app.expander)
@@ -176,7 +176,7 @@ def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(seeded_stream):
     seeded_stream.store.apply([sale(1), sale(2)])
     when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
     seeded_stream.status = StreamStatus(
-        state="broker indisponível", detail="x", bootstrap="b:1", checked_at=when,
+        state=StreamState.BROKER_DOWN, detail="x", bootstrap="b:1", checked_at=when,
         data_loss=DataLoss(at=when, rows_before=7),
     )  # fmt: skip
     app = run_page()
@@ -241,9 +241,9 @@ def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
                                 "window": "Tudo"})],
 )  # fmt: skip
 def test_url_parameters_become_widget_values(query, expected):
-    from sales_monitor.dashboard import view
+    from sales_monitor.dashboard import filtering
 
-    assert view.choices_from_query(query, 2_000) == expected
+    assert filtering.choices_from_query(query, 2_000) == expected
 
 
 @pytest.mark.parametrize(
@@ -258,16 +258,16 @@ def test_url_parameters_become_widget_values(query, expected):
 )
 def test_any_link_opens_the_page_with_sensible_filters(seeded_stream, query):
     """Before: the first two gave a traceback on the page."""
-    from sales_monitor.dashboard import view
+    from sales_monitor.dashboard import filtering
 
     seeded_stream.store.apply([sale(1, "Recife", 50_000)])
     app = AppTest.from_file(PAGE, default_timeout=30)
     app.query_params = query
     app.run()
     assert not app.exception and not app.error
-    start = view.choices_from_query({k: v if isinstance(v, list) else [v]
+    start = filtering.choices_from_query({k: v if isinstance(v, list) else [v]
                                      for k, v in query.items()}, 2_000)  # fmt: skip
-    assert len(start["cities"]) <= view.MAX_LINK_CITIES
+    assert len(start["cities"]) <= filtering.MAX_LINK_CITIES
     assert all(len(c) <= 200 and "\u200b" not in c for c in start["cities"])
 
 
@@ -286,7 +286,7 @@ def test_an_error_while_drawing_is_one_sentence_and_the_details_go_to_the_log(
     seeded_stream, mocker, caplog
 ):
     mocker.patch(
-        "sales_monitor.dashboard.view.summarize", side_effect=RuntimeError("segredo do servidor")
+        "sales_monitor.dashboard.metrics.summarize", side_effect=RuntimeError("segredo do servidor")
     )
     app = run_page()
     assert not app.exception  # no traceback element on the page
@@ -296,11 +296,11 @@ def test_an_error_while_drawing_is_one_sentence_and_the_details_go_to_the_log(
 
 
 def test_a_consumer_thread_that_ended_is_replaced(mocker):
-    from sales_monitor.kafka.clients import BrokerUnavailable
+    from sales_monitor.errors import BrokerUnavailable
     from sales_monitor.settings import Settings
     from sales_monitor.ui import resources
 
-    def unreachable(_connection):
+    def unreachable(_connection, _topic):
         raise BrokerUnavailable("127.0.0.1:9", "recusada")
 
     st.cache_resource.clear()

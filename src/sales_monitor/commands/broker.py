@@ -6,8 +6,9 @@ import sys
 
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
-from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic
-from sales_monitor.kafka.embedded import BrokerError, EmbeddedBroker
+from sales_monitor.errors import BrokerError, BrokerUnavailable
+from sales_monitor.kafka.clients import ensure_topic
+from sales_monitor.kafka.embedded import EmbeddedBroker
 from sales_monitor.processes import stop_on_signals, wait_for_stop
 
 

@@ -12,13 +12,12 @@ import time
 from pathlib import Path
 
 from sales_monitor.commands import flags
-from sales_monitor.files.csv_rows import UnreadableFile
+from sales_monitor.errors import TopicNotRead, UnreadableFile
 from sales_monitor.files.sync import (
     HALF_WRITTEN_WAIT_S,
     FileState,
     FileWatch,
     SyncReport,
-    TopicNotRead,
     confirmed,
     diff,
     load,
@@ -26,7 +25,7 @@ from sales_monitor.files.sync import (
     signature,
     source_for,
 )
-from sales_monitor.kafka.clients import make_consumer
+from sales_monitor.kafka.clients import open_consumer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher, end_write
 from sales_monitor.processes import stop_on_signals
@@ -53,15 +52,20 @@ class CsvMonitor:
         self.published: dict = {}
         self.last_report: SyncReport | None = None
         self.read_signature: tuple | None = None  # the file as the last sync began to read it
+        # how far `follow` is, for whoever waits on it (the tests): watching, settled
+        # changes seen, and passes of its loop finished (a sync made or skipped)
+        self.watching = threading.Event()
+        self.changes_seen = 0
+        self.passes = 0
 
     def read_topic(self) -> None:
         """Which live records came from this file. Raises TopicNotRead if the topic could
         not be read to its end (deleting on a guess could remove what others wrote)."""
         say(f"Lendo o tópico '{self.topic}' para achar os registros deste arquivo…")
-        consumer = make_consumer(self.connection)
+        consumer = open_consumer(self.connection, self.topic)
         try:
             self.published = owned_records(
-                consumer, self.topic, self.source,
+                consumer, self.source,
                 lambda n: say(f"  {format_int(n)} mensagens lidas…"),
             )  # fmt: skip
         finally:
@@ -116,6 +120,7 @@ class CsvMonitor:
         # synced too (it used to be missed); never synced: one sync at once, harmless
         seen = self.read_signature
         with FileWatch(self.path) as watch:
+            self.watching.set()
             while True:
                 waiting = self.last_report is not None and self.last_report.failed
                 current = watch.settled_change(seen, stop, timeout=RETRY_S if waiting else None)
@@ -123,13 +128,16 @@ class CsvMonitor:
                     return
                 if current != "timeout":
                     seen = current
+                    self.changes_seen += 1
                     if current is not None and self._half_written(stop):
+                        self.passes += 1
                         continue
                 try:
                     self.sync_file()
                 except Exception:  # whatever the file holds, the watch goes on
                     log.exception("falha inesperada ao sincronizar")
                     say("Erro inesperado ao sincronizar; nada foi alterado. Aguardando…")
+                self.passes += 1
 
     def summary(self) -> tuple[str, int]:
         """The closing `Resumo:` line and how many changes are still not confirmed: those

@@ -15,14 +15,11 @@ from sales_monitor.commands.launch import (
     wait_healthy,
     with_flags,
 )
-from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic, probe
-from sales_monitor.kafka.embedded import BrokerError, EmbeddedBroker, free_port, port_is_open
+from sales_monitor.errors import BrokerError, BrokerUnavailable, DemoError
+from sales_monitor.kafka.clients import ensure_topic, probe
+from sales_monitor.kafka.embedded import EmbeddedBroker, free_port, port_is_open
 from sales_monitor.processes import child_dies_with_parent, stop_on_signals, wait_for_stop
 from sales_monitor.settings import Settings
-
-
-class DemoError(RuntimeError):
-    """A piece of the demo did not come up."""
 
 
 def _local_port(bootstrap: str) -> int | None:

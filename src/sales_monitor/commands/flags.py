@@ -9,7 +9,8 @@ import re
 import sys
 from dataclasses import replace
 
-from sales_monitor.settings import HOST, Settings, SettingsError
+from sales_monitor.errors import SettingsError
+from sales_monitor.settings import HOST, Settings
 
 # argparse's own English phrases, as a person reading pt-BR should see them
 _PHRASES = [
@@ -68,7 +69,8 @@ def settings_or_exit() -> Settings:
 def producer_or_exit(settings: Settings, bootstrap: str, topic: str):
     """For commands that write: the connection (with the --bootstrap-server flag) and a
     producer, the topic created if missing; or one `Erro:` line and exit status 1."""
-    from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic, make_producer
+    from sales_monitor.errors import BrokerUnavailable
+    from sales_monitor.kafka.clients import ensure_topic, make_producer
 
     connection = replace(settings, bootstrap_servers=bootstrap).connection
     try:

@@ -13,17 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from kafka.errors import IllegalStateError
-
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
+from sales_monitor.errors import BrokerUnavailable, DeliveryAborted
 from sales_monitor.fake import SaleFaker
-from sales_monitor.kafka.clients import (
-    BrokerUnavailable,
-    close_producer,
-    ensure_topic,
-    make_producer,
-)
+from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.processes import stop_on_signals
 from sales_monitor.ptbr import format_brl, format_int
@@ -176,7 +170,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     pending = stats.unconfirmed
     close_producer(producer, STOP_WAIT_S)
     print(stats.summary(), flush=True)
-    if pending and stats.unconfirmed == 0 and isinstance(stats.last_error, IllegalStateError):
+    if pending and stats.unconfirmed == 0 and isinstance(stats.last_error, DeliveryAborted):
         print(f"Erro: {format_int(pending)} registros não foram entregues: o Kafka não "
               f"respondeu em {STOP_WAIT_S:g} s depois do pedido para parar.",
               file=sys.stderr)  # fmt: skip

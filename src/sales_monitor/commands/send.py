@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from sales_monitor.commands import flags
+from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows, formats
 from sales_monitor.kafka.publish import Publisher, end_write
 from sales_monitor.ptbr import format_int
@@ -64,7 +65,7 @@ def changes_from(args) -> tuple[list, int]:
         return [Tombstone(args.delete)], 0
     try:
         rows = formats.parse(read_input(args), SOURCE)
-    except formats.UnreadableFile as error:
+    except UnreadableFile as error:
         flags.fail(f"{error}; nada foi enviado")
     rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
     for row in rejected:

@@ -63,7 +63,7 @@ def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
 
 
 def revenue_trend(frame: pd.DataFrame) -> go.Figure:
-    """The trend from `view.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
+    """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
     bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
     line = go.Scatter(
         x=frame["momento"], y=frame["valor"], mode="lines+markers",

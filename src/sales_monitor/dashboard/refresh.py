@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 
-from sales_monitor.dashboard import charts, view
+from sales_monitor.dashboard import charts, filtering, metrics, tables, trend
 from sales_monitor.record import SAO_PAULO
 
 KEPT_VIEWS = 8  # distinct views (filters) kept for the current table version
@@ -31,7 +31,7 @@ class PanelView:
 
     now: datetime  # the moment the time window ends at
     table: pd.DataFrame  # the filtered rows (the CSV download reads them)
-    summary: view.Summary
+    summary: metrics.Summary
     figures: dict[str, go.Figure]  # bar, hist, pie, scatter, trend; none when empty
     alerts: pd.DataFrame
     latest: pa.Table  # Arrow already: each tab's draw would otherwise convert 1,000 rows
@@ -40,33 +40,33 @@ class PanelView:
 
 
 def build(
-    snapshot: pd.DataFrame, filters: view.Filters, now: datetime, high_ticket_cents: int
+    snapshot: pd.DataFrame, filters: filtering.Filters, now: datetime, high_ticket_cents: int
 ) -> PanelView:
-    table = view.apply_filters(snapshot, filters, now=pd.Timestamp(now))
-    summary = view.summarize(table)
+    table = filtering.apply_filters(snapshot, filters, now=pd.Timestamp(now))
+    summary = metrics.summarize(table)
     figures = {}
     if summary.count:
-        by_city = view.value_by_city(table)
+        by_city = metrics.value_by_city(table)
         figures = {
             "bar": charts.value_by_city(by_city),
-            "hist": charts.age_histogram(view.age_distribution(table)),
-            "pie": charts.city_share(view.city_share(by_city)),
-            "scatter": charts.value_by_age(view.scatter_sample(table), len(table)),
-            "trend": charts.revenue_trend(view.revenue_trend(table, filters.span)),
+            "hist": charts.age_histogram(metrics.age_distribution(table)),
+            "pie": charts.city_share(metrics.city_share(by_city)),
+            "scatter": charts.value_by_age(metrics.scatter_sample(table), len(table)),
+            "trend": charts.revenue_trend(trend.revenue_trend(table, filters.span)),
         }
     return PanelView(
         now=now,
         table=table,
         summary=summary,
         figures=figures,
-        alerts=view.high_ticket(table, high_ticket_cents),
-        latest=pa.Table.from_pandas(view.latest(table), preserve_index=False),
-        statistics=view.statistics(table),
-        by_source=view.live_by_source(snapshot),
+        alerts=tables.high_ticket(table, high_ticket_cents),
+        latest=pa.Table.from_pandas(tables.latest(table), preserve_index=False),
+        statistics=metrics.statistics(table),
+        by_source=metrics.live_by_source(snapshot),
     )
 
 
-def window_end(filters: view.Filters, now: datetime, step_s: float) -> datetime | None:
+def window_end(filters: filtering.Filters, now: datetime, step_s: float) -> datetime | None:
     """Where the time window ends, in steps of `step_s` so tabs refreshing within one step
     share it; None when no window is chosen (the view does not depend on the clock)."""
     if filters.span is None:

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sales_monitor.errors import UnreadableFile
 from sales_monitor.record import MANUAL_SOURCE, Decoded, Rejection, SaleRecord, from_fields
 
 COLUMNS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
@@ -36,10 +37,6 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL_POINT = re.compile(r"[+-]?\d+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}(\.\d{3})*(,\d+)?|[+-]?\d+(,\d+)?")
 _BR_MOMENT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
-
-
-class UnreadableFile(ValueError):
-    """The file as a whole is not a sales CSV: nothing of it may be used."""
 
 
 @dataclass(frozen=True, slots=True)

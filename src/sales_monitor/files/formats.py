@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 
+from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows
-from sales_monitor.files.csv_rows import Row, UnreadableFile, reject_repeats
+from sales_monitor.files.csv_rows import Row, reject_repeats
 from sales_monitor.record import Rejection, from_fields
 
 __all__ = ["Row", "UnreadableFile", "parse"]

@@ -16,16 +16,17 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka import TopicPartition
-
-from sales_monitor.dashboard.consumer import ingest
+from sales_monitor.dashboard.ingest import ingest
 from sales_monitor.dashboard.store import WriteOrder
+from sales_monitor.errors import TopicNotRead, UnreadableFile, UnreadableMessage
 from sales_monitor.files import csv_rows
-from sales_monitor.files.csv_rows import Row, UnreadableFile
-from sales_monitor.kafka.browse import partition_offsets
+from sales_monitor.files.csv_rows import Row
+from sales_monitor.kafka.interface import TopicConsumer
+from sales_monitor.kafka.offsets import read_offsets
 from sales_monitor.record import Rejection, SaleRecord, Tombstone
 
 SETTLE_S = 0.3  # a file unchanged this long is done being written
@@ -86,34 +87,35 @@ def diff(published: dict[int, SaleRecord], wanted: dict[int, SaleRecord]) -> Cha
     return Changes(new, changed, sorted(removed, key=lambda t: t.id))
 
 
-class TopicNotRead(RuntimeError):
-    """The topic could not be read to its end: which ids this file owns is not known."""
-
-
 READ_STALL_S = 30.0  # no progress on a partition this long: the read is given up
 
 
-def owned_records(consumer, topic: str, source: str, progress=lambda n: None) -> dict:
+def owned_records(
+    consumer: TopicConsumer, source: str, progress: Callable[[int], None] = lambda n: None
+) -> dict[int, SaleRecord]:
     """The live records of the topic whose latest write came from `source`, by the same
     rule as the dashboard's table (`store.WriteOrder`). Raises TopicNotRead when a
     partition stops giving messages before its end, rather than guessing."""
     order, latest, read = WriteOrder(), {}, 0
-    for offsets in partition_offsets(consumer, topic):
-        tp = TopicPartition(topic, offsets.partition)
-        consumer.assign([tp])
-        consumer.seek(tp, offsets.earliest)
+    for offsets in read_offsets(consumer):
+        partition = offsets.partition
+        consumer.assign([partition])
+        consumer.seek(partition, offsets.earliest)
         moved_at = time.monotonic()
-        while consumer.position(tp) < offsets.latest:
-            messages = consumer.poll(timeout_ms=200, max_records=10_000).get(tp, [])
+        while (position := consumer.position(partition)) < offsets.latest:
+            try:
+                messages = consumer.poll(timeout_ms=200, max_records=10_000).get(partition, [])
+            except UnreadableMessage as unreadable:  # rejected by any reader: owned by none
+                consumer.seek(partition, unreadable.offset + 1)
+                continue
             if not messages:
                 if time.monotonic() - moved_at > READ_STALL_S:
                     raise TopicNotRead(
-                        f"a partição {tp.partition} parou no offset {consumer.position(tp)} "
-                        f"de {offsets.latest}"
+                        f"a partição {partition} parou no offset {position} de {offsets.latest}"
                     )
                 continue
             moved_at = time.monotonic()
-            batch = ingest(messages, order, tp.partition)
+            batch = ingest(messages, order, partition)
             for change, version in zip(batch.changes, batch.versions, strict=True):
                 if version >= latest.get(change.id, (-1, None))[0]:
                     latest[change.id] = (version, change)

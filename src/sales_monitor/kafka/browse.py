@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from kafka import TopicPartition
-from kafka.errors import CorruptRecordError
 
-from sales_monitor.kafka.clients import UNREADABLE, make_consumer
+from sales_monitor.errors import UnreadableMessage
+from sales_monitor.kafka.clients import UNREADABLE, open_consumer
 from sales_monitor.kafka.connection import Connection
+from sales_monitor.kafka.interface import ConsumerFactory, Message, TopicConsumer
+from sales_monitor.kafka.offsets import READ_TIMEOUT_S, PartitionOffsets, read_offsets
 from sales_monitor.record import (
     MANUAL_SOURCE,
     Decoded,
@@ -31,18 +31,6 @@ from sales_monitor.record import (
 MAX_SCAN = 100_000  # messages one search reads at most, newest first
 PRETTY_LIMIT = 20_000  # characters of one value drawn on the page
 CHUNK = 1_000
-READ_TIMEOUT_S = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class PartitionOffsets:
-    partition: int
-    earliest: int
-    latest: int  # the next offset to be written
-
-    @property
-    def messages(self) -> int:
-        return self.latest - self.earliest
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +101,7 @@ class Page:
     more: bool  # an older page exists
 
 
-def to_message(record) -> TopicMessage:
+def to_message(record: Message) -> TopicMessage:
     """A consumed message as the inspector shows it, with the contract's verdict."""
     return TopicMessage(
         partition=record.partition,
@@ -127,49 +115,35 @@ def to_message(record) -> TopicMessage:
 
 
 class TopicReader:
+    """One topic, read on demand: each call opens a consumer and closes it."""
+
     def __init__(
-        self, target: Connection | str, topic: str, consumer_factory: Callable = make_consumer
+        self,
+        target: Connection | str,
+        topic: str,
+        consumer_factory: ConsumerFactory = open_consumer,
     ):
         self.connection, self.topic, self._factory = target, topic, consumer_factory
 
     def offsets(self) -> list[PartitionOffsets]:
-        consumer = self._factory(self.connection)
+        consumer = self._factory(self.connection, self.topic)
         try:
-            return partition_offsets(consumer, self.topic)
+            return read_offsets(consumer)
         finally:
             consumer.close()
 
     def browse(self, query: Query) -> Page:
-        consumer = self._factory(self.connection)
+        consumer = self._factory(self.connection, self.topic)
         try:
-            ranges = partition_offsets(consumer, self.topic)
+            ranges = read_offsets(consumer)
             if query.partition is not None:
                 ranges = [r for r in ranges if r.partition == query.partition]
-            return _browse(consumer, self.topic, ranges, query)
+            return _browse(consumer, ranges, query)
         finally:
             consumer.close()
 
 
-def partition_offsets(consumer, topic: str) -> list[PartitionOffsets]:
-    """Earliest and latest offset per partition. `end_offsets` can under-report on some
-    brokers (Tansu), so the end is the highwater of a fetch near it."""
-    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-    if not tps:
-        return []
-    earliest, reported = consumer.beginning_offsets(tps), consumer.end_offsets(tps)
-    consumer.assign(tps)
-    for tp in tps:
-        consumer.seek(tp, max(earliest[tp], reported[tp] - 1))
-    deadline = time.monotonic() + READ_TIMEOUT_S
-    while any(consumer.highwater(tp) is None for tp in tps) and time.monotonic() < deadline:
-        consumer.poll(timeout_ms=100, max_records=1)
-    return [
-        PartitionOffsets(tp.partition, earliest[tp], max(reported[tp], consumer.highwater(tp) or 0))
-        for tp in tps
-    ]
-
-
-def _browse(consumer, topic: str, ranges: list[PartitionOffsets], query: Query) -> Page:
+def _browse(consumer: TopicConsumer, ranges: list[PartitionOffsets], query: Query) -> Page:
     wanted = (query.page + 1) * query.per_page + 1  # one more tells whether an older page exists
     budget = MAX_SCAN // max(1, len(ranges))
     found, scanned, cut_short = [], 0, False
@@ -177,7 +151,7 @@ def _browse(consumer, topic: str, ranges: list[PartitionOffsets], query: Query) 
         top = offsets.latest
         if query.from_offset is not None:
             top = min(top, query.from_offset + 1)
-        matches, read, done = _scan_back(consumer, topic, offsets, top, query, wanted, budget)
+        matches, read, done = _scan_back(consumer, offsets, top, query, wanted, budget)
         found += matches
         scanned += read
         cut_short |= not done
@@ -191,17 +165,18 @@ def _browse(consumer, topic: str, ranges: list[PartitionOffsets], query: Query) 
     )
 
 
-def _scan_back(consumer, topic, offsets: PartitionOffsets, top: int, query, wanted, budget):
+def _scan_back(
+    consumer: TopicConsumer, offsets: PartitionOffsets, top: int, query: Query, wanted, budget
+):
     """Matching messages of one partition, newest first from `top`; (matches, read, whether
     the scan reached either enough matches or the partition's start)."""
-    tp = TopicPartition(topic, offsets.partition)
-    consumer.assign([tp])
+    consumer.assign([offsets.partition])
     matches, read = [], 0
     while top > offsets.earliest and len(matches) < wanted and read < budget:
         low = max(offsets.earliest, top - CHUNK)
         chunk = [
             r if isinstance(r, TopicMessage) else to_message(r)
-            for r in _read_range(consumer, tp, low, top)
+            for r in _read_range(consumer, offsets.partition, low, top)
         ]
         read += top - low
         matches += [m for m in chunk if _wanted(m, query)]
@@ -216,18 +191,20 @@ def _wanted(message: TopicMessage, query: Query) -> bool:
     return not query.search or message.matches(query.search)
 
 
-def _read_range(consumer, tp: TopicPartition, low: int, high: int) -> list:
-    """The records from `low` up to `high`; one kafka-python cannot parse comes as a
+def _read_range(
+    consumer: TopicConsumer, partition: int, low: int, high: int
+) -> list[Message | TopicMessage]:
+    """The records from `low` up to `high`; one the client cannot parse comes as a
     TopicMessage that says so, and the read goes on after it."""
-    consumer.seek(tp, low)
-    records, deadline = [], time.monotonic() + READ_TIMEOUT_S
-    while consumer.position(tp) < high and time.monotonic() < deadline:
+    consumer.seek(partition, low)
+    records: list[Message | TopicMessage] = []
+    deadline = time.monotonic() + READ_TIMEOUT_S
+    while consumer.position(partition) < high and time.monotonic() < deadline:
         try:
-            polled = consumer.poll(timeout_ms=200, max_records=CHUNK).get(tp, [])
-        except CorruptRecordError:
-            offset = consumer.position(tp)
-            records.append(_unreadable(tp.partition, offset))
-            consumer.seek(tp, offset + 1)  # else kafka-python never reads on (kafka_io)
+            polled = consumer.poll(timeout_ms=200, max_records=CHUNK).get(partition, [])
+        except UnreadableMessage as unreadable:
+            records.append(_unreadable(partition, unreadable.offset))
+            consumer.seek(partition, unreadable.offset + 1)  # else the client never reads on
             continue
         records += [record for record in polled if record.offset < high]
     return records

@@ -1,55 +1,45 @@
-"""The seam to Kafka: admin, producer and consumer construction with one error type.
+"""The seam to Kafka: the clients the project uses, built and wrapped here.
 
 Every client is built from a `Connection` (address and security). kafka-python 3 reports
 a missing broker, a refused password or an untrusted certificate alike as a bootstrap
 timeout; callers here get `BrokerUnavailable` with the cause, in words a person can act on.
+Past construction, every kafka-python error becomes a `KafkaFailure` (`translated`), its
+cause kept.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 import threading
+from collections.abc import Iterable, Iterator
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.errors import (
+    CorruptRecordError,
+    IllegalStateError,
+    KafkaError,
+    KafkaTimeoutError,
+    TopicAlreadyExistsError,
+)
 from kafka.net.compat import KafkaNetClient
-from kafka.net.inet import KafkaNetSocket
 
+from sales_monitor.errors import (
+    BrokerUnavailable,
+    DeliveryAborted,
+    KafkaFailure,
+    UnreadableMessage,
+)
+from sales_monitor.kafka import _workarounds
+from sales_monitor.kafka._workarounds import TrackedTLS, abort_pending, unreadable_partition
 from sales_monitor.kafka.connection import Connection, as_connection
+from sales_monitor.kafka.interface import Message
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
 HANDSHAKE_GRACE_S = 1.0
-START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
 
 
-def _closing_failed_connects(sock_connect):
-    """kafka-python 3 leaves the socket of a failed or timed-out connect to the garbage
-    collector (`KafkaNetSocket.sock_connect`): with a broker down, every retry leaks a file
-    descriptor until a collection, and the tests saw it as an unclosed-socket warning."""
-
-    async def closing(self, net, sock, sockaddr, timeout_at=None):
-        try:
-            return await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
-        except BaseException:
-            sock.close()
-            raise
-
-    closing.closes_failed_connects = True
-    return closing
-
-
-if not getattr(KafkaNetSocket.sock_connect, "closes_failed_connects", False):
-    KafkaNetSocket.sock_connect = _closing_failed_connects(KafkaNetSocket.sock_connect)
-
-
-class BrokerUnavailable(RuntimeError):
-    """No Kafka broker answered at the configured address, or it refused us."""
-
-    def __init__(self, bootstrap: str, cause: Exception | str, hint: str = START_HINT):
-        super().__init__(f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {hint}")
-        self.bootstrap = bootstrap
+_workarounds.close_failed_connects()
 
 
 # What kafka-python logs when a connection fails, and what it means for a person.
@@ -93,42 +83,6 @@ def diagnose(lines: list[str], connection: Connection) -> tuple[str, str] | None
     return None
 
 
-class _TrackedTLS(ssl.SSLContext):
-    """The TLS settings kafka-python would build from the connection, remembering the
-    sockets it wraps while the client is being built: kafka-python drops a socket whose
-    handshake failed without closing it, and a client given up on must leave none open."""
-
-    @classmethod
-    def for_connection(cls, connection: Connection) -> _TrackedTLS | None:
-        if not connection.uses_tls:
-            return None
-        context = cls(ssl.PROTOCOL_TLS_CLIENT)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.check_hostname = True
-        if connection.ssl_cafile:
-            context.load_verify_locations(connection.ssl_cafile)
-        else:
-            context.load_default_certs()
-        if connection.ssl_certfile:
-            context.load_cert_chain(connection.ssl_certfile, connection.ssl_keyfile)
-        return context
-
-    def wrap_socket(self, *args, **kwargs):
-        wrapped = super().wrap_socket(*args, **kwargs)
-        if self.__dict__.get("tracking", True):
-            self.__dict__.setdefault("_wrapped", []).append(wrapped)
-        return wrapped
-
-    def close_all(self) -> None:
-        for wrapped in self.__dict__.pop("_wrapped", []):
-            wrapped.close()
-
-    def stop_tracking(self) -> None:
-        """Built: from now on the client owns its sockets."""
-        self.__dict__["tracking"] = False
-        self.__dict__.pop("_wrapped", None)
-
-
 def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> int:
     """Create `topic` if it is missing; return its partition count.
 
@@ -146,7 +100,7 @@ def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> i
         (described,) = admin.describe_topics([topic])
         return len(described["partitions"])
     except KafkaError as error:
-        raise BrokerUnavailable(connection.bootstrap_servers, error) from None
+        raise BrokerUnavailable(connection.bootstrap_servers, error) from error
     finally:
         admin.close()
 
@@ -171,7 +125,7 @@ def build(client_class, target: Connection | str, **config):
         made.append(KafkaNetClient(**kwargs))
         return made[-1]
 
-    tls = _TrackedTLS.for_connection(connection)
+    tls = TrackedTLS.for_connection(connection)
 
     def close_made() -> None:
         for client in made:
@@ -201,8 +155,8 @@ def build(client_class, target: Connection | str, **config):
         close_made()
         found = diagnose(log.lines, connection)
         if found is None:
-            raise BrokerUnavailable(connection.bootstrap_servers, error) from None
-        raise BrokerUnavailable(connection.bootstrap_servers, found[0], found[1]) from None
+            raise BrokerUnavailable(connection.bootstrap_servers, error) from error
+        raise BrokerUnavailable(connection.bootstrap_servers, found[0], found[1]) from error
     finally:
         guard.cancel()
         kafka_log.removeHandler(log)
@@ -254,9 +208,7 @@ def close_producer(producer: KafkaProducer, wait_s: float) -> None:
     try:
         producer.flush(timeout=wait_s)
     except KafkaTimeoutError:
-        sender = producer._sender  # no public call aborts pending records
-        sender.force_close()
-        sender.join(timeout=wait_s)
+        abort_pending(producer, wait_s)
     with contextlib.suppress(KafkaError):
         producer.close(timeout=wait_s)
 
@@ -267,20 +219,91 @@ UNREADABLE = (  # the reason shown for a message kafka-python cannot parse
 )
 
 
-def unreadable_partition(consumer) -> TopicPartition | None:
-    """The partition whose next message kafka-python could not parse, right after `poll`
-    raised CorruptRecordError (a header name that is not UTF-8, a bad checksum).
+def failure(error: Exception) -> KafkaFailure:
+    """A kafka-python error as the project's: a record aborted at close is `DeliveryAborted`."""
+    if isinstance(error, KafkaFailure):
+        return error
+    if isinstance(error, IllegalStateError):
+        found = DeliveryAborted(f"o registro foi abortado ao fechar o produtor ({error})")
+    else:
+        found = KafkaFailure(f"{type(error).__name__}: {error}")
+    found.__cause__ = error
+    return found
 
-    kafka-python 3 keeps that partition's broken batch as the one to read next and never
-    fetches the partition again, while `poll` returns nothing and raises no more; the way
-    on is to seek past the message. The exception does not name the partition, so it is
-    read from the fetcher (no public call says it); a consumer of ours may answer itself.
-    """
-    own = getattr(consumer, "unreadable_partition", None)
-    if callable(own):
-        return own()
-    fetcher = getattr(consumer, "_fetcher", None)
-    pending = getattr(fetcher, "_next_in_line_exception_metadata", None)
-    if pending is not None:
-        return pending.partition
-    return getattr(getattr(fetcher, "_next_partition_records", None), "topic_partition", None)
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Inside: any kafka-python error leaves as a `KafkaFailure`, the original its cause."""
+    try:
+        yield
+    except KafkaError as error:
+        raise failure(error) from error
+
+
+class KafkaTopicConsumer:
+    """`interface.TopicConsumer` on kafka-python's KafkaConsumer (not thread-safe: one
+    thread uses it)."""
+
+    def __init__(self, consumer: KafkaConsumer, topic: str):
+        self._consumer, self.topic = consumer, topic
+
+    def _tp(self, partition: int) -> TopicPartition:
+        return TopicPartition(self.topic, partition)
+
+    def partitions(self) -> list[int]:
+        with translated():
+            return sorted(self._consumer.partitions_for_topic(self.topic) or ())
+
+    def assign(self, partitions: Iterable[int]) -> None:
+        with translated():
+            self._consumer.assign([self._tp(p) for p in partitions])
+
+    def seek(self, partition: int, offset: int) -> None:
+        with translated():
+            self._consumer.seek(self._tp(partition), offset)
+
+    def seek_to_beginning(self, partitions: Iterable[int]) -> None:
+        with translated():
+            self._consumer.seek_to_beginning(*(self._tp(p) for p in partitions))
+
+    def position(self, partition: int) -> int:
+        with translated():
+            return self._consumer.position(self._tp(partition))
+
+    def highwater(self, partition: int) -> int | None:
+        return self._consumer.highwater(self._tp(partition))
+
+    def beginning_offsets(self, partitions: Iterable[int]) -> dict[int, int]:
+        with translated():
+            found = self._consumer.beginning_offsets([self._tp(p) for p in partitions])
+        return {tp.partition: offset for tp, offset in found.items()}
+
+    def end_offsets(self, partitions: Iterable[int]) -> dict[int, int]:
+        with translated():
+            found = self._consumer.end_offsets([self._tp(p) for p in partitions])
+        return {tp.partition: offset for tp, offset in found.items()}
+
+    def poll(self, timeout_ms: int, max_records: int) -> dict[int, list[Message]]:
+        try:
+            polled = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        except CorruptRecordError as error:
+            tp = unreadable_partition(self._consumer)
+            if tp is None:  # not known: the caller's fresh start after an error tries again
+                raise failure(error) from error
+            raise UnreadableMessage(tp.partition, self._consumer.position(tp)) from error
+        except KafkaError as error:
+            raise failure(error) from error
+        return {tp.partition: messages for tp, messages in polled.items()}
+
+    def check(self) -> None:
+        with translated():
+            self._consumer.topics()
+
+    def close(self) -> None:
+        with contextlib.suppress(KafkaError):
+            self._consumer.close()
+
+
+def open_consumer(target: Connection | str, topic: str, **tuning) -> KafkaTopicConsumer:
+    """A group-less consumer of `topic` (see `make_consumer`), or BrokerUnavailable."""
+    return KafkaTopicConsumer(make_consumer(target, **tuning), topic)

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sales_monitor.errors import SecurityError
+
 PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 # the environment names, in the common convention, with the Connection field each sets
@@ -23,10 +25,6 @@ ENVIRONMENT = {
     "KAFKA_SSL_CERTFILE": "ssl_certfile",
     "KAFKA_SSL_KEYFILE": "ssl_keyfile",
 }
-
-
-class SecurityError(ValueError):
-    """Security settings that cannot work together; the message names them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,14 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from sales_monitor.kafka.clients import BrokerUnavailable, probe
+from sales_monitor.errors import BrokerError, BrokerUnavailable
+from sales_monitor.kafka.clients import probe
 from sales_monitor.processes import child_dies_with_parent
 
 READY_TIMEOUT_S = 10.0
-
-
-class BrokerError(RuntimeError):
-    """The embedded broker cannot start here; the message says why and what to do."""
 
 
 def tansu_binary() -> Path:

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 
 from kafka.errors import KafkaError
 
-from sales_monitor.kafka.clients import close_producer
+from sales_monitor.errors import KafkaFailure
+from sales_monitor.kafka.clients import close_producer, failure
+from sales_monitor.kafka.interface import Delivery, Producer
 from sales_monitor.ptbr import format_int
 from sales_monitor.record import SaleRecord, Tombstone, encode, encode_tombstone, source_headers
 
@@ -45,8 +47,9 @@ class DeliveryStats:
         self._answered()
 
     def on_error(self, error: Exception) -> None:
+        """A record not delivered; kafka-python's error is kept as the project's."""
         self.failed += 1
-        self.last_error = error
+        self.last_error = failure(error) if isinstance(error, KafkaError) else error
         self._answered()
 
     def _answered(self) -> None:
@@ -88,12 +91,12 @@ class DeliveryStats:
 
 
 def send_change(
-    producer,
+    producer: Producer,
     topic: str,
     change: SaleRecord | Tombstone,
     stats: DeliveryStats,
     headers: list[tuple[str, bytes]] | None = None,
-):
+) -> Delivery | None:
     """Send one upsert or tombstone; the future, or None if the send itself failed."""
     if isinstance(change, SaleRecord):
         key, value = encode(change)
@@ -113,13 +116,26 @@ def send_change(
 class Publisher:
     """One writer's messages to one topic, through a producer it does not own."""
 
-    def __init__(self, producer, topic: str, source: str):
+    def __init__(self, producer: Producer, topic: str, source: str):
         self.producer, self.topic = producer, topic
         self.headers = source_headers(source)
         self.stats = DeliveryStats()
 
-    def send(self, change: SaleRecord | Tombstone):
+    def send(self, change: SaleRecord | Tombstone) -> Delivery | None:
         return send_change(self.producer, self.topic, change, self.stats, self.headers)
+
+    def deliver(self, change: SaleRecord | Tombstone, timeout: float = 10.0) -> tuple[int, int]:
+        """Send one and wait for the broker: (partition, offset), or KafkaFailure."""
+        future = self.send(change)
+        if future is None:
+            raise KafkaFailure(
+                f"o envio falhou antes de chegar ao broker ({self.stats.last_error})"
+            )
+        try:
+            written = future.get(timeout=timeout)
+        except KafkaError as error:
+            raise failure(error) from error
+        return written.partition, written.offset
 
     def send_all(
         self,
@@ -138,7 +154,7 @@ class Publisher:
         try:
             self.producer.flush(timeout=timeout)
         except KafkaError as error:  # KafkaTimeoutError: the broker went away mid-write
-            self.stats.last_error = self.stats.last_error or error
+            self.stats.last_error = self.stats.last_error or failure(error)
         return self.stats
 
 

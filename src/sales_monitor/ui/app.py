@@ -10,7 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from sales_monitor.settings import SettingsError, is_loopback
+from sales_monitor.errors import SettingsError
+from sales_monitor.settings import is_loopback
 from sales_monitor.ui import resources
 from sales_monitor.ui.errors import show_failure
 

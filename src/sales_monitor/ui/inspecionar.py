@@ -8,12 +8,11 @@ import json
 from datetime import datetime, time
 
 import streamlit as st
-from kafka.errors import KafkaError
 
+from sales_monitor.errors import KafkaFailure, UnreadableFile
 from sales_monitor.fake import IdGenerator
 from sales_monitor.files import formats
 from sales_monitor.kafka import browse
-from sales_monitor.kafka.clients import BrokerUnavailable, ensure_topic
 from sales_monitor.kafka.publish import BulkSend, Publisher
 from sales_monitor.literal import code_span
 from sales_monitor.literal import markdown_literal as literal
@@ -22,7 +21,6 @@ from sales_monitor.record import SAO_PAULO, Rejection, SaleRecord, Tombstone, de
 from sales_monitor.ui import resources
 
 SOURCE = "inspetor"
-KAFKA_ERRORS = (BrokerUnavailable, KafkaError)
 
 settings = resources.load_settings()  # app.py has checked it
 stream = resources.stream_for(settings)
@@ -40,18 +38,14 @@ def example_record() -> str:
 
 
 def publisher() -> Publisher:
-    """Raises BrokerUnavailable or KafkaError where the broker does not answer."""
-    ensure_topic(settings.connection, settings.topic)
+    """Raises KafkaFailure where the broker does not answer."""
     return Publisher(resources.producer_for(settings), settings.topic, SOURCE)
 
 
 def deliver(change) -> str:
     """Send one message and wait for the broker; the outcome as a sentence."""
-    future = publisher().send(change)
-    if future is None:
-        raise KafkaError("o envio falhou antes de chegar ao broker")
-    written = future.get(timeout=10)
-    return f"partição {written.partition}, offset {written.offset}"
+    partition, offset = publisher().deliver(change)
+    return f"partição {partition}, offset {offset}"
 
 
 def load_into_editor(message: browse.TopicMessage) -> None:
@@ -69,7 +63,7 @@ def send_from_editor() -> None:
     else:
         try:
             where = deliver(verdict)
-        except KAFKA_ERRORS as error:
+        except KafkaFailure as error:
             result = ("error", f"Não foi enviada: {literal(str(error))}")
         else:
             kind = "Tombstone do id" if isinstance(verdict, Tombstone) else "Registro id"
@@ -110,7 +104,7 @@ st.title("Inspecionar o tópico")
 st.caption(f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}`")
 try:
     offsets = reader.offsets()
-except KAFKA_ERRORS as error:
+except KafkaFailure as error:
     st.error(f"Kafka indisponível: {literal(str(error))}", icon="🔌")
     st.stop()
 if settings.read_only:
@@ -155,7 +149,7 @@ with tabs[0]:
     query = browse.Query(partition, from_offset, before, needle.strip(), per_page, page_number - 1)
     try:
         page = reader.browse(query)
-    except KAFKA_ERRORS as error:
+    except KafkaFailure as error:
         st.error(f"Kafka indisponível: {literal(str(error))}", icon="🔌")
         st.stop()
     st.caption(
@@ -202,7 +196,7 @@ with tabs[2]:
     if st.button("Apagar", disabled=not (valid_id and confirmed)):
         try:
             where = deliver(Tombstone(chosen))
-        except KAFKA_ERRORS as error:
+        except KafkaFailure as error:
             st.error(f"Não foi enviado: {literal(str(error))}")
         else:
             st.success(f"Tombstone do id {chosen} enviado ({where}).")
@@ -214,14 +208,14 @@ def start_upload(raw: bytes) -> None:
     however the page reruns meanwhile (a click elsewhere stops the script, not the send)."""
     try:
         rows = formats.parse(raw, SOURCE)
-    except formats.UnreadableFile as error:
+    except UnreadableFile as error:
         st.session_state.upload = ("error", f"Arquivo não lido, nada foi enviado: {error}")
         return
     valid = [row.decoded for row in rows if isinstance(row.decoded, SaleRecord)]
     rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
     try:
         job = BulkSend(publisher(), valid, rejected)
-    except KAFKA_ERRORS as error:
+    except KafkaFailure as error:
         st.session_state.upload = ("error", f"Nada foi enviado: {error}")
         return
     job.start()

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from sales_monitor.dashboard import consumer as stream_module
-from sales_monitor.dashboard import refresh, view
+from sales_monitor.dashboard import filtering, metrics, refresh, tables
+from sales_monitor.dashboard.consumer import Reading, StreamState
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
@@ -32,7 +32,7 @@ def _start_from_url(value_top: int) -> None:
     valor range left at full width follows the largest sale."""
     if "f_cities" not in st.session_state:
         query = {name: st.query_params.get_all(name) for name in st.query_params}
-        start = view.choices_from_query(query, value_top)
+        start = filtering.choices_from_query(query, value_top)
         st.session_state.f_cities, st.session_state.f_values = start["cities"], start["values"]
         st.session_state.f_ages, st.session_state.f_window = start["ages"], start["window"]
     low, high = st.session_state.f_values
@@ -44,7 +44,8 @@ def _start_from_url(value_top: int) -> None:
 
 def _pause() -> None:
     now = datetime.now(SAO_PAULO)
-    st.session_state.paused = (now, stream.store.snapshot(), stream.status.consumed)
+    reading = stream.read()
+    st.session_state.paused = (now, reading.table, reading.status.consumed)
     st.session_state.pop("paused_view", None)
 
 
@@ -56,20 +57,20 @@ def _resume() -> None:
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
 with st.sidebar:
     st.header("Filtros")
-    snapshot = stream.store.snapshot()
-    top_value = view.value_ceiling(snapshot)
+    snapshot = stream.snapshot()
+    top_value = filtering.value_ceiling(snapshot)
     _start_from_url(top_value)
-    filters = view.filters_from_choices(
+    filters = filtering.filters_from_choices(
         st.multiselect(
             "Cidades", sorted(set(snapshot["cidade"].unique()) | set(st.session_state.f_cities)),
             key="f_cities", placeholder="Todas",
         ),
         st.slider("Valor (R$)", 0, top_value, key="f_values", step=10, format="R$ %d"),
         top_value,
-        st.slider("Idade", *view.AGE_BOUNDS, key="f_ages"),
-        st.selectbox("Janela de tempo", list(view.WINDOWS), key="f_window"),
+        st.slider("Idade", *filtering.AGE_BOUNDS, key="f_ages"),
+        st.selectbox("Janela de tempo", list(filtering.WINDOWS), key="f_window"),
     )  # fmt: skip
-    st.query_params.from_dict(view.query_from_filters(filters))  # the view, as a link
+    st.query_params.from_dict(filtering.query_from_filters(filters))  # the view, as a link
     st.divider()
     if st.session_state.get("paused") is None:
         st.button("Pausar", on_click=_pause, help="Congela os números desta aba")
@@ -77,7 +78,7 @@ with st.sidebar:
         st.button("Continuar", on_click=_resume, type="primary")
     clear_help = "Esvazia a tabela (em todas as abas) e segue só com mensagens novas"
     if st.button("Limpar Cache", help=clear_help):
-        stream.store.clear()
+        stream.clear()
         st.toast("Tabela limpa; mostrando só mensagens novas.")
     if st.button("Recarregar do tópico", help="Reconstrói a tabela desde o início do tópico"):
         stream.rewind()
@@ -86,31 +87,32 @@ with st.sidebar:
 
 @st.fragment(run_every=settings.refresh_seconds)
 @guarded("o painel")
-def live_panel(filters: view.Filters) -> None:
+def live_panel(filters: filtering.Filters) -> None:
     paused = st.session_state.get("paused")
-    status = stream.status
-    if status.state == "broker indisponível":
+    reading = stream.read()  # one reading for this refresh: every number below is of it
+    status = reading.status
+    if status.state == StreamState.BROKER_DOWN:
         st.error(f"Kafka indisponível: {literal(status.detail)}", icon="🔌")
-    elif status.state == stream_module.FAILED:
+    elif status.state == StreamState.FAILED:
         detail = literal(status.detail)
         st.error(f"A leitura do tópico falhou e está recomeçando: {detail}", icon="🔌")
-    elif status.state == "sem tópico":
+    elif status.state == StreamState.NO_TOPIC:
         st.warning(f"Aguardando o tópico: {literal(status.detail)}", icon="⏳")
-    elif status.state == "conectando":
+    elif status.state == StreamState.CONNECTING:
         st.info(f"Conectando ao Kafka em {status.bootstrap}…", icon="⏳")
     if not status.connected and status.checked_at is not None:
         st.warning(
             f"Números de {status.checked_at.strftime(WHEN)}, a última resposta do Kafka: "
             "podem estar desatualizados.", icon="🕒",
         )  # fmt: skip
-    if (reading := status.reading) is not None:
-        read, total = reading
+    if (progress := status.reading) is not None:
+        read, total = progress
         share = min(1.0, read / total) if total else 0.0
         st.progress(
             share, text=f"Lendo o tópico: {format_int(read)} de {format_int(total)} "
             f"mensagens ({share:.0%}); os números crescem até a leitura terminar.",
         )  # fmt: skip
-    version, snapshot = stream.store.versioned_snapshot()  # one reading for this refresh
+    version, snapshot = reading.version, reading.table
     if (loss := status.data_loss) is not None:
         now = len(snapshot)
         st.warning(
@@ -119,9 +121,9 @@ def live_panel(filters: view.Filters) -> None:
             f"tem agora ({format_int(now)}); {format_int(max(0, loss.rows_before - now))} "
             "registros perdidos.", icon="⚠️",
         )  # fmt: skip
-    if stream.store.evicted:
+    if reading.evicted:
         st.info(
-            f"{format_int(stream.store.evicted)} registros mais antigos foram descartados "
+            f"{format_int(reading.evicted)} registros mais antigos foram descartados "
             f"para manter o limite de {format_int(settings.max_rows)} linhas.",
             icon="ℹ️",
         )
@@ -132,12 +134,12 @@ def live_panel(filters: view.Filters) -> None:
     else:
         now, frozen, consumed = paused
         shown = _paused_view(frozen, filters, now)
-        arrived = format_int(max(0, stream.status.consumed - consumed))
+        arrived = format_int(max(0, status.consumed - consumed))
         st.info(
             f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} mensagens "
             "chegaram desde então. Continuar volta ao vivo.", icon="⏸️",
         )  # fmt: skip
-    st.caption(view.freshness(now, status.last_arrival_at, stream.delays_ms(now.timestamp())))
+    st.caption(metrics.freshness(now, status.last_arrival_at, reading.delays_ms))
     summary, table = shown.summary, shown.table
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
     total.metric("Valor Total", format_brl(summary.total_cents))
@@ -170,20 +172,20 @@ def live_panel(filters: view.Filters) -> None:
 
     data_tab, stats_tab, status_tab = st.tabs(["Dados", "Estatísticas", "Status do stream"])
     with data_tab:
-        rows = min(view.TABLE_ROWS, len(table))
+        rows = min(tables.TABLE_ROWS, len(table))
         st.caption(f"Mais recentes primeiro: {format_int(rows)} de {format_int(len(table))}.")
         st.dataframe(shown.latest, hide_index=True)
         st.download_button(
-            "Baixar CSV (filtrado)", data=lambda: view.to_csv(table), file_name="vendas.csv",
+            "Baixar CSV (filtrado)", data=lambda: tables.to_csv(table), file_name="vendas.csv",
             mime="text/csv", on_click="ignore",
         )  # fmt: skip
     with stats_tab:
         st.dataframe(shown.statistics)
     with status_tab:
-        _status_panel(status, shown.by_source)
+        _status_panel(reading, shown.by_source)
 
 
-def _shared_view(version: int, snapshot, filters: view.Filters, now: datetime):
+def _shared_view(version: int, snapshot, filters: filtering.Filters, now: datetime):
     """This refresh's view, computed once for every tab on the same table and filters."""
     end = refresh.window_end(filters, now, settings.refresh_seconds)
     return views.get(
@@ -192,7 +194,7 @@ def _shared_view(version: int, snapshot, filters: view.Filters, now: datetime):
     )  # fmt: skip
 
 
-def _paused_view(frozen, filters: view.Filters, at: datetime):
+def _paused_view(frozen, filters: filtering.Filters, at: datetime):
     """A paused tab's view: its table never changes, so it is built once per filters."""
     kept = st.session_state.get("paused_view")
     if kept is None or kept[0] != filters:
@@ -201,14 +203,13 @@ def _paused_view(frozen, filters: view.Filters, at: datetime):
     return kept[1]
 
 
-def _status_panel(status, by_source) -> None:
+def _status_panel(reading: Reading, by_source) -> None:
+    status = reading.status
     broker, topic, lag, rate = st.columns(4)
     broker.metric("Broker", status.bootstrap)
     topic.metric("Tópico", f"{status.topic} ({len(status.partitions)} part.)")
     lag.metric("Atraso (mensagens)", format_int(status.lag))
-    rate.metric(
-        "Registros/s (último minuto)", f"{stream.records_per_second():.1f}".replace(".", ",")
-    )
+    rate.metric("Registros/s (último minuto)", f"{reading.per_second:.1f}".replace(".", ","))
     read = sum(status.positions.values())
     highwater = sum(status.highwater.values())
     last = status.last_message_at.strftime("%d/%m/%Y %H:%M:%S") if status.last_message_at else "—"
@@ -221,9 +222,8 @@ def _status_panel(status, by_source) -> None:
     if not by_source.empty:
         st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
         st.dataframe(by_source, hide_index=True)
-    with st.expander(f"Mensagens inválidas (últimas {len(stream.invalid_messages)})"):
-        invalid = list(stream.invalid_messages)[::-1]
-        if invalid:
+    with st.expander(f"Mensagens inválidas (últimas {len(reading.invalid)})"):
+        if invalid := reading.invalid:
             st.dataframe(
                 [
                     {

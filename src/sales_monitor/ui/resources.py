@@ -14,8 +14,9 @@ import streamlit as st
 from sales_monitor.dashboard.consumer import StreamConsumer
 from sales_monitor.dashboard.refresh import SharedViews
 from sales_monitor.dashboard.store import RecordStore
-from sales_monitor.kafka.clients import close_producer, make_producer
+from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
+from sales_monitor.kafka.interface import Producer
 from sales_monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,10 @@ def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) 
 
 
 @st.cache_resource(on_release=lambda producer: close_producer(producer, wait_s=1.0))
-def shared_producer(key: str, _connection: Connection):
-    """Made on the first write; a broker that is down raises, and nothing is cached."""
+def shared_producer(key: str, _connection: Connection, topic: str) -> Producer:
+    """Made on the first write, with the topic made too if missing (once, not on every
+    write); a broker that is down raises, and nothing is cached."""
+    ensure_topic(_connection, topic)
     return make_producer(_connection)
 
 
@@ -70,6 +73,6 @@ def stream_for(settings: Settings) -> StreamConsumer:
     return stream
 
 
-def producer_for(settings: Settings):
+def producer_for(settings: Settings) -> Producer:
     connection = settings.connection
-    return shared_producer(_key(connection), connection)
+    return shared_producer(_key(connection), connection, settings.topic)

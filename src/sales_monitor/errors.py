@@ -1,0 +1,63 @@
+"""Every failure the project reports, in one hierarchy.
+
+`str(error)` is one sentence in Portuguese a person can act on; whatever caused it (a
+kafka-python error, an OS error) is chained as `__cause__`, for the log. A command prints
+`Erro: {error}`, a page shows it, and the traceback goes to the log only.
+"""
+
+from __future__ import annotations
+
+START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
+
+
+class MonitorError(Exception):
+    """A failure of the sales monitor, said in one sentence."""
+
+
+class SettingsError(MonitorError, ValueError):
+    """A setting from the environment or a flag has a value we cannot use."""
+
+
+class SecurityError(SettingsError):
+    """Security settings that cannot work together; the message names them."""
+
+
+class UnreadableFile(MonitorError, ValueError):
+    """The file as a whole is not a sales file: nothing of it may be used."""
+
+
+class KafkaFailure(MonitorError):
+    """Kafka did not do what was asked; the client's own error is the cause."""
+
+
+class BrokerUnavailable(KafkaFailure):
+    """No Kafka broker answered at the configured address, or it refused us."""
+
+    def __init__(self, bootstrap: str, cause: Exception | str, hint: str = START_HINT):
+        super().__init__(f"não foi possível falar com o Kafka em {bootstrap} ({cause}); {hint}")
+        self.bootstrap = bootstrap
+
+
+class UnreadableMessage(KafkaFailure):
+    """The Kafka client cannot parse the next message of a partition (a header name that
+    is not UTF-8, a corrupt batch): the reader lists it as rejected and seeks past it."""
+
+    def __init__(self, partition: int, offset: int):
+        super().__init__(f"mensagem ilegível na partição {partition}, offset {offset}")
+        self.partition, self.offset = partition, offset
+
+
+class DeliveryAborted(KafkaFailure):
+    """A record still waiting when its producer was closed: it was never delivered."""
+
+
+class TopicNotRead(KafkaFailure):
+    """The topic could not be read to its end: which ids a file owns is not known."""
+
+
+class BrokerError(MonitorError):
+    """The embedded broker cannot start here; the message says why and what to do."""
+
+
+class DemoError(MonitorError):
+    """A piece of the demo did not come up."""

@@ -1,0 +1,93 @@
+"""kafka-python 3's gaps, worked around in one place: each names what the client does and
+why we step in. Nothing outside `sales_monitor.kafka` uses these."""
+
+from __future__ import annotations
+
+import ssl
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.net.inet import KafkaNetSocket
+
+from sales_monitor.kafka.connection import Connection
+
+
+def _closing_failed_connects(sock_connect):
+    """kafka-python 3 leaves the socket of a failed or timed-out connect to the garbage
+    collector (`KafkaNetSocket.sock_connect`): with a broker down, every retry leaks a file
+    descriptor until a collection, and the tests saw it as an unclosed-socket warning."""
+
+    async def closing(self, net, sock, sockaddr, timeout_at=None):
+        try:
+            return await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
+        except BaseException:
+            sock.close()
+            raise
+
+    closing.closes_failed_connects = True
+    return closing
+
+
+def close_failed_connects() -> None:
+    """Patch `KafkaNetSocket.sock_connect` once per process."""
+    if not getattr(KafkaNetSocket.sock_connect, "closes_failed_connects", False):
+        KafkaNetSocket.sock_connect = _closing_failed_connects(KafkaNetSocket.sock_connect)
+
+
+class TrackedTLS(ssl.SSLContext):
+    """The TLS settings kafka-python would build from the connection, remembering the
+    sockets it wraps while the client is being built: kafka-python drops a socket whose
+    handshake failed without closing it, and a client given up on must leave none open."""
+
+    @classmethod
+    def for_connection(cls, connection: Connection) -> TrackedTLS | None:
+        if not connection.uses_tls:
+            return None
+        context = cls(ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.check_hostname = True
+        if connection.ssl_cafile:
+            context.load_verify_locations(connection.ssl_cafile)
+        else:
+            context.load_default_certs()
+        if connection.ssl_certfile:
+            context.load_cert_chain(connection.ssl_certfile, connection.ssl_keyfile)
+        return context
+
+    def wrap_socket(self, *args, **kwargs):
+        wrapped = super().wrap_socket(*args, **kwargs)
+        if self.__dict__.get("tracking", True):
+            self.__dict__.setdefault("_wrapped", []).append(wrapped)
+        return wrapped
+
+    def close_all(self) -> None:
+        for wrapped in self.__dict__.pop("_wrapped", []):
+            wrapped.close()
+
+    def stop_tracking(self) -> None:
+        """Built: from now on the client owns its sockets."""
+        self.__dict__["tracking"] = False
+        self.__dict__.pop("_wrapped", None)
+
+
+def abort_pending(producer: KafkaProducer, wait_s: float) -> None:
+    """Fail every record still waiting, so its errback runs (`close()` would raise
+    instead, before stopping its I/O thread): no public call does this."""
+    sender = producer._sender
+    sender.force_close()
+    sender.join(timeout=wait_s)
+
+
+def unreadable_partition(consumer: KafkaConsumer) -> TopicPartition | None:
+    """The partition whose next message kafka-python could not parse, right after `poll`
+    raised CorruptRecordError (a header name that is not UTF-8, a bad checksum).
+
+    kafka-python 3 keeps that partition's broken batch as the one to read next and never
+    fetches the partition again, while `poll` returns nothing and raises no more; the way
+    on is to seek past the message. The exception does not name the partition, so it is
+    read from the fetcher (no public call says it).
+    """
+    fetcher = getattr(consumer, "_fetcher", None)
+    pending = getattr(fetcher, "_next_in_line_exception_metadata", None)
+    if pending is not None:
+        return pending.partition
+    return getattr(getattr(fetcher, "_next_partition_records", None), "topic_partition", None)

@@ -1,0 +1,124 @@
+"""The Painel's figures from a table: totals, chart frames, statistics, freshness."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sales_monitor.dashboard import filtering, metrics
+from sales_monitor.record import Tombstone
+from tests.helpers.factories import T0, sale, table
+
+pytestmark = pytest.mark.unit
+
+EMPTY = table()
+ONE = table(sale(1, "Natal", 12_345, 40))
+# id 2 written twice (the latest counts), id 3 tombstoned
+MIXED = table(
+    sale(1, "Recife", 10_000, 20, minute=0),
+    sale(2, "Natal", 5_000, 30, minute=0),
+    sale(3, "Natal", 99_999, 50, minute=1),
+    sale(2, "Natal", 20_001, 31, minute=2),
+    Tombstone(3),
+)
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (EMPTY, metrics.Summary(total_cents=0, mean_cents=None, count=0, mean_age=None)),
+        (ONE, metrics.Summary(total_cents=12_345, mean_cents=12_345, count=1, mean_age=40.0)),
+        (MIXED, metrics.Summary(total_cents=30_001, mean_cents=15_001, count=2, mean_age=25.5)),
+    ],
+    ids=["empty", "one row", "duplicates and tombstones"],
+)
+def test_summary(frame, expected):
+    assert metrics.summarize(frame) == expected
+
+
+def test_total_is_exact_to_the_cent_where_floats_drift():
+    # R$ 0,10 a hundred thousand times: summed as float reais it is not R$ 10.000,00
+    frame = table(*[sale(i, cents=10) for i in range(1, 100_001)])
+    assert metrics.summarize(frame).total_cents == 1_000_000
+
+
+def test_every_number_respects_the_filters():
+    natal = filtering.apply_filters(MIXED, filtering.Filters(cities=("Natal",)))
+    assert metrics.summarize(natal).total_cents == 20_001
+    assert metrics.value_by_city(natal)["cidade"].tolist() == ["Natal"]
+    assert metrics.age_distribution(natal)["idade"].tolist() == [31]
+
+
+def test_value_by_city_sorts_by_total_in_reais():
+    frame = metrics.value_by_city(MIXED)
+    assert frame.to_dict("list") == {
+        "cidade": ["Natal", "Recife"],
+        "valor": [200.01, 100.0],
+        "vendas": [1, 1],
+    }
+
+
+def test_age_distribution_counts_each_age():
+    frame = table(sale(1, age=20), sale(2, age=20), sale(3, age=70))
+    assert metrics.age_distribution(frame).to_dict("list") == {"idade": [20, 70], "vendas": [2, 1]}
+
+
+@pytest.mark.parametrize(("rows", "points"), [(0, 0), (10, 10), (12_000, metrics.SCATTER_POINTS)])
+def test_scatter_is_sampled_to_at_most_5000_points(rows, points):
+    frame = table(*[sale(i, cents=i) for i in range(1, rows + 1)])
+    sample = metrics.scatter_sample(frame)
+    assert len(sample) == points
+    assert sample["valor"].between(0, rows / 100).all()
+
+
+def test_statistics_describe_idade_and_valor():
+    stats = metrics.statistics(MIXED)  # shown as a person in Brazil reads numbers
+    assert stats.loc["registros", "idade"] == "2" and stats.loc["registros", "valor"] == "2"
+    assert stats.loc["média", "valor"] == "R$ 150,01"  # 150,005: half a cent rounds up
+    assert stats.loc["máximo", "valor"] == "R$ 200,01"
+    assert stats.loc["média", "idade"] == metrics.statistics(MIXED).loc["média", "idade"]
+    assert "," in stats.loc["média", "idade"] and "." not in stats.loc["média", "idade"]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1_000])
+def test_the_statistics_are_what_describe_gives(n):
+    values = np.random.default_rng(n).integers(5_000, 200_001, n) / 100
+    expected = pd.Series(values, dtype="float64").describe().to_numpy()
+    np.testing.assert_allclose(metrics._described(values), expected, rtol=1e-12, equal_nan=True)
+
+
+def test_the_pie_keeps_the_largest_cities_and_groups_the_rest():
+    by_city = metrics.value_by_city(
+        table(*[sale(i, city=f"Cidade {i % 12}") for i in range(1, 13 * 12)])
+    )
+    shares = metrics.city_share(by_city, slices=8)
+    assert len(shares) == 9 and shares["cidade"].iloc[-1] == "Outras"
+    assert shares["vendas"].sum() == by_city["vendas"].sum()
+    assert (
+        metrics.city_share(by_city.head(3), slices=8)["cidade"].tolist()
+        == by_city.head(3)["cidade"].tolist()
+    )
+
+
+def test_live_records_are_counted_by_source():
+
+    frame = table(replace(sale(1), source="produtor"), replace(sale(2), source="produtor"), sale(3))
+    counted = metrics.live_by_source(frame)
+    assert counted.to_dict("records") == [
+        {"origem": "produtor", "registros": 2},
+        {"origem": "manual", "registros": 1},
+    ]
+
+
+def test_the_freshness_line():
+    now = T0 + pd.Timedelta(seconds=30)
+    assert (
+        metrics.freshness(now, None, []) == "Atualizado às 12:00:30 · nenhuma venda recebida ainda"
+    )
+    line = metrics.freshness(now, T0 + pd.Timedelta(seconds=28), [10, 20, 30, 40, 1_500])
+    assert line == (
+        "Atualizado às 12:00:30 · última venda recebida há 2 s · "
+        "atraso produção→tabela p50 30 ms, p95 1,5 s"
+    )
+    assert "há 2 h 5 min" in metrics.freshness(now, now - pd.Timedelta(minutes=125), [])
