@@ -11,6 +11,7 @@ import streamlit as st
 from sales_monitor.dashboard.consumer import StreamConsumer, StreamState, StreamStatus
 from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.clients import ensure_topic
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
 
@@ -23,7 +24,7 @@ def broker():
 @pytest.fixture
 def live_stream(broker, topic):
     """A running dashboard consumer on the test's topic, stopped after the test."""
-    consumer = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    consumer = StreamConsumer(Connection(broker.bootstrap), topic, RecordStore())
     consumer.start()
     yield consumer
     consumer.stop()
@@ -41,7 +42,7 @@ def topic(broker, request) -> str:
 def seeded_stream(mocker):
     """A consumer that is never started: the page reads its store and status."""
     st.cache_resource.clear()
-    consumer = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(max_rows=100))
+    consumer = StreamConsumer(Connection("127.0.0.1:9"), "csv-data", RecordStore(max_rows=100))
     consumer.status = StreamStatus(
         state=StreamState.CONNECTED, bootstrap="127.0.0.1:9", topic="csv-data", partitions=(0,),
         positions={0: 5}, highwater={0: 7}, consumed=5,

@@ -1,6 +1,7 @@
 import pytest
 
 from sales_monitor.errors import SettingsError
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -8,7 +9,7 @@ pytestmark = pytest.mark.unit
 
 def test_defaults_without_environment():
     assert Settings.from_env({}) == Settings(
-        bootstrap_servers="localhost:9092", topic="csv-data", refresh_seconds=3.0,
+        connection=Connection("localhost:9092"), topic="csv-data", refresh_seconds=3.0,
         max_rows=1_000_000, high_ticket_cents=180_000,
     )  # fmt: skip
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from sales_monitor.commands.launch import dashboard_env, streamlit_command, wait_healthy
 from sales_monitor.commands.producer import SOURCE
 from sales_monitor.kafka.clients import make_producer
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import SAO_PAULO
@@ -52,7 +53,7 @@ def page_latency(bootstrap: str, topic: str, rate: float, seconds: float) -> dic
     until the page showed each."""
     from playwright.sync_api import sync_playwright
 
-    settings = Settings(bootstrap_servers=bootstrap, topic=topic)
+    settings = Settings(connection=Connection(bootstrap), topic=topic)
     port = free_port()
     server = subprocess.Popen(
         streamlit_command(port, settings.host), env=dashboard_env(settings),

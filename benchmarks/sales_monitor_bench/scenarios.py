@@ -22,6 +22,7 @@ from sales_monitor.dashboard.consumer import MAX_RECORDS_PER_POLL, StreamConsume
 from sales_monitor.dashboard.store import DELETIONS_KEPT, RecordStore
 from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka.clients import ensure_topic, make_producer
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import SaleRecord, Tombstone, decode, encode, source_headers
 from sales_monitor_bench import baseline
@@ -101,7 +102,7 @@ def prepared_topic(bootstrap: str, n: int) -> str:
 
 def ingest(bootstrap: str, topic: str, n: int, timeout_s: float = 600) -> dict:
     """The dashboard's consumer reading `n` records from offset 0 into a fresh store."""
-    consumer = StreamConsumer(bootstrap, topic, RecordStore(max_rows=max(n, 1)))
+    consumer = StreamConsumer(Connection(bootstrap), topic, RecordStore(max_rows=max(n, 1)))
     start = time.perf_counter()
     consumer.start()
     deadline = start + timeout_s
@@ -176,7 +177,7 @@ class _TimedStore(RecordStore):
 def latency(bootstrap: str, rate: int, seconds: float) -> dict:
     topic = new_topic(bootstrap, "latency")
     store = _TimedStore()
-    consumer = StreamConsumer(bootstrap, topic, store)
+    consumer = StreamConsumer(Connection(bootstrap), topic, store)
     consumer.start()
     while not consumer.status.connected:
         time.sleep(0.01)
@@ -357,7 +358,7 @@ def csv_edit(bootstrap: str, n: int) -> dict:
     with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(io.StringIO()):
         path = Path(folder) / "vendas.csv"
         path.write_text("\n".join(lines) + "\n")
-        monitor = CsvMonitor(path, bootstrap, topic, producer)
+        monitor = CsvMonitor(path, Connection(bootstrap), topic, producer)
         monitor.sync_file()
         start = time.perf_counter()
         load(path, monitor.source)

@@ -10,10 +10,11 @@ should keep refreshing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from sales_monitor.commands.demo import Demo
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port
 from sales_monitor.settings import Settings
 from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
@@ -50,7 +51,7 @@ def _evicted(page) -> int:
 def soak(seconds: float, every: float) -> list[Sample]:
     from playwright.sync_api import sync_playwright
 
-    settings = replace(Settings(bootstrap_servers=f"127.0.0.1:{free_port()}"), max_rows=CAP)
+    settings = Settings(connection=Connection(f"127.0.0.1:{free_port()}"), max_rows=CAP)
     demo = Demo(settings, free_port(), ["--rate", str(RATE)])
     samples: list[Sample] = []
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 from sales_monitor.commands.launch import dashboard_env, streamlit_command, wait_healthy
 from sales_monitor.commands.producer import SOURCE
 from sales_monitor.kafka.clients import make_producer
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import SAO_PAULO
@@ -48,7 +49,7 @@ def tabs_cpu(bootstrap: str, rows: int, window_s: float) -> dict:
 
     topic = sc.prepared_topic(bootstrap, rows)
     # room for what arrives: past the cap the total would stop growing
-    settings = Settings(bootstrap_servers=bootstrap, topic=topic, max_rows=rows + 1_000_000)
+    settings = Settings(connection=Connection(bootstrap), topic=topic, max_rows=rows + 1_000_000)
     port = free_port()
     server = subprocess.Popen(
         streamlit_command(port, settings.host), env=dashboard_env(settings),

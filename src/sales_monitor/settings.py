@@ -25,32 +25,34 @@ _YES, _NO = {"1", "true", "sim", "yes"}, {"0", "false", "nao", "não", "no"}
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    bootstrap_servers: str = DEFAULT_BOOTSTRAP
+    # what every Kafka client is built from: the address with protocol, SASL and TLS
+    connection: Connection = Connection(DEFAULT_BOOTSTRAP)
     topic: str = DEFAULT_TOPIC
     refresh_seconds: float = 3.0
     max_rows: int = 1_000_000
     high_ticket_cents: int = 180_000
     host: str = DEFAULT_HOST  # where the dashboard listens
     read_only: bool = False  # hide every action that writes to the topic
-    # protocol, SASL and TLS; its address is left empty: `connection` takes bootstrap_servers
-    security: Connection = Connection("")
 
     @property
-    def connection(self) -> Connection:
-        """What every Kafka client is built from: the address (flags may change it) with
-        the security settings."""
-        return replace(self.security, bootstrap_servers=self.bootstrap_servers)
+    def bootstrap_servers(self) -> str:
+        return self.connection.bootstrap_servers
+
+    def with_address(self, bootstrap_servers: str) -> Settings:
+        """The same settings at another address (a flag's), security kept."""
+        connection = replace(self.connection, bootstrap_servers=bootstrap_servers)
+        return replace(self, connection=connection)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or DEFAULT_BOOTSTRAP
         try:
-            security = Connection.from_env("", env)
+            connection = Connection.from_env(bootstrap, env)
         except SecurityError as error:
             raise SettingsError(str(error)) from None
         return cls(
-            bootstrap_servers=bootstrap,
+            connection=connection,
             topic=env.get("KAFKA_TOPIC") or DEFAULT_TOPIC,
             refresh_seconds=_number(env, "DASHBOARD_REFRESH_SECONDS", 3.0, float, minimum=0.5),
             max_rows=_number(env, "DASHBOARD_MAX_ROWS", 1_000_000, int, minimum=1),
@@ -59,7 +61,6 @@ class Settings:
             ),
             host=_host(env.get("DASHBOARD_HOST") or DEFAULT_HOST),
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
-            security=security,
         )
 
 

@@ -16,6 +16,7 @@ from sales_monitor.commands.csv_monitor import CsvMonitor
 from sales_monitor.commands.producer import SOURCE
 from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka.clients import make_producer
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from tests.helpers.waiting import wait_for
 
@@ -40,7 +41,7 @@ def monitor(broker, topic):
 
     def start(path: Path) -> CsvMonitor:
         producers.append(make_producer(broker.bootstrap))
-        running = CsvMonitor(path, broker.bootstrap, topic, producers[-1])
+        running = CsvMonitor(path, Connection(broker.bootstrap), topic, producers[-1])
         running.read_topic()
         return running
 
@@ -250,7 +251,7 @@ def test_a_change_counts_as_published_only_once_acknowledged_and_is_sent_again(t
     path = tmp_path / "vendas.csv"
     write(path, records)
     producer = _FlakyProducer()
-    running = CsvMonitor(path, "127.0.0.1:9", "vendas", producer)
+    running = CsvMonitor(path, Connection("127.0.0.1:9"), "vendas", producer)
     report = running.sync_file()
     assert len(report.failed) == 3 and running.published == {}
     assert "Atenção: 3 mudanças não foram confirmadas" in capsys.readouterr().out

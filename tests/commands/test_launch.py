@@ -9,6 +9,7 @@ import pytest
 
 from sales_monitor.commands.demo import _local_port
 from sales_monitor.commands.launch import dashboard_env
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port, port_is_open
 from sales_monitor.settings import Settings
 from tests.helpers.topic import read_topic
@@ -55,9 +56,9 @@ def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
 
 @pytest.mark.unit
 def test_dashboard_env_carries_the_settings():
-    env = dashboard_env(Settings(bootstrap_servers="h:1", topic="t", max_rows=7), base={})
+    env = dashboard_env(Settings(connection=Connection("h:1"), topic="t", max_rows=7), base={})
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"
-    assert Settings.from_env(env) == Settings(bootstrap_servers="h:1", topic="t", max_rows=7)
+    assert Settings.from_env(env) == Settings(connection=Connection("h:1"), topic="t", max_rows=7)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from sales_monitor.dashboard.consumer import StreamConsumer
 from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.clients import ensure_topic, make_producer
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import Tombstone, encode, encode_tombstone
@@ -62,7 +63,7 @@ def test_invalid_messages_are_counted_kept_and_kept_out_of_the_table(broker, top
 
 
 def test_two_dashboards_each_see_every_message(broker, topic, live_stream):
-    other = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    other = StreamConsumer(Connection(broker.bootstrap), topic, RecordStore())
     other.start()
     try:
         publish(broker.bootstrap, topic, [encode(sale(i)) for i in range(1, 1_001)])
@@ -81,7 +82,7 @@ def test_all_partitions_are_read(broker):
         producer.send(name, key=str(i).encode(), value=encode(sale(i))[1], partition=i % 4)
     producer.flush()
     producer.close()
-    consumer = StreamConsumer(broker.bootstrap, name, RecordStore())
+    consumer = StreamConsumer(Connection(broker.bootstrap), name, RecordStore())
     consumer.start()
     try:
         assert wait_for(lambda: len(consumer.store.snapshot()) == 400)
@@ -108,7 +109,7 @@ def test_rewind_rebuilds_from_the_beginning_after_clear(broker, topic, live_stre
 
 def test_waits_for_a_missing_topic_then_reads_it(broker):
     name = f"later-{free_port()}"
-    consumer = StreamConsumer(broker.bootstrap, name, RecordStore())
+    consumer = StreamConsumer(Connection(broker.bootstrap), name, RecordStore())
     consumer.start()
     try:
         assert wait_for(lambda: consumer.status.state == "sem tópico")
@@ -124,7 +125,7 @@ def test_broker_down_is_reported_and_recovery_rebuilds_from_the_new_topic():
     port = free_port()
     first = EmbeddedBroker(port).start()
     ensure_topic(first.bootstrap, "csv-data")
-    consumer = StreamConsumer(first.bootstrap, "csv-data", RecordStore())
+    consumer = StreamConsumer(Connection(first.bootstrap), "csv-data", RecordStore())
     consumer.start()
     try:
         publish(first.bootstrap, "csv-data", [encode(sale(i)) for i in range(1, 101)])
@@ -237,7 +238,7 @@ def test_a_flood_of_invalid_messages_and_a_1_mb_one_stay_bounded(
 
 def test_a_dashboard_started_before_its_broker_recovers_by_itself():
     port = free_port()
-    consumer = StreamConsumer(f"127.0.0.1:{port}", "csv-data", RecordStore())
+    consumer = StreamConsumer(Connection(f"127.0.0.1:{port}"), "csv-data", RecordStore())
     consumer.start()
     try:
         assert wait_for(lambda: consumer.status.state == "broker indisponível")
@@ -256,7 +257,7 @@ def test_on_many_partitions_a_rebuilt_table_equals_the_live_one_and_the_latest_w
     older write (partition 4) after its delete."""
     topic = f"many-{time.monotonic_ns()}"
     ensure_topic(broker.bootstrap, topic, partitions=5)
-    live = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    live = StreamConsumer(Connection(broker.bootstrap), topic, RecordStore())
     live.start()
     base = 1_750_000_000_000
     writes = []  # (partition, key, value, timestamp ms), in the order they are sent
@@ -276,7 +277,7 @@ def test_on_many_partitions_a_rebuilt_table_equals_the_live_one_and_the_latest_w
     producer.close()
     expected = {i: 900 + i for i in range(1, 31)}
     assert wait_for(lambda: live.status.consumed == len(writes))
-    rebuilt = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    rebuilt = StreamConsumer(Connection(broker.bootstrap), topic, RecordStore())
     rebuilt.start()
     try:
         assert wait_for(lambda: rebuilt.status.consumed == len(writes))
@@ -315,7 +316,7 @@ def test_hostile_messages_from_any_client_leave_exactly_the_good_sales(broker, t
     assert [m.offset for m in rejected] == list(range(5, 5 + HOSTILE_REJECTED))
     assert "não consegue ler" in rejected[3].reason  # the header name kafka-python can't parse
     # a second dashboard, started now, reads the same table with the same verdicts
-    again = StreamConsumer(broker.bootstrap, topic, RecordStore())
+    again = StreamConsumer(Connection(broker.bootstrap), topic, RecordStore())
     again.start()
     try:
         assert wait_for(lambda: again.status.consumed == total, timeout=60)

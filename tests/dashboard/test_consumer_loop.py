@@ -8,6 +8,7 @@ import pytest
 from sales_monitor.dashboard.consumer import StreamConsumer
 from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.errors import BrokerUnavailable, KafkaFailure, UnreadableMessage
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.record import encode, encode_tombstone
 from tests.helpers.factories import sale
 from tests.helpers.waiting import wait_for
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.unit
 
 Message = namedtuple("Message", "partition offset key value headers timestamp")
 TOPIC = "csv-data"
+FAKE = Connection("fake:1")
 
 
 class FakeBroker:
@@ -102,7 +104,9 @@ class FakeConsumer:
 @pytest.fixture
 def fake():
     broker = FakeBroker(partitions=2)
-    stream = StreamConsumer("fake:1", TOPIC, RecordStore(), consumer_factory=broker.consumer)
+    stream = StreamConsumer(
+        Connection("fake:1"), TOPIC, RecordStore(), consumer_factory=broker.consumer
+    )
     stream.start()
     yield broker, stream
     stream.stop()
@@ -229,7 +233,9 @@ def test_history_read_at_start_counts_in_no_live_figure():
     old_ms = round(time.time() * 1000) - 600_000  # written ten minutes ago
     for i in range(1, 6):
         broker.write(0, *encode(sale(i)), timestamp=old_ms)
-    stream = StreamConsumer("fake:1", TOPIC, RecordStore(), consumer_factory=broker.consumer)
+    stream = StreamConsumer(
+        Connection("fake:1"), TOPIC, RecordStore(), consumer_factory=broker.consumer
+    )
     stream.start()
     try:
         assert wait_for(lambda: stream.status.consumed == 5 and stream.status.caught_up)

@@ -6,6 +6,7 @@ import pytest
 
 from sales_monitor.kafka.browse import Query, TopicReader
 from sales_monitor.kafka.clients import ensure_topic, make_producer
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import encode
 from tests.helpers.factories import T0, sale
@@ -28,7 +29,7 @@ def four(broker, topic):
     publisher.send_all([sale(i, minute=100 + i) for i in range(41, 51)])
     publisher.finish()
     producer.close()
-    return TopicReader(broker.bootstrap, name)
+    return TopicReader(Connection(broker.bootstrap), name)
 
 
 def _ms(minute: int) -> int:

@@ -9,6 +9,7 @@ import pytest
 from sales_monitor_bench.soak import CHROMIUM, CHROMIUM_ARGS, total_records
 
 from sales_monitor.commands.demo import Demo
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port
 from sales_monitor.record import encode
 from sales_monitor.settings import Settings
@@ -36,7 +37,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def demo():
-    settings = Settings(bootstrap_servers=f"127.0.0.1:{free_port()}")
+    settings = Settings(connection=Connection(f"127.0.0.1:{free_port()}"))
     running = Demo(settings, free_port(), ["--rate", "20"])
     try:
         running.start()
@@ -200,7 +201,7 @@ def test_an_upload_survives_a_click_elsewhere_and_ends_in_its_summary(browser, d
     if producer.poll() is None:
         producer.terminate()
         producer.wait(timeout=15)
-    reader = TopicReader(demo.settings.bootstrap_servers, demo.settings.topic)
+    reader = TopicReader(demo.settings.connection, demo.settings.topic)
     before = sum(o.messages for o in reader.offsets())
     lines = 60_000
     path = tmp_path / "vendas.jsonl"

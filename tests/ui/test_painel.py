@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from sales_monitor.dashboard.consumer import StreamConsumer, StreamState, StreamStatus
 from sales_monitor.dashboard.store import RecordStore
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.record import Tombstone
 from tests.helpers.factories import sale
 from tests.helpers.page import PAGE, button, metrics, run_page
@@ -304,11 +305,13 @@ def test_a_consumer_thread_that_ended_is_replaced(mocker):
         raise BrokerUnavailable("127.0.0.1:9", "recusada")
 
     st.cache_resource.clear()
-    dead = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore(), consumer_factory=unreachable)
+    dead = StreamConsumer(
+        Connection("127.0.0.1:9"), "csv-data", RecordStore(), consumer_factory=unreachable
+    )
     dead.start()
     dead.stop()
     assert not dead.is_alive()
-    fresh = StreamConsumer("127.0.0.1:9", "csv-data", RecordStore())
+    fresh = StreamConsumer(Connection("127.0.0.1:9"), "csv-data", RecordStore())
     shared = mocker.patch("sales_monitor.ui.resources.shared_stream", side_effect=[dead, fresh])
     assert resources.stream_for(Settings.from_env({})) is fresh
     shared.clear.assert_called_once()

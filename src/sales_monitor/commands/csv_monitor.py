@@ -27,6 +27,7 @@ from sales_monitor.files.sync import (
 )
 from sales_monitor.kafka.clients import open_consumer
 from sales_monitor.kafka.connection import Connection
+from sales_monitor.kafka.interface import Producer
 from sales_monitor.kafka.publish import Publisher, end_write
 from sales_monitor.processes import stop_on_signals
 from sales_monitor.ptbr import format_int
@@ -45,7 +46,7 @@ def say(text: str) -> None:
 class CsvMonitor:
     """The file, the topic, and what this file has published there."""
 
-    def __init__(self, path: Path, connection: Connection | str, topic: str, producer):
+    def __init__(self, path: Path, connection: Connection, topic: str, producer: Producer):
         self.path, self.connection, self.topic = path, connection, topic
         self.source = source_for(path)
         self.publisher = Publisher(producer, topic, self.source)

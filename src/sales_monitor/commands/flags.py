@@ -7,7 +7,6 @@ import argparse
 import math
 import re
 import sys
-from dataclasses import replace
 
 from sales_monitor.errors import SettingsError
 from sales_monitor.settings import HOST, Settings
@@ -72,7 +71,7 @@ def producer_or_exit(settings: Settings, bootstrap: str, topic: str):
     from sales_monitor.errors import BrokerUnavailable
     from sales_monitor.kafka.clients import ensure_topic, make_producer
 
-    connection = replace(settings, bootstrap_servers=bootstrap).connection
+    connection = settings.with_address(bootstrap).connection
     try:
         ensure_topic(connection, topic)
         return connection, make_producer(connection)

@@ -50,7 +50,7 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
             "DASHBOARD_HOST": settings.host,
             "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
         }
-        | settings.security.environment()
+        | settings.connection.environment()
     )
 
 
@@ -71,7 +71,7 @@ def add_dashboard_flags(parser: argparse.ArgumentParser, settings: Settings) -> 
 
 def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
     return replace(
-        settings, bootstrap_servers=args.bootstrap_server, topic=args.topic,
+        settings.with_address(args.bootstrap_server), topic=args.topic,
         max_rows=args.max_rows, refresh_seconds=args.refresh, host=args.host,
         read_only=args.read_only,
     )  # fmt: skip

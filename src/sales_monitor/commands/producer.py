@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
     try:
         args = parse_args(argv, settings)
-        settings = replace(settings, bootstrap_servers=args.bootstrap_server, topic=args.topic)
+        settings = replace(settings.with_address(args.bootstrap_server), topic=args.topic)
         pace = choose_pace(args, interactive=sys.stdin.isatty())
         ensure_topic(settings.connection, settings.topic, args.partitions)
         producer = make_producer(

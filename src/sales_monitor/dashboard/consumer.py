@@ -31,7 +31,7 @@ from sales_monitor.dashboard.ingest import InvalidMessage, ingest
 from sales_monitor.dashboard.store import RecordStore, WriteOrder
 from sales_monitor.errors import BrokerUnavailable, KafkaFailure, UnreadableMessage
 from sales_monitor.kafka.clients import UNREADABLE, open_consumer
-from sales_monitor.kafka.connection import Connection, as_connection
+from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import ConsumerFactory, Message, TopicConsumer
 from sales_monitor.record import SAO_PAULO, message_time
 
@@ -120,14 +120,14 @@ class StreamConsumer(threading.Thread):
 
     def __init__(
         self,
-        target: Connection | str,
+        connection: Connection,
         topic: str,
         store: RecordStore,
         consumer_factory: ConsumerFactory = open_consumer,
     ):
         super().__init__(name=f"stream-{topic}", daemon=True)
         self.store = store
-        self.connection = as_connection(target)
+        self.connection = connection
         self.status = StreamStatus(bootstrap=self.connection.bootstrap_servers, topic=topic)
         self.invalid_messages: deque[InvalidMessage] = deque(maxlen=INVALID_KEPT)
         self.arrivals = ArrivalMeter()

@@ -119,11 +119,11 @@ class TopicReader:
 
     def __init__(
         self,
-        target: Connection | str,
+        connection: Connection,
         topic: str,
         consumer_factory: ConsumerFactory = open_consumer,
     ):
-        self.connection, self.topic, self._factory = target, topic, consumer_factory
+        self.connection, self.topic, self._factory = connection, topic, consumer_factory
 
     def offsets(self) -> list[PartitionOffsets]:
         consumer = self._factory(self.connection, self.topic)

@@ -100,34 +100,36 @@ def show_result(name: str) -> None:
 
 
 # -- Overview --------------------------------------------------------------------------
-st.title("Inspecionar o tópico")
-st.caption(f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}`")
-try:
-    offsets = reader.offsets()
-except KafkaFailure as error:
-    st.error(f"Kafka indisponível: {literal(str(error))}", icon="🔌")
-    st.stop()
-if settings.read_only:
-    st.info("Modo somente leitura: o envio de mensagens está desativado.", icon="🔒")
-parts, total, behind = st.columns(3)
-parts.metric("Partições", len(offsets))
-total.metric("Mensagens no tópico", format_int(sum(o.messages for o in offsets)))
-behind.metric("Atraso do painel (mensagens)", format_int(stream.status.lag))
-if not offsets:
-    st.warning(f"O tópico '{settings.topic}' não existe ainda; o primeiro envio o cria.")
-else:
-    st.dataframe(
-        [{"partição": o.partition, "primeiro offset": o.earliest,
-          "último offset": o.latest - 1 if o.messages else None, "mensagens": o.messages}
-         for o in offsets],
-        hide_index=True,
-    )  # fmt: skip
+def overview() -> list[browse.PartitionOffsets]:
+    """Title, the topic's partitions and offsets; stops the page if Kafka does not answer."""
+    st.title("Inspecionar o tópico")
+    st.caption(f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}`")
+    try:
+        offsets = reader.offsets()
+    except KafkaFailure as error:
+        st.error(f"Kafka indisponível: {literal(str(error))}", icon="🔌")
+        st.stop()
+    if settings.read_only:
+        st.info("Modo somente leitura: o envio de mensagens está desativado.", icon="🔒")
+    parts, total, behind = st.columns(3)
+    parts.metric("Partições", len(offsets))
+    total.metric("Mensagens no tópico", format_int(sum(o.messages for o in offsets)))
+    behind.metric("Atraso do painel (mensagens)", format_int(stream.status.lag))
+    if not offsets:
+        st.warning(f"O tópico '{settings.topic}' não existe ainda; o primeiro envio o cria.")
+    else:
+        st.dataframe(
+            [{"partição": o.partition, "primeiro offset": o.earliest,
+              "último offset": o.latest - 1 if o.messages else None, "mensagens": o.messages}
+             for o in offsets],
+            hide_index=True,
+        )  # fmt: skip
+    return offsets
 
-names = ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"] if writable else ["Mensagens"]
-tabs = st.tabs(names)
 
-# -- Browse ----------------------------------------------------------------------------
-with tabs[0]:
+# -- Tabs ------------------------------------------------------------------------------
+def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
+    """The topic's messages, newest first, with a search and paging."""
     where, start, search = st.columns([1, 1, 2])
     partition = where.selectbox(
         "Partição", [None, *(o.partition for o in offsets)],
@@ -170,11 +172,9 @@ with tabs[0]:
                     help="Carrega esta mensagem no editor da aba Enviar",
                 )  # fmt: skip
 
-if not writable:
-    st.stop()
 
-# -- Produce one -----------------------------------------------------------------------
-with tabs[1]:
+def send_tab() -> None:
+    """One message written by hand, checked by the contract first."""
     st.session_state.setdefault("editor_key", "")
     if "editor_value" not in st.session_state:
         st.session_state.editor_value = example_record()
@@ -184,8 +184,9 @@ with tabs[1]:
     st.button("Enviar mensagem", type="primary", on_click=send_from_editor)
     show_result("editor_result")
 
-# -- Delete ----------------------------------------------------------------------------
-with tabs[2]:
+
+def delete_tab() -> None:
+    """A tombstone for one id, after a confirmation."""
     typed = st.text_input("Id a apagar", max_chars=40).strip()
     chosen = parse_id(typed) if typed else None
     if isinstance(chosen, Rejection):
@@ -252,7 +253,8 @@ def upload_summary(job: BulkSend) -> None:
         )
 
 
-with tabs[3]:
+def upload_tab() -> None:
+    """A whole file of records, sent on its own thread with progress and a summary."""
     upload = st.file_uploader(
         "Arquivo JSON (lista), JSON Lines ou CSV (vírgula ou ponto e vírgula)",
         type=["json", "jsonl", "ndjson", "csv", "txt"],
@@ -270,3 +272,23 @@ with tabs[3]:
         upload_progress(job)
     elif isinstance(job, BulkSend):
         upload_summary(job)
+
+
+# -- The page, top to bottom -------------------------------------------------------------
+offsets = overview()
+if writable:
+    browsing, sending, deleting, uploading = st.tabs(
+        ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"]
+    )
+    with browsing:
+        messages_tab(offsets)
+    with sending:
+        send_tab()
+    with deleting:
+        delete_tab()
+    with uploading:
+        upload_tab()
+else:
+    (browsing,) = st.tabs(["Mensagens"])
+    with browsing:
+        messages_tab(offsets)
