@@ -128,7 +128,9 @@ def _source_text(value: bytes) -> str:
 
 
 def decode(
-    key: bytes | None, value: bytes | None, headers: Iterable[tuple[str, bytes]] | None = None
+    key: bytes | None,
+    value: bytes | None,
+    headers: Iterable[tuple[str, bytes | None]] | None = None,
 ) -> Decoded:
     """Turn one Kafka message into a record, a tombstone, or a rejection. Never raises."""
     try:
@@ -299,12 +301,12 @@ def _cents(value: object, valor_text) -> int:
 
 def _cents_of_text(text: str | bytes) -> int:
     """Exact integer cents of a JSON number's text, judged digit by digit."""
-    whole, dot, fraction = text.partition("." if type(text) is str else b".")
+    if isinstance(text, bytes):  # orjson hands the number's own bytes
+        text = text.decode()
+    whole, dot, fraction = text.partition(".")
     usual = whole.isdigit() and whole.isascii() and len(whole) <= 11 and len(fraction) <= 2
     if usual and (not dot or fraction.isdigit()):  # 1234.56: in range, nothing to scale
         return int(whole) * 100 + int(fraction or 0) * (10 if len(fraction) == 1 else 1)
-    if type(text) is bytes:
-        text = text.decode()
     match = _NUMBER.fullmatch(text)
     shown = text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
     if match is None:

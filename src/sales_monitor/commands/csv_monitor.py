@@ -93,7 +93,7 @@ class CsvMonitor:
         report = SyncReport(changes, failed, state.rejected)
         self.last_report = report
         for row in state.rejected[:LISTED_REJECTIONS]:
-            say(f"  linha {row.line}: {row.decoded.reason}")
+            say(f"  linha {row.line}: {row.reason}")
         if len(state.rejected) > LISTED_REJECTIONS:
             say(f"  … e mais {format_int(len(state.rejected) - LISTED_REJECTIONS)} rejeitadas")
         say(f"{time.strftime('%H:%M:%S')} Sincronizado: {report.summary()}.")
@@ -127,7 +127,7 @@ class CsvMonitor:
                 current = watch.settled_change(seen, stop, timeout=RETRY_S if waiting else None)
                 if current == "stop":
                     return
-                if current != "timeout":
+                if not isinstance(current, str):  # a change, not "timeout"
                     seen = current
                     self.changes_seen += 1
                     if current is not None and self._half_written(stop):

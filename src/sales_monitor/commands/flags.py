@@ -7,6 +7,7 @@ import argparse
 import math
 import re
 import sys
+from typing import NoReturn
 
 from sales_monitor.errors import SettingsError
 from sales_monitor.settings import HOST, Settings
@@ -47,11 +48,11 @@ class Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
         return _portuguese(super().format_help())
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         fail(_portuguese(message))
 
 
-def fail(message: str, status: int = 2):
+def fail(message: str, status: int = 2) -> NoReturn:
     """One line on stderr and exit: the only way bad input ends a command."""
     print(f"Erro: {message}", file=sys.stderr)
     raise SystemExit(status)

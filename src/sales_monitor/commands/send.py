@@ -69,7 +69,7 @@ def changes_from(args) -> tuple[list, int]:
         flags.fail(f"{error}; nada foi enviado")
     rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
     for row in rejected:
-        print(f"linha {row.line}: {row.decoded.reason}", file=sys.stderr)
+        print(f"linha {row.line}: {row.reason}", file=sys.stderr)
     return [row.decoded for row in rows if not isinstance(row.decoded, Rejection)], len(rejected)
 
 

@@ -60,7 +60,7 @@ def filters_from_choices(
     return Filters(
         cities=tuple(cities) or None,
         value_cents=None if values == (0, value_top) else (values[0] * 100, values[1] * 100),
-        ages=None if tuple(ages) == AGE_BOUNDS else tuple(ages),
+        ages=None if tuple(ages) == AGE_BOUNDS else (ages[0], ages[1]),
         window=window,
     )
 
@@ -111,10 +111,10 @@ def _last(query: dict[str, list[str]], name: str) -> str:
 
 
 def _range(text: str, bounds: tuple[int, int]) -> tuple[int, int]:
-    low, _, high = text.partition("-")
-    if not all(_whole_number(part) for part in (low, high)):
+    low_text, _, high_text = text.partition("-")
+    if not all(_whole_number(part) for part in (low_text, high_text)):
         return bounds
-    low, high = max(bounds[0], int(low)), min(bounds[1], int(high))
+    low, high = max(bounds[0], int(low_text)), min(bounds[1], int(high_text))
     return (low, high) if low <= high else bounds
 
 

@@ -44,6 +44,11 @@ class Row:
     line: int  # 1-based line in the file where the row starts
     decoded: Decoded
 
+    @property
+    def reason(self) -> str:
+        """Why the row was refused ("" for a row that was not)."""
+        return self.decoded.reason if isinstance(self.decoded, Rejection) else ""
+
 
 def check_size(raw: bytes) -> None:
     if len(raw) > MAX_FILE_BYTES:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sales_monitor.dashboard.ingest import ingest
 from sales_monitor.dashboard.store import WriteOrder
@@ -28,6 +29,9 @@ from sales_monitor.files.csv_rows import Row
 from sales_monitor.kafka.interface import TopicConsumer
 from sales_monitor.kafka.offsets import read_offsets
 from sales_monitor.record import Rejection, SaleRecord, Tombstone
+
+if TYPE_CHECKING:
+    from watchdog.observers.api import BaseObserver
 
 SETTLE_S = 0.3  # a file unchanged this long is done being written
 POLL_S = 0.5  # stat check where file events do not arrive
@@ -96,7 +100,8 @@ def owned_records(
     """The live records of the topic whose latest write came from `source`, by the same
     rule as the dashboard's table (`store.WriteOrder`). Raises TopicNotRead when a
     partition stops giving messages before its end, rather than guessing."""
-    order, latest, read = WriteOrder(), {}, 0
+    order, read = WriteOrder(), 0
+    latest: dict[int, tuple[int, SaleRecord | Tombstone]] = {}
     for offsets in read_offsets(consumer):
         partition = offsets.partition
         consumer.assign([partition])
@@ -145,7 +150,7 @@ class FileWatch:
     def __init__(self, path: Path):
         self.path = path
         self.wake = threading.Event()
-        self._observer = None
+        self._observer: BaseObserver | None = None
 
     def __enter__(self) -> FileWatch:
         from watchdog.events import FileSystemEventHandler

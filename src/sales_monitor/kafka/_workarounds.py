@@ -23,7 +23,7 @@ def _closing_failed_connects(sock_connect):
             sock.close()
             raise
 
-    closing.closes_failed_connects = True
+    closing.closes_failed_connects = True  # type: ignore[attr-defined]
     return closing
 
 

@@ -171,7 +171,8 @@ def _scan_back(
     """Matching messages of one partition, newest first from `top`; (matches, read, whether
     the scan reached either enough matches or the partition's start)."""
     consumer.assign([offsets.partition])
-    matches, read = [], 0
+    matches: list[TopicMessage] = []
+    read = 0
     while top > offsets.earliest and len(matches) < wanted and read < budget:
         low = max(offsets.earliest, top - CHUNK)
         chunk = [

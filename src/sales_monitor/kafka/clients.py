@@ -223,6 +223,7 @@ def failure(error: Exception) -> KafkaFailure:
     """A kafka-python error as the project's: a record aborted at close is `DeliveryAborted`."""
     if isinstance(error, KafkaFailure):
         return error
+    found: KafkaFailure
     if isinstance(error, IllegalStateError):
         found = DeliveryAborted(f"o registro foi abortado ao fechar o produtor ({error})")
     else:

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 from sales_monitor.errors import BrokerError, BrokerUnavailable
 from sales_monitor.kafka.clients import probe
@@ -62,7 +63,7 @@ class EmbeddedBroker:
         self.host, self.port = host, port
         self.advertised = advertised or self.bootstrap
         self._process: subprocess.Popen | None = None
-        self._log = None  # the broker's own output, kept for error messages
+        self._log: IO[bytes] | None = None  # the broker's own output, for error messages
 
     @property
     def bootstrap(self) -> str:
@@ -84,6 +85,7 @@ class EmbeddedBroker:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
+        assert self._process is not None, "started"
         while not port_is_open(self.host, self.port):
             if self._process.poll() is not None or time.monotonic() > deadline:
                 output = self.output()

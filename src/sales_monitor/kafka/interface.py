@@ -63,12 +63,21 @@ class TopicConsumer(Protocol):
 ConsumerFactory = Callable[..., TopicConsumer]  # (connection, topic) -> TopicConsumer
 
 
+class Written(Protocol):
+    """Where the broker put a record."""
+
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
 class Delivery(Protocol):
     """A send's outcome, later: callbacks get the record's metadata or the error."""
 
     def add_callback(self, f: Callable[..., object], *args: object) -> object: ...
     def add_errback(self, f: Callable[..., object], *args: object) -> object: ...
-    def get(self, timeout: float | None = None) -> object: ...
+    def get(self, timeout: float | None = None) -> Written: ...
 
 
 class Producer(Protocol):

@@ -11,7 +11,8 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from kafka.errors import KafkaError
 
@@ -98,10 +99,7 @@ def send_change(
     headers: list[tuple[str, bytes]] | None = None,
 ) -> Delivery | None:
     """Send one upsert or tombstone; the future, or None if the send itself failed."""
-    if isinstance(change, SaleRecord):
-        key, value = encode(change)
-    else:
-        key, value = encode_tombstone(change.id)
+    key, value = encode(change) if isinstance(change, SaleRecord) else encode_tombstone(change.id)
     stats.on_send()
     try:
         future = producer.send(topic, key=key, value=value, headers=headers)
@@ -173,7 +171,11 @@ class BulkSend(threading.Thread):
     progress and, at the end, its summary."""
 
     def __init__(
-        self, publisher: Publisher, changes: list, rejected: list = (), ack_wait_s: float = 30.0
+        self,
+        publisher: Publisher,
+        changes: Sequence[SaleRecord | Tombstone],
+        rejected: Iterable[Any] = (),  # the file's refused rows, kept for the page
+        ack_wait_s: float = 30.0,
     ):
         super().__init__(name="bulk-send", daemon=True)
         self.publisher, self.changes, self.ack_wait_s = publisher, changes, ack_wait_s

@@ -194,7 +194,7 @@ def delete_tab() -> None:
     valid_id = isinstance(chosen, int)
     shown_id = chosen if valid_id else "…"
     confirmed = st.checkbox(f"Confirmo: apagar o id {shown_id} (envia um tombstone)")
-    if st.button("Apagar", disabled=not (valid_id and confirmed)):
+    if st.button("Apagar", disabled=not (valid_id and confirmed)) and isinstance(chosen, int):
         try:
             where = deliver(Tombstone(chosen))
         except KafkaFailure as error:
@@ -248,7 +248,7 @@ def upload_summary(job: BulkSend) -> None:
         st.success(summary)
     if rejected:
         st.dataframe(
-            [{"linha": row.line, "motivo": row.decoded.reason} for row in rejected],
+            [{"linha": row.line, "motivo": row.reason} for row in rejected],
             hide_index=True,
         )
 
@@ -268,7 +268,7 @@ def upload_tab() -> None:
         running = isinstance(job, BulkSend)
     if isinstance(job, tuple):
         st.error(literal(job[1]))
-    elif running:
+    elif isinstance(job, BulkSend) and running:
         upload_progress(job)
     elif isinstance(job, BulkSend):
         upload_summary(job)

@@ -5,6 +5,7 @@ shared consumer in `ui.resources`.
 """
 
 from datetime import datetime
+from typing import cast
 
 import streamlit as st
 
@@ -65,9 +66,10 @@ with st.sidebar:
             "Cidades", sorted(set(snapshot["cidade"].unique()) | set(st.session_state.f_cities)),
             key="f_cities", placeholder="Todas",
         ),
-        st.slider("Valor (R$)", 0, top_value, key="f_values", step=10, format="R$ %d"),
+        cast(tuple[int, int], st.slider(
+            "Valor (R$)", 0, top_value, key="f_values", step=10, format="R$ %d")),
         top_value,
-        st.slider("Idade", *filtering.AGE_BOUNDS, key="f_ages"),
+        cast(tuple[int, int], st.slider("Idade", *filtering.AGE_BOUNDS, key="f_ages")),
         st.selectbox("Janela de tempo", list(filtering.WINDOWS), key="f_window"),
     )  # fmt: skip
     st.query_params.from_dict(filtering.query_from_filters(filters))  # the view, as a link
@@ -106,20 +108,20 @@ def live_panel(filters: filtering.Filters) -> None:
             "podem estar desatualizados.", icon="🕒",
         )  # fmt: skip
     if (progress := status.reading) is not None:
-        read, total = progress
-        share = min(1.0, read / total) if total else 0.0
+        read, in_topic = progress
+        share = min(1.0, read / in_topic) if in_topic else 0.0
         st.progress(
-            share, text=f"Lendo o tópico: {format_int(read)} de {format_int(total)} "
+            share, text=f"Lendo o tópico: {format_int(read)} de {format_int(in_topic)} "
             f"mensagens ({share:.0%}); os números crescem até a leitura terminar.",
         )  # fmt: skip
     version, snapshot = reading.version, reading.table
     if (loss := status.data_loss) is not None:
-        now = len(snapshot)
+        rows_now = len(snapshot)
         st.warning(
             f"O Kafka voltou sem os dados às {loss.at.strftime(WHEN)}: a tabela tinha "
             f"{format_int(loss.rows_before)} registros e foi reconstruída com o que o tópico "
-            f"tem agora ({format_int(now)}); {format_int(max(0, loss.rows_before - now))} "
-            "registros perdidos.", icon="⚠️",
+            f"tem agora ({format_int(rows_now)}); "
+            f"{format_int(max(0, loss.rows_before - rows_now))} registros perdidos.", icon="⚠️",
         )  # fmt: skip
     if reading.evicted:
         st.info(
