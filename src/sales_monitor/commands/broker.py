@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
-from sales_monitor.errors import BrokerError, BrokerUnavailable
+from sales_monitor.commands.launch import run_until_stopped
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.embedded import EmbeddedBroker
-from sales_monitor.processes import stop_on_signals, wait_for_stop
+from sales_monitor.processes import stop_on_signals
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,13 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--topic", type=flags.topic_name, default=settings.topic)
     parser.add_argument("--partitions", type=flags.positive_int, default=1)
     args = parser.parse_args(argv)
-    stop = stop_on_signals()
-    try:
-        broker = EmbeddedBroker(args.port).start()
-    except BrokerError as error:
-        print(f"Erro: {error}", file=sys.stderr)
-        return 1
-    try:
+    broker = EmbeddedBroker(args.port)
+
+    def start() -> None:
+        broker.start()
         ensure_topic(broker.bootstrap, args.topic, args.partitions)
         print(
             f"Broker Kafka (Tansu) ouvindo em {broker.bootstrap}; tópico '{args.topic}' pronto.\n"
@@ -33,16 +28,14 @@ def main(argv: list[str] | None = None) -> int:
             "Ctrl-C para parar.",
             flush=True,
         )
-        if wait_for_stop(stop, lambda: None if broker.running() else "broker"):
-            print(f"Erro: o broker parou sozinho:\n{broker.output()[-1000:]}", file=sys.stderr)
-            return 1
-    except BrokerUnavailable as error:
-        print(f"Erro: {error}", file=sys.stderr)
-        return 1
-    finally:
-        broker.stop()
-    print("Broker parado.", flush=True)
-    return 0
+
+    return run_until_stopped(
+        stop_on_signals(), start,
+        exited=lambda: None if broker.running() else "broker",
+        shutdown=broker.stop,
+        died=lambda _: f"o broker parou sozinho:\n{broker.output()[-1000:]}",
+        farewell="Broker parado.",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -11,14 +11,15 @@ from sales_monitor.commands.launch import (
     add_dashboard_flags,
     browser_host,
     dashboard_env,
+    run_until_stopped,
     streamlit_command,
     wait_healthy,
     with_flags,
 )
-from sales_monitor.errors import BrokerError, BrokerUnavailable, DemoError
+from sales_monitor.errors import BrokerUnavailable, DemoError
 from sales_monitor.kafka.clients import ensure_topic, probe
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port, port_is_open
-from sales_monitor.processes import child_dies_with_parent, stop_on_signals, wait_for_stop
+from sales_monitor.processes import child_dies_with_parent, stop_on_signals
 from sales_monitor.settings import Settings
 
 
@@ -110,22 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     pacing.add_argument("--rate", type=flags.positive_number, help="vendas por segundo, em lotes")
     args = parser.parse_args(argv)  # every flag checked before anything starts
     pace = ["--rate", repr(args.rate)] if args.rate else ["--interval", repr(args.interval)]
-    stop = stop_on_signals()
     demo = Demo(with_flags(settings, args), args.port, pace)
-    try:
+
+    def start() -> None:
         demo.start()
         url = f"http://{browser_host(demo.settings.host)}:{demo.port}"
         print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
-        if (name := wait_for_stop(stop, demo.exited)) is not None:
-            print(f"Erro: o {name} parou sozinho; encerrando o demo.", file=sys.stderr)
-            return 1
-    except (BrokerError, BrokerUnavailable, DemoError) as error:
-        print(f"Erro: {error}", file=sys.stderr)
-        return 1
-    finally:
-        demo.stop()
-    print("Demo encerrado.", flush=True)
-    return 0
+
+    return run_until_stopped(
+        stop_on_signals(), start, demo.exited, demo.stop,
+        died=lambda name: f"o {name} parou sozinho; encerrando o demo.",
+        farewell="Demo encerrado.",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

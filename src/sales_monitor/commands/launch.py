@@ -1,5 +1,6 @@
-"""What `uv run dashboard` and `uv run demo` share: the Streamlit command line, the
-environment that hands it the settings, the flags, and waiting for it to answer."""
+"""What the long-running commands share: the Streamlit command line, the environment
+that hands it the settings, the dashboard's flags, waiting for it to answer, and the life
+of a command that runs until Ctrl-C (`run_until_stopped`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import argparse
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from sales_monitor.commands import flags
+from sales_monitor.errors import MonitorError
+from sales_monitor.processes import wait_for_stop
 from sales_monitor.settings import Settings, is_loopback
 
 # the package's own entry point, so an installed wheel can launch the app
@@ -100,3 +105,28 @@ def wait_healthy(
         except OSError:
             time.sleep(0.2)
     return False
+
+
+def run_until_stopped(
+    stop: threading.Event,
+    start: Callable[[], None],
+    exited: Callable[[], str | None],
+    shutdown: Callable[[], None],
+    died: Callable[[str], str],
+    farewell: str,
+) -> int:
+    """Start, wait for Ctrl-C or a piece that stops by itself, and always shut down: one
+    `Erro:` line for a failure of the project's (`MonitorError`), exit status 0 only for
+    a clean stop."""
+    try:
+        start()
+        if (name := wait_for_stop(stop, exited)) is not None:
+            print(f"Erro: {died(name)}", file=sys.stderr)
+            return 1
+    except MonitorError as error:
+        print(f"Erro: {error}", file=sys.stderr)
+        return 1
+    finally:
+        shutdown()
+    print(farewell, flush=True)
+    return 0
