@@ -311,7 +311,7 @@ SCENARIOS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    parser.add_argument("--quick", action="store_true", help="small sizes, about 5 minutes here")
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), help="these scenarios")
     parser.add_argument("--runs", type=int, help="runs per figure (default 3)")
     parser.add_argument("--no-save", action="store_true", help="print only, write no files")
