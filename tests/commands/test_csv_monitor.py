@@ -20,8 +20,6 @@ from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from tests.helpers.waiting import wait_for
 
-pytestmark = pytest.mark.broker
-
 HEADER = "id;nome;idade;cidade;valor;timestamp"
 SAMPLE = Path(__file__).parents[2] / "csv-monitor" / "vendas_exemplo.csv"
 
@@ -68,6 +66,7 @@ def rows_of(live_stream) -> dict[int, int]:
     return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
 
 
+@pytest.mark.broker
 def test_ten_thousand_rows_then_10_edits_5_deletions_3_additions_send_18(
     tmp_path, monitor, live_stream
 ):
@@ -91,6 +90,7 @@ def test_ten_thousand_rows_then_10_edits_5_deletions_3_additions_send_18(
     assert running.sync_file() and running.publisher.stats.acked - sent == 18  # no change
 
 
+@pytest.mark.broker
 def test_saves_by_rename_truncate_and_half_written_files_are_followed(
     tmp_path, monitor, live_stream
 ):
@@ -129,6 +129,7 @@ def test_saves_by_rename_truncate_and_half_written_files_are_followed(
         assert wait_for(lambda: set(rows_of(live_stream)) == {r.id for r in records[3:15]})
 
 
+@pytest.mark.broker
 def test_bad_rows_are_reported_by_line_and_the_good_ones_sync(
     tmp_path, monitor, live_stream, capsys
 ):
@@ -149,6 +150,7 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_sync(
     assert wait_for(lambda: set(rows_of(live_stream)) == {r.id for r in good})
 
 
+@pytest.mark.broker
 def test_rows_removed_while_stopped_are_deleted_and_other_writers_untouched(
     broker, topic, tmp_path, monitor, live_stream
 ):
@@ -172,6 +174,7 @@ def test_rows_removed_while_stopped_are_deleted_and_other_writers_untouched(
     assert wait_for(lambda: set(rows_of(live_stream)) == expected)
 
 
+@pytest.mark.broker
 def test_the_sample_loads_exact_to_the_cent_and_a_second_once_sends_nothing(
     broker, topic, live_stream
 ):
@@ -266,6 +269,7 @@ def test_a_change_counts_as_published_only_once_acknowledged_and_is_sent_again(t
     assert running.summary() == ("Resumo: 3 enviados, 0 rejeitados, 0 falhas.", 0)
 
 
+@pytest.mark.broker
 def test_ownership_follows_the_dashboards_latest_write_rule(broker, topic, tmp_path):
     """A record at Kafka timestamp 1000, then at the next offset a tombstone stamped 900:
     the dashboard shows no such id, and the monitor no longer owned it before (it ordered
@@ -293,6 +297,7 @@ def test_ownership_follows_the_dashboards_latest_write_rule(broker, topic, tmp_p
         consumer.close()
 
 
+@pytest.mark.broker
 def test_a_topic_that_cannot_be_read_to_its_end_is_said_not_guessed(broker, topic, monkeypatch):
     """Before: the start-up read stopped silently after 30 s per partition."""
     from sales_monitor.errors import TopicNotRead
@@ -323,6 +328,7 @@ def test_a_topic_that_cannot_be_read_to_its_end_is_said_not_guessed(broker, topi
         consumer.close()
 
 
+@pytest.mark.broker
 def test_the_watching_monitor_survives_a_line_past_every_bound(tmp_path, monitor, live_stream):
     """Before: a CSV field over 131,072 characters appended to the file ended the watch."""
     records = [SaleFaker(seed=12).record() for _ in range(3)]
@@ -340,6 +346,7 @@ def test_the_watching_monitor_survives_a_line_past_every_bound(tmp_path, monitor
         assert follower.is_alive()
 
 
+@pytest.mark.broker
 def test_a_change_made_between_the_sync_and_the_watch_is_not_missed(tmp_path, monitor, live_stream):
     """Before: the watch started from the file as it was then, so a save between the first
     sync and the watch's start was never published (CI caught it as a flaky test)."""

@@ -15,8 +15,6 @@ from sales_monitor.settings import Settings
 from tests.helpers.topic import read_topic
 from tests.helpers.waiting import wait_for
 
-pytestmark = pytest.mark.broker
-
 DEMO = [
     sys.executable,
     "-m",
@@ -81,6 +79,7 @@ def start_demo():
         demo.communicate()
 
 
+@pytest.mark.broker
 def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind(start_demo):
     kafka_port, web_port = free_port(), free_port()
     demo = start_demo(
@@ -107,6 +106,7 @@ def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind(start_demo):
     assert not port_is_open("127.0.0.1", kafka_port) and not port_is_open("127.0.0.1", web_port)
 
 
+@pytest.mark.broker
 def test_demo_uses_a_broker_that_already_answers(broker, topic, start_demo):
     demo = start_demo(
         "--port", str(free_port()), "--rate", "50",
@@ -121,6 +121,7 @@ def test_demo_uses_a_broker_that_already_answers(broker, topic, start_demo):
     assert port_is_open(*broker.bootstrap.split(":")[:1], broker.port)  # not ours to stop
 
 
+@pytest.mark.broker
 def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
     env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": "kafka.invalid:9092"}
     result = subprocess.run(
@@ -134,6 +135,7 @@ def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.broker
 def test_demo_stops_everything_when_a_piece_dies(broker, topic, start_demo):
     demo = start_demo(
         "--port", str(free_port()), KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, KAFKA_TOPIC=topic
@@ -154,6 +156,7 @@ def _cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "command", [DEMO, [sys.executable, "-m", "sales_monitor.commands.producer"]]
 )
@@ -182,6 +185,7 @@ def _ip(hex_address: str) -> str:
     return "::1" if hex_address.endswith("01000000") and set(hex_address[:24]) == {"0"} else "::"
 
 
+@pytest.mark.broker
 @pytest.mark.parametrize(
     ("flags", "expected"), [((), {"127.0.0.1"}), (("--host", "0.0.0.0"), {"0.0.0.0"})]
 )

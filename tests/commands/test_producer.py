@@ -230,7 +230,7 @@ def test_sigterm_flushes_and_prints_a_summary(broker, topic):
     assert len(read_topic(broker.bootstrap, topic, expected=acked)) == acked
 
 
-@pytest.mark.broker
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -247,7 +247,7 @@ def test_cli_rejects_bad_flags_without_a_traceback(args, message):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.broker
+@pytest.mark.unit
 def test_cli_without_broker_says_so_in_one_line():
     from sales_monitor.kafka.embedded import free_port
 

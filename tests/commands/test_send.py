@@ -10,8 +10,6 @@ from sales_monitor.record import SaleRecord, Tombstone, decode, encode
 from tests.helpers.factories import sale
 from tests.helpers.topic import read_topic
 
-pytestmark = pytest.mark.broker
-
 SEND = [sys.executable, "-m", "sales_monitor.commands.send"]
 
 
@@ -26,6 +24,7 @@ def wire(record) -> str:
     return encode(record)[1].decode()
 
 
+@pytest.mark.broker
 def test_one_record_from_the_argument(broker, topic):
     result = send(broker, topic, wire(sale(200)))
     assert result.returncode == 0, result.stderr
@@ -35,6 +34,7 @@ def test_one_record_from_the_argument(broker, topic):
     assert dict(message.headers) == {"origem": b"send"}
 
 
+@pytest.mark.broker
 def test_a_file_with_bad_lines_sends_the_good_ones_and_fails(broker, topic, tmp_path):
     path = tmp_path / "vendas.jsonl"
     path.write_text("\n".join([wire(sale(1)), '{"id": 2, "idade": 30}', wire(sale(3))]) + "\n")
@@ -46,6 +46,7 @@ def test_a_file_with_bad_lines_sends_the_good_ones_and_fails(broker, topic, tmp_
     assert sorted(ids) == [1, 3]
 
 
+@pytest.mark.broker
 def test_csv_from_standard_input(broker, topic):
     csv = "id;nome;idade;cidade;valor;timestamp\n7;Ana;30;Natal;1.234,56;27/08/2025 12:00\n"
     result = send(broker, topic, stdin=csv)
@@ -55,6 +56,7 @@ def test_csv_from_standard_input(broker, topic):
     assert isinstance(record, SaleRecord) and record.value_cents == 123_456
 
 
+@pytest.mark.broker
 def test_delete_sends_a_tombstone(broker, topic):
     result = send(broker, topic, "--delete", "200")
     assert result.returncode == 0, result.stderr
@@ -62,6 +64,7 @@ def test_delete_sends_a_tombstone(broker, topic):
     assert decode(message.key, message.value) == Tombstone(200)
 
 
+@pytest.mark.broker
 def test_dry_run_and_invalid_input_send_nothing(broker, topic):
     checked = send(broker, topic, "--dry-run", wire(sale(1)))
     assert (checked.returncode, checked.stdout.strip()) == (
@@ -91,6 +94,7 @@ def test_bad_input_ends_in_one_line(args, message):
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
 
 
+@pytest.mark.broker
 def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypatch, capsys):
     """Before: `KafkaTimeoutError` traceback from `Publisher.finish`."""
     from sales_monitor.commands import flags
