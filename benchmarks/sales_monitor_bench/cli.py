@@ -321,10 +321,19 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--every", type=float, default=30.0, help="soak: seconds between samples")
     parser.add_argument(
+        "--micro", action="store_true",
+        help="instead: the small choices the code's comments cite, against their alternatives",
+    )  # fmt: skip
+    parser.add_argument(
         "--publish", action="store_true",
         help=f"also write the results to {PUBLISHED.relative_to(ROOT)} (for the README)",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.micro:
+        from sales_monitor_bench import micro
+
+        micro.main()
+        return 0
     if args.soak is not None:
         return _soak(args.soak, args.every)
     sizes = QUICK if args.quick else FULL

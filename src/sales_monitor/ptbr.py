@@ -25,7 +25,7 @@ def format_int(value: int) -> str:
 
 def brazilian_times(moments: pd.Series) -> list[str]:
     """27/08/2025 12:00:00, in the timestamps' own (São Paulo) wall time. Through ISO text:
-    ~10x faster than strftime on time-zone-aware values."""
+    1.5x as fast as strftime on time-zone-aware values (`uv run bench --micro`)."""
     local = moments.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     return [f"{t[8:10]}/{t[5:7]}/{t[:4]} {t[11:19]}" for t in np.datetime_as_string(local)]
 

@@ -1,0 +1,69 @@
+"""`uv run bench --micro`: the small choices the code's comments cite,
+each timed against the obvious alternative on this machine (medians of 5 runs; compare the
+ratio, not the times)."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import timeit
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sales_monitor.dashboard.store import RecordStore, keep_rows
+from sales_monitor.ptbr import brazilian_times
+from sales_monitor.record import SAO_PAULO, SaleRecord
+
+N = 100_000
+START = datetime(2025, 8, 27, 12, tzinfo=SAO_PAULO)
+
+
+def _median(statement, number: int) -> float:
+    return statistics.median(timeit.repeat(statement, number=number, repeat=5)) / number
+
+
+def _row(what: str, ours: float, theirs: float, alternative: str) -> None:
+    print(f"{what}: {ours * 1e3:.2f} ms vs {theirs * 1e3:.2f} ms ({alternative}): "
+          f"{theirs / ours:.1f}x")  # fmt: skip
+
+
+def main() -> None:
+    moments = [START + timedelta(seconds=i) for i in range(N)]
+    series = pd.Series(pd.DatetimeIndex(moments))
+    ours = _median(lambda: brazilian_times(series), 3)
+    theirs = _median(lambda: series.dt.strftime("%d/%m/%Y %H:%M:%S").tolist(), 3)
+    _row(f"pt-BR text of {N:,} moments", ours, theirs, "strftime")
+    _row(f"{N:,} aware datetimes to epoch ms", _median(
+        lambda: pa.array(moments, pa.timestamp("ms", tz="UTC")).cast(pa.int64()), 3),
+        _median(lambda: [round(m.timestamp() * 1000) for m in moments], 3),
+        "datetime.timestamp()")  # fmt: skip
+    frame = _store_snapshot()
+    for share in (0.5, 0.99):
+        keep = np.random.default_rng(0).random(len(frame)) < share
+        _row(f"{share:.0%} of a {len(frame):,}-row store snapshot",
+             _median(lambda: keep_rows(frame, keep), 5),  # noqa: B023 - timed at once
+             _median(lambda: frame[keep], 5), "DataFrame indexing")  # noqa: B023  # fmt: skip
+    chooser, cities = random.Random(0), [f"c{i}" for i in range(25)]
+    ours = _median(lambda: [cities[int(chooser.random() * 25)] for _ in range(N)], 3)
+    theirs = _median(lambda: [chooser.choice(cities) for _ in range(N)], 3)
+    _row(f"{N:,} random picks", ours, theirs, "random.choice")
+
+
+def _store_snapshot() -> pd.DataFrame:
+    """A store's table as the dashboard has it: rebuilt after each of 20 batches, so its
+    Arrow string columns come in chunks."""
+    store = RecordStore()
+    for batch in range(20):
+        store.apply([
+            SaleRecord(batch * 5_000 + i + 1, f"Cliente {i}", 30, "Natal", 100, START)
+            for i in range(5_000)
+        ])  # fmt: skip
+        store.snapshot()
+    return store.snapshot()
+
+
+if __name__ == "__main__":
+    main()
