@@ -30,7 +30,10 @@ def apache(tmp_path_factory):
         pytest.skip(why)
     folder = tmp_path_factory.mktemp("apache")
     certs = make_certificates(folder)
-    node = apache_kafka.ApacheKafka(folder, apache_kafka.security_listeners(certs))
+    node = apache_kafka.ApacheKafka(
+        folder, apache_kafka.security_listeners(certs),
+        settings={"log.cleaner.backoff.ms": "100"},  # compaction within a test
+    )  # fmt: skip
     node.certs = certs
     with node:
         yield node

@@ -7,6 +7,7 @@ import time
 from kafka import TopicPartition
 
 from sales_monitor.kafka.clients import make_consumer, open_consumer
+from sales_monitor.kafka.offsets import read_offsets
 
 
 def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.0) -> list:
@@ -36,5 +37,25 @@ def messages_in(bootstrap: str, topic: str) -> int:
     consumer = open_consumer(bootstrap, topic)
     try:
         return sum(consumer.end_offsets(consumer.partitions()).values())
+    finally:
+        consumer.close()
+
+
+def everything_in(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list:
+    """Every message the topic holds now, read up to each partition's end (the end as
+    `offsets.read_offsets` finds it), or AssertionError if that takes over `timeout_s`."""
+    consumer = open_consumer(bootstrap, topic)
+    deadline = time.monotonic() + timeout_s
+    try:
+        ends = {o.partition: o for o in read_offsets(consumer)}
+        consumer.assign(ends)
+        for partition, offsets in ends.items():
+            consumer.seek(partition, offsets.earliest)
+        messages: list = []
+        while any(consumer.position(p) < o.latest for p, o in ends.items()):
+            assert time.monotonic() < deadline, "o tópico não foi lido até o fim"
+            for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
+                messages.extend(batch)
+        return messages
     finally:
         consumer.close()
