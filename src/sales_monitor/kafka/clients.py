@@ -189,6 +189,7 @@ def make_producer(target: Connection | str, **tuning) -> KafkaProducer:
         "linger_ms": 5,
         "batch_size": 256 * 1024,
         "max_block_ms": 10_000,
+        "acks": "all",  # acknowledged only once the in-sync replicas have it (a cluster)
         "enable_idempotence": False,
         "allow_auto_create_topics": False,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
