@@ -34,7 +34,7 @@ def apache(tmp_path_factory):
         folder, apache_kafka.security_listeners(certs),
         settings={"log.cleaner.backoff.ms": "100"},  # compaction within a test
     )  # fmt: skip
-    node.certs = certs
+    node.certs = certs  # the CA and client certificate the security tests connect with
     with node:
         yield node
 

@@ -299,10 +299,8 @@ def _cents(value: object, valor_text) -> int:
     return _cents_of_text(text)
 
 
-def _cents_of_text(text: str | bytes) -> int:
+def _cents_of_text(text: str) -> int:
     """Exact integer cents of a JSON number's text, judged digit by digit."""
-    if isinstance(text, bytes):  # orjson hands the number's own bytes
-        text = text.decode()
     whole, dot, fraction = text.partition(".")
     usual = whole.isdigit() and whole.isascii() and len(whole) <= 11 and len(fraction) <= 2
     if usual and (not dot or fraction.isdigit()):  # 1234.56: in range, nothing to scale
@@ -337,14 +335,14 @@ def _power(exponent: str | None) -> int:
     return -(10**9) if exponent.startswith("-") else 10**9
 
 
-def _valor_text(raw: bytes) -> str | bytes | None:
+def _valor_text(raw: bytes) -> str | None:
     """The text of the top-level `valor` number in a JSON object orjson has accepted.
     Without backslashes every quote delimits a string, so a single `"valor"` is that key;
     anything else is read again by the json module, which keeps the number's text."""
     at = raw.find(_VALOR_KEY)
     if at >= 0 and raw.find(_VALOR_KEY, at + 1) < 0 and b"\\" not in raw:
         match = _AFTER_VALOR_KEY.match(raw, at + len(_VALOR_KEY))
-        return match.group(1) if match else None
+        return match.group(1).decode("ascii") if match else None  # [0-9.eE+-] only
     try:
         text = json.loads(raw, parse_float=str, parse_int=str).get("valor")
     except (ValueError, RecursionError):

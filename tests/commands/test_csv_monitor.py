@@ -18,6 +18,7 @@ from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
+from tests.helpers.factories import cents_by_id
 from tests.helpers.waiting import wait_for
 
 HEADER = "id;nome;idade;cidade;valor;timestamp"
@@ -62,8 +63,7 @@ def following(running: CsvMonitor):
 
 
 def rows_of(live_stream) -> dict[int, int]:
-    frame = live_stream.store.snapshot()
-    return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
+    return cents_by_id(live_stream.store.snapshot())
 
 
 @pytest.mark.broker

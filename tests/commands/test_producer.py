@@ -163,14 +163,21 @@ def test_cli_creates_a_missing_topic_with_the_partitions_asked(broker):
     assert len(described["partitions"]) == 3
 
 
-@pytest.mark.broker
-def test_interactive_prompt_sets_the_interval(broker, topic):
+def _interactive(broker, topic: str, count: int) -> tuple[subprocess.Popen, int]:
+    """The original script on a terminal of its own (so it asks the interval); the
+    process and the terminal's side the test reads and types on."""
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--count", "3", "--bootstrap-server", broker.bootstrap,
-         "--topic", topic], stdin=follower, stdout=follower, stderr=follower,
+        [sys.executable, str(SCRIPT), "--count", str(count), "--bootstrap-server",
+         broker.bootstrap, "--topic", topic], stdin=follower, stdout=follower, stderr=follower,
     )  # fmt: skip
     os.close(follower)
+    return process, leader
+
+
+@pytest.mark.broker
+def test_interactive_prompt_sets_the_interval(broker, topic):
+    process, leader = _interactive(broker, topic, count=3)
     output = _read_until(leader, b"Enter = 5")
     os.write(leader, b"0.1\n")
     assert process.wait(timeout=30) == 0
@@ -183,12 +190,7 @@ def test_interactive_prompt_sets_the_interval(broker, topic):
 
 @pytest.mark.broker
 def test_interactive_prompt_asks_again_after_a_bad_interval(broker, topic):
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--count", "1", "--bootstrap-server", broker.bootstrap,
-         "--topic", topic], stdin=follower, stdout=follower, stderr=follower,
-    )  # fmt: skip
-    os.close(follower)
+    process, leader = _interactive(broker, topic, count=1)
     _read_until(leader, b"Enter = 5")
     os.write(leader, b"depressa\n")
     output = _read_until(leader, b"Enter = 5")  # asked again

@@ -170,10 +170,10 @@ def test_produce_to_table_delays_are_kept_for_the_last_minute(fake):
     for i in range(1, 4):
         broker.write(0, *encode(sale(i)), timestamp=sent_ms)
     assert wait_for(lambda: stream.status.consumed == 3)
-    delays = stream.delays_ms()
+    delays = stream.arrivals.delays_ms()
     assert delays and all(250 <= d < 60_000 for d in delays)
     assert stream.status.last_arrival_at is not None
-    assert stream.delays_ms(now=time.time() + 61) == []  # a minute later: none
+    assert stream.arrivals.delays_ms(now=time.time() + 61) == []  # a minute later: none
 
 
 def test_a_message_the_client_cannot_parse_is_listed_and_reading_goes_on(fake):
@@ -239,10 +239,10 @@ def test_history_read_at_start_counts_in_no_live_figure():
     stream.start()
     try:
         assert wait_for(lambda: stream.status.consumed == 5 and stream.status.caught_up)
-        assert stream.delays_ms() == [] and stream.records_per_second() == 0
+        assert stream.arrivals.delays_ms() == [] and stream.arrivals.per_second() == 0
         for i in range(6, 8):
             broker.write(0, *encode(sale(i)), timestamp=round(time.time() * 1000))
         assert wait_for(lambda: stream.status.consumed == 7)
-        assert len(stream.delays_ms()) == 2 and stream.records_per_second() > 0
+        assert len(stream.arrivals.delays_ms()) == 2 and stream.arrivals.per_second() > 0
     finally:
         stream.stop()

@@ -7,21 +7,9 @@ import pandas as pd
 import pytest
 
 from sales_monitor.dashboard import filtering, metrics
-from sales_monitor.record import Tombstone
-from tests.helpers.factories import T0, sale, table
+from tests.helpers.factories import EMPTY, MIXED, ONE, T0, sale, table
 
 pytestmark = pytest.mark.unit
-
-EMPTY = table()
-ONE = table(sale(1, "Natal", 12_345, 40))
-# id 2 written twice (the latest counts), id 3 tombstoned
-MIXED = table(
-    sale(1, "Recife", 10_000, 20, minute=0),
-    sale(2, "Natal", 5_000, 30, minute=0),
-    sale(3, "Natal", 99_999, 50, minute=1),
-    sale(2, "Natal", 20_001, 31, minute=2),
-    Tombstone(3),
-)
 
 
 @pytest.mark.parametrize(

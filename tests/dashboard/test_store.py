@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sales_monitor.dashboard import store as store_module
 from sales_monitor.dashboard.store import COLUMNS, RecordStore, WriteOrder
 from sales_monitor.record import Tombstone
-from tests.helpers.factories import T0, sale
+from tests.helpers.factories import T0, cents_by_id, sale
 
 pytestmark = pytest.mark.unit
 
@@ -208,7 +208,7 @@ def test_any_interleaving_of_the_partitions_gives_the_same_table(logs, data):
             if data.draw(st.booleans(), label="snapshot"):
                 store.snapshot()
         frame = store.snapshot()
-        return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
+        return cents_by_id(frame)
 
     def latest_by_rule() -> dict:
         """The rule itself: per id, the greatest (timestamp so far in its partition,

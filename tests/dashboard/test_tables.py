@@ -6,11 +6,9 @@ import pytest
 
 from sales_monitor.dashboard import tables
 from sales_monitor.dashboard.store import RecordStore
-from tests.helpers.factories import sale, table
+from tests.helpers.factories import EMPTY, sale, table
 
 pytestmark = pytest.mark.unit
-
-EMPTY = table()
 
 
 def test_high_ticket_lists_the_latest_first_at_or_above_the_threshold():

@@ -8,11 +8,9 @@ import pandas as pd
 import pytest
 
 from sales_monitor.dashboard import trend
-from tests.helpers.factories import T0, sale, table
+from tests.helpers.factories import EMPTY, T0, sale, table
 
 pytestmark = pytest.mark.unit
-
-EMPTY = table()
 
 
 def test_revenue_trend_fills_quiet_buckets_with_zero():

@@ -107,6 +107,7 @@ class ApacheKafka:
         self.voters = voters or f"{node_id}@127.0.0.1:{self.controller_port}"
         self.cluster = cluster or cluster_id()
         self.settings = settings or {}
+        self.certs: dict[str, Path] = {}  # the TLS files its listeners use, if any
         self.logs = folder / f"node-{node_id}.log"
         self._process: subprocess.Popen | None = None
         self._formatted = False

@@ -26,6 +26,7 @@ from sales_monitor.kafka.embedded import free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import decode
 from tests.helpers.apache import ROOT, ApacheKafka, Listener, cluster_id
+from tests.helpers.factories import cents_by_id
 from tests.helpers.topic import everything_in
 from tests.helpers.waiting import wait_for
 
@@ -130,7 +131,7 @@ def test_a_killed_leader_loses_nothing_and_the_page_never_goes_back(cluster):
 
     replay = [decode(m.key, m.value, m.headers) for m in everything_in(bootstrap, TOPIC)]
     ids = [r.id for r in replay]
-    table = dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
+    table = cents_by_id(frame)
     assert stats.failed == 0 and stats.unconfirmed == 0
     assert len(ids) == len(set(ids))  # idempotent: no record written twice
     assert set(acked) <= set(ids)  # nothing acknowledged was lost

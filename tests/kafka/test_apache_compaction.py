@@ -15,7 +15,7 @@ from sales_monitor.dashboard.consumer import StreamConsumer
 from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.record import encode, encode_tombstone
-from tests.helpers.factories import sale
+from tests.helpers.factories import cents_by_id, sale
 from tests.helpers.topic import everything_in
 from tests.helpers.waiting import wait_for
 
@@ -49,8 +49,7 @@ def table_of(apache, topic: str) -> dict[int, int]:
     stream.start()
     try:
         assert wait_for(lambda: stream.status.caught_up)
-        frame = stream.snapshot()
-        return dict(zip(frame["id"].tolist(), frame["valor_centavos"].tolist(), strict=True))
+        return cents_by_id(stream.snapshot())
     finally:
         stream.stop()
 

@@ -127,18 +127,21 @@ class CsvMonitor:
                 current = watch.settled_change(seen, stop, timeout=RETRY_S if waiting else None)
                 if current == "stop":
                     return
+                still_writing = False
                 if not isinstance(current, str):  # a change, not "timeout"
                     seen = current
                     self.changes_seen += 1
-                    if current is not None and self._half_written(stop):
-                        self.passes += 1
-                        continue
-                try:
-                    self.sync_file()
-                except Exception:  # whatever the file holds, the watch goes on
-                    log.exception("falha inesperada ao sincronizar")
-                    say("Erro inesperado ao sincronizar; nada foi alterado. Aguardando…")
+                    still_writing = current is not None and self._half_written(stop)
+                if not still_writing:  # else the next settled change handles it
+                    self._sync_guarded()
                 self.passes += 1
+
+    def _sync_guarded(self) -> None:
+        try:
+            self.sync_file()
+        except Exception:  # whatever the file holds, the watch goes on
+            log.exception("falha inesperada ao sincronizar")
+            say("Erro inesperado ao sincronizar; nada foi alterado. Aguardando…")
 
     def summary(self) -> tuple[str, int]:
         """The closing `Resumo:` line and how many changes are still not confirmed: those

@@ -170,12 +170,6 @@ class StreamConsumer(threading.Thread):
         """Empty the table now; new messages fill it again (the positions stay)."""
         self.store.clear()
 
-    def delays_ms(self, now: float | None = None) -> list[int]:
-        return self.arrivals.delays_ms(now)
-
-    def records_per_second(self, now: float | None = None) -> float:
-        return self.arrivals.per_second(now)
-
     # -- the consumer thread -------------------------------------------------------
     def run(self) -> None:
         while not self._stopping.is_set():
