@@ -229,7 +229,9 @@ class StreamConsumer(threading.Thread):
                 if not self._ingest(consumer, partitions, partition, messages):
                     break  # started over: the rest of this poll is stale
             highwater = self._highwater(consumer, partitions)
-            if self._behind_us(highwater):
+            if self._behind_us(highwater) and self._behind_us(consumer.end_offsets(partitions)):
+                # the broker's own answer confirms it: a new leader's fetch highwater can
+                # lag for a moment during a failover (seen on a 3-node Apache Kafka)
                 self._rebuild_after_loss(consumer, partitions)
                 continue
             caught_up = self.status.caught_up or self._at_end(highwater)
