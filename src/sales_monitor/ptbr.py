@@ -23,6 +23,11 @@ def format_int(value: int) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def count_of(n: int, singular: str, plural: str) -> str:
+    """`1 mensagem`, `0 mensagens`, `1.234 mensagens`."""
+    return f"{format_int(n)} {singular if n == 1 else plural}"
+
+
 def brazilian_times(moments: pd.Series) -> list[str]:
     """27/08/2025 12:00:00, in the timestamps' own (São Paulo) wall time. Through ISO text:
     1.5x as fast as strftime on time-zone-aware values (`uv run bench --micro`)."""

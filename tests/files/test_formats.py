@@ -6,7 +6,7 @@ import pytest
 
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files.formats import parse
-from sales_monitor.record import Rejection, SaleRecord, encode
+from sales_monitor.record import Rejection, SaleRecord, Tombstone, encode
 from tests.helpers.factories import sale
 
 pytestmark = pytest.mark.unit
@@ -60,3 +60,40 @@ def test_a_hundred_thousand_lines_parse_in_one_pass():
     line = json.dumps(wire(sale(1)))
     rows = parse("\n".join([line] * 100_000).encode(), "send")
     assert len(rows) == 100_000 and rows[-1].line == 100_000
+
+
+def test_text_that_is_neither_json_nor_csv_says_so():
+    """Before: `uv run send 'isto nao e json'` answered with a CSV header error."""
+    with pytest.raises(UnreadableFile, match="^não é JSON nem CSV: .*'isto nao e json'"):
+        parse(b"isto nao e json", "send")
+    with pytest.raises(UnreadableFile, match="^não é JSON: um registro é um objeto"):
+        parse(b"id,nome\n1,Ana", "send", json_only=True)
+
+
+def test_an_export_is_replayed_in_write_order_tombstones_and_repeats_kept():
+    def line(partition, offset, key, value, headers=()):
+        item = {"partition": partition, "offset": offset, "timestamp": 1, "key": key,
+                "value": value, "headers": [list(h) for h in headers]}  # fmt: skip
+        return json.dumps(item, ensure_ascii=False)
+
+    first, second = (encode(sale(1, cents=c))[1].decode() for c in (100, 200))
+    exported = "\n".join([  # newest first, as browsed
+        line(0, 2, "1", None),
+        line(1, 0, None, "not json"),
+        line(0, 1, "1", second, [("origem", "produtor"), ("trace-id", "x")]),
+        line(0, 0, "1", first),
+        json.dumps({"key": 5, "value": None}),
+    ])  # fmt: skip
+    rows = parse(exported.encode(), "send")
+    decoded = [row.decoded for row in rows]
+    assert [row.line for row in rows] == [4, 3, 1, 2, 5]  # partition 0 by offset, then the rest
+    assert decoded[0] == sale(1, cents=100) and decoded[1] == sale(1, cents=200)
+    assert decoded[1].source == "produtor"
+    assert decoded[2] == Tombstone(1)
+    assert decoded[3].reason.startswith("valor não é JSON válido")
+    assert decoded[4].reason == "mensagem exportada: 'key' e 'value' devem ser texto ou null"
+
+
+def test_an_exported_message_with_a_lone_surrogate_is_refused_not_raised():
+    rows = parse(b'{"key": "\\ud800", "value": "{}", "headers": [["a", "\\udfff"]]}', "send")
+    assert rows[0].reason == "chave não é texto UTF-8"

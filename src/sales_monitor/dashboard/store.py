@@ -211,6 +211,10 @@ class RecordStore:
                 self._compact()
             return self._version, self._frame
 
+    def holds(self, record_id: int) -> bool:
+        """Whether the table has a live row for the id."""
+        return bool((self.snapshot()["id"].to_numpy() == record_id).any())
+
     @property
     def evicted(self) -> int:
         """Records dropped so far to stay within `max_rows`."""

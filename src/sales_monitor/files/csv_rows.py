@@ -43,6 +43,7 @@ _BR_MOMENT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\
 class Row:
     line: int  # 1-based line in the file where the row starts
     decoded: Decoded
+    written_at: tuple[int, int] | None = None  # (partition, offset) of an exported message
 
     @property
     def reason(self) -> str:
@@ -126,7 +127,7 @@ def reject_repeats(rows: list[Row]) -> list[Row]:
     kept = []
     for row in rows:
         record = row.decoded
-        if isinstance(record, SaleRecord):
+        if isinstance(record, SaleRecord) and row.written_at is None:  # a replay keeps all
             if record.id in first:
                 reason = f"id {record.id} repetido (primeira vez na linha {first[record.id]})"
                 row = Row(row.line, Rejection(reason))

@@ -1,9 +1,14 @@
 """Many records from one text: a JSON array, JSON Lines, one JSON object, or a CSV file.
 
 Used by `uv run send` and the inspector's bulk upload. Each item keeps the line it starts
-on, so a person can find a rejected one in the file. Any bytes give rows and rejections or
-one UnreadableFile, never another exception: the bounds are csvfile's, JSON nesting stops
-at the json module's depth (about 1,000), and `valor` is read as an exact Decimal.
+on, so a person can find a rejected one in the file. An object with `key` and `value` (and
+no `nome`) is a message as the inspector exports it: its value is judged by the contract as
+if read from the topic, a null value is a tombstone, and such messages are a replay, sent
+in the order they were written (by partition and offset), every change kept.
+
+Any bytes give rows and rejections or one UnreadableFile, never another exception: the
+bounds are csvfile's, JSON nesting stops at the json module's depth (about 1,000), and
+`valor` is read as an exact Decimal.
 """
 
 from __future__ import annotations
@@ -14,11 +19,17 @@ from decimal import Decimal, InvalidOperation
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row, reject_repeats
-from sales_monitor.record import Rejection, from_fields
+from sales_monitor.record import Decoded, Rejection, decode, from_fields
 
 __all__ = ["Row", "UnreadableFile", "parse"]
 
 TOO_DEEP = "o JSON tem aninhamento profundo demais"
+NEITHER = (
+    "não é JSON nem CSV: um JSON começa com {{ ou [, um CSV tem na primeira linha as colunas "
+    "id, nome, idade, cidade, valor, timestamp separadas por vírgula ou ponto e vírgula "
+    "(a primeira linha é {first!r})"
+)
+NOT_JSON = "não é JSON: um registro é um objeto, que começa com {{ (veio {first!r})"
 
 
 def _exact(text: str) -> Decimal | float:
@@ -33,9 +44,10 @@ def _exact(text: str) -> Decimal | float:
 _DECODER = json.JSONDecoder(parse_float=_exact)
 
 
-def parse(raw: bytes, source: str) -> list[Row]:
-    """Records and rejections, in file order, an id repeated keeping its first row. Raises
-    UnreadableFile for a file that is none of the accepted formats."""
+def parse(raw: bytes, source: str, json_only: bool = False) -> list[Row]:
+    """Records and rejections, in file order (exported messages in written order), an id
+    repeated keeping its first row. Raises UnreadableFile for a file that is none of the
+    accepted formats (`json_only`: for a text that is not JSON)."""
     csv_rows.check_size(raw)
     text = csv_rows.decode_text(raw)
     start = len(text) - len(text.lstrip())
@@ -46,8 +58,14 @@ def parse(raw: bytes, source: str) -> list[Row]:
     elif text[start] == "{":
         rows = _json_objects(text, start, source)
     else:
+        first = text[start:].partition("\n")[0].strip()[:60]
+        if json_only:
+            raise UnreadableFile(NOT_JSON.format(first=first))
+        if "," not in first and ";" not in first:
+            raise UnreadableFile(NEITHER.format(first=first))
         rows = csv_rows.read_rows(text, source)
-    return reject_repeats(rows)
+    replayed = sorted((r for r in rows if r.written_at), key=lambda r: r.written_at or (0, 0))
+    return reject_repeats([*replayed, *(r for r in rows if not r.written_at)])
 
 
 def _json_array(text: str, start: int, source: str) -> list[Row]:
@@ -63,7 +81,7 @@ def _json_array(text: str, start: int, source: str) -> list[Row]:
         index = _skip_separators(text, index)
         positions.append(lines.at(index))
         index = _DECODER.raw_decode(text, index)[1]
-    return [Row(line, _fields(item, source)) for line, item in zip(positions, items, strict=True)]
+    return [_row(line, item, source) for line, item in zip(positions, items, strict=True)]
 
 
 def _json_objects(text: str, start: int, source: str) -> list[Row]:
@@ -79,15 +97,49 @@ def _json_objects(text: str, start: int, source: str) -> list[Row]:
             rows.append(Row(line, Rejection(f"não é JSON válido ({reason})")))
             index = len(text) if end < 0 else end
         else:
-            rows.append(Row(line, _fields(item, source)))
+            rows.append(_row(line, item, source))
         index = _skip_separators(text, index)
     return rows
 
 
-def _fields(item: object, source: str):
+def _row(line: int, item: object, source: str) -> Row:
     if not isinstance(item, dict):
-        return Rejection("o item não é um objeto JSON")
-    return from_fields(item, source)
+        return Row(line, Rejection("o item não é um objeto JSON"))
+    if "value" in item and "key" in item and "nome" not in item:
+        return _exported(line, item)
+    return Row(line, from_fields(item, source))
+
+
+def _exported(line: int, item: dict) -> Row:
+    """A message as the inspector exports it, judged as the dashboard would judge it."""
+    key, value, headers = item.get("key"), item.get("value"), item.get("headers", [])
+    partition, offset = item.get("partition", 0), item.get("offset", 0)
+    decoded: Decoded
+    if not (key is None or type(key) is str) or not (value is None or type(value) is str):
+        decoded = Rejection("mensagem exportada: 'key' e 'value' devem ser texto ou null")
+    elif type(partition) is not int or type(offset) is not int:
+        decoded = Rejection("mensagem exportada: 'partition' e 'offset' devem ser inteiros")
+    else:
+        decoded = decode(_bytes(key), _bytes(value), _headers(headers))
+        return Row(line, decoded, (partition, offset))
+    return Row(line, decoded)
+
+
+def _bytes(text: str | None) -> bytes | None:
+    """As the message carried it; JSON can hold a lone surrogate, which the contract then
+    refuses as text that is not UTF-8."""
+    return None if text is None else text.encode("utf-8", "surrogatepass")
+
+
+def _headers(headers: object) -> list[tuple[str, bytes]]:
+    """An export's `[[name, value], ...]`; anything else is no headers."""
+    if not isinstance(headers, list):
+        return []
+    return [
+        (h[0], h[1].encode("utf-8", "surrogatepass"))
+        for h in headers
+        if isinstance(h, list) and len(h) == 2 and all(type(x) is str for x in h)
+    ]
 
 
 def _skip_separators(text: str, index: int) -> int:

@@ -1,13 +1,18 @@
-"""Short reads of the topic for the inspector page: offsets, and messages newest first.
+"""Short reads of the topic for the inspector page: offsets, messages newest first, the
+messages that arrived since a position (the live tail), and an export as JSON Lines.
 
 Each call opens its own consumer (the dashboard's belongs to its thread) and reads only
 what it shows, scanning backwards in chunks, with a bound on how much one search reads.
+A browse is anchored to the partitions' ends it first saw (`Page.tops`): later pages of
+the same query read below those ends, so a growing topic never shifts them.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +36,10 @@ from sales_monitor.record import (
 MAX_SCAN = 100_000  # messages one search reads at most, newest first
 PRETTY_LIMIT = 20_000  # characters of one value drawn on the page
 CHUNK = 1_000
+TAIL_LIMIT = 100  # messages the live tail keeps on the page
+
+Header = tuple[str, str]  # name, value as text ("" for a null value)
+_TIMESTAMP_KINDS = {0: "do produtor", 1: "do broker"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,9 @@ class TopicMessage:
     value: str | None
     source: str
     verdict: Decoded
+    headers: tuple[Header, ...] = ()
+    size: int = 0  # bytes of key, value and headers
+    timestamp_type: int | None = None  # 0: set by the writer, 1: by the broker
 
     @property
     def timestamp(self) -> datetime | None:
@@ -59,11 +71,37 @@ class TopicMessage:
         """The value as the page draws it (at most PRETTY_LIMIT characters)."""
         return pretty_json(self.value, PRETTY_LIMIT)
 
+    @property
+    def timestamp_kind(self) -> str:
+        """Who set the timestamp: Kafka's CreateTime (0) or LogAppendTime (1)."""
+        return "" if self.timestamp_type is None else _TIMESTAMP_KINDS.get(self.timestamp_type, "")
+
     def matches(self, needle: str) -> bool:
-        """Case-insensitive search in the key, the value text and the source."""
-        needle = needle.casefold()
-        texts = (self.key, self.value, self.source)
-        return any(needle in (text or "").casefold() for text in texts)
+        """Case- and accent-insensitive search in the key, the value, every header's name
+        and value, and the offset (`iris` finds `Íris`)."""
+        needle = folded(needle)
+        texts = (self.key, self.value, str(self.offset), *(f"{n}: {v}" for n, v in self.headers))
+        return any(needle in folded(text or "") for text in texts)
+
+    def exported(self) -> dict:
+        """One line of an export: everything needed to write the message again."""
+        return {
+            "partition": self.partition, "offset": self.offset, "timestamp": self.timestamp_ms,
+            "key": self.key, "value": self.value, "headers": [list(h) for h in self.headers],
+        }  # fmt: skip
+
+
+def folded(text: str) -> str:
+    """Text for a search: no accents, no case (NFKD, combining marks dropped, casefold)."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def export_lines(messages: Iterable[TopicMessage]) -> bytes:
+    """JSON Lines, one message a line, as `files.formats` reads them back."""
+    return b"".join(orjson.dumps(m.exported()) + b"\n" for m in messages)
 
 
 def pretty_json(value: str | None, limit: int | None = None) -> str:
@@ -91,6 +129,7 @@ class Query:
     search: str = ""
     per_page: int = 50
     page: int = 0  # 0: the newest page
+    tops: Mapping[int, int] | None = None  # read below these ends (None: the current ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +138,18 @@ class Page:
     scanned: int  # messages read to answer
     cut_short: bool  # the scan bound was reached before the topic's start
     more: bool  # an older page exists
+    tops: dict[int, int]  # the ends this page was read below: pass them for the next page
+
+
+@dataclass(frozen=True, slots=True)
+class Tail:
+    messages: list[TopicMessage]  # newest first, at most the limit asked
+    positions: dict[int, int]  # where the next call starts, per partition
 
 
 def to_message(record: Message) -> TopicMessage:
     """A consumed message as the inspector shows it, with the contract's verdict."""
+    headers = tuple(_header(h) for h in record.headers or ())
     return TopicMessage(
         partition=record.partition,
         offset=record.offset,
@@ -111,7 +158,17 @@ def to_message(record: Message) -> TopicMessage:
         value=None if record.value is None else record.value.decode("utf-8", "replace"),
         source=source_of(record.headers),
         verdict=decode(record.key, record.value, record.headers),
+        headers=headers,
+        size=len(record.key or b"")
+        + len(record.value or b"")
+        + sum(len(n.encode()) + len(v.encode()) for n, v in headers),
+        timestamp_type=getattr(record, "timestamp_type", None),  # kafka-python's records have it
     )
+
+
+def _header(header: tuple[str, bytes | None]) -> Header:
+    name, value = header
+    return str(name), "" if value is None else bytes(value).decode("utf-8", "replace")
 
 
 class TopicReader:
@@ -142,13 +199,50 @@ class TopicReader:
         finally:
             consumer.close()
 
+    def tail(
+        self,
+        positions: Mapping[int, int] | None,
+        partition: int | None = None,
+        search: str = "",
+        limit: int = TAIL_LIMIT,
+    ) -> Tail:
+        """The messages written since `positions` (None: the last `limit` of each
+        partition), newest first, at most `limit`; and where the next call starts."""
+        consumer = self._factory(self.connection, self.topic)
+        try:
+            ranges = read_offsets(consumer)
+            if partition is not None:
+                ranges = [r for r in ranges if r.partition == partition]
+            found: list[TopicMessage] = []
+            ends = {}
+            for offsets in ranges:
+                start = max(offsets.earliest, offsets.latest - limit)
+                if positions is not None and offsets.partition in positions:
+                    start = max(start, min(positions[offsets.partition], offsets.latest))
+                consumer.assign([offsets.partition])
+                chunk = _read_range(consumer, offsets.partition, start, offsets.latest)
+                found += [m for m in map(_as_message, chunk) if not search or m.matches(search)]
+                ends[offsets.partition] = offsets.latest
+            found.sort(key=lambda m: (m.timestamp_ms, m.offset), reverse=True)
+            return Tail(found[:limit], ends)
+        finally:
+            consumer.close()
+
+
+def _as_message(record: Message | TopicMessage) -> TopicMessage:
+    return record if isinstance(record, TopicMessage) else to_message(record)
+
 
 def _browse(consumer: TopicConsumer, ranges: list[PartitionOffsets], query: Query) -> Page:
     wanted = (query.page + 1) * query.per_page + 1  # one more tells whether an older page exists
     budget = MAX_SCAN // max(1, len(ranges))
     found, scanned, cut_short = [], 0, False
+    tops = {}
     for offsets in ranges:
         top = offsets.latest
+        if query.tops is not None and offsets.partition in query.tops:
+            top = min(top, query.tops[offsets.partition])
+        tops[offsets.partition] = top
         if query.from_offset is not None:
             top = min(top, query.from_offset + 1)
         matches, read, done = _scan_back(consumer, offsets, top, query, wanted, budget)
@@ -162,6 +256,7 @@ def _browse(consumer: TopicConsumer, ranges: list[PartitionOffsets], query: Quer
         scanned=scanned,
         cut_short=cut_short,
         more=len(found) > first + query.per_page,
+        tops=tops,
     )
 
 
@@ -175,10 +270,7 @@ def _scan_back(
     read = 0
     while top > offsets.earliest and len(matches) < wanted and read < budget:
         low = max(offsets.earliest, top - CHUNK)
-        chunk = [
-            r if isinstance(r, TopicMessage) else to_message(r)
-            for r in _read_range(consumer, offsets.partition, low, top)
-        ]
+        chunk = [_as_message(r) for r in _read_range(consumer, offsets.partition, low, top)]
         read += top - low
         matches += [m for m in chunk if _wanted(m, query)]
         top = low

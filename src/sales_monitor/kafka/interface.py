@@ -85,7 +85,13 @@ class Producer(Protocol):
     rest of the project only hands a producer on, and `publish` translates its errors."""
 
     def send(
-        self, topic: str, *, key: bytes, value: bytes | None, headers: list | None
+        self,
+        topic: str,
+        *,
+        key: bytes | None,
+        value: bytes | None,
+        headers: list | None,
+        partition: int | None = None,
     ) -> Delivery: ...
 
     def flush(self, timeout: float | None = None) -> None: ...

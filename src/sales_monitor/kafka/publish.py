@@ -122,17 +122,45 @@ class Publisher:
     def send(self, change: SaleRecord | Tombstone) -> Delivery | None:
         return send_change(self.producer, self.topic, change, self.stats, self.headers)
 
-    def deliver(self, change: SaleRecord | Tombstone, timeout: float = 10.0) -> tuple[int, int]:
+    def deliver(
+        self,
+        change: SaleRecord | Tombstone,
+        headers: Sequence[tuple[str, bytes]] = (),
+        partition: int | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[int, int]:
         """Send one and wait for the broker: (partition, offset), or KafkaFailure."""
-        future = self.send(change)
-        if future is None:
-            raise KafkaFailure(
-                f"o envio falhou antes de chegar ao broker ({self.stats.last_error})"
-            )
+        key, value = (
+            encode(change) if isinstance(change, SaleRecord) else encode_tombstone(change.id)
+        )
+        return self.deliver_message(key, value, headers, partition, timeout)
+
+    def deliver_message(
+        self,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes]] = (),
+        partition: int | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[int, int]:
+        """Any message, as a person wrote it (the inspector): any key, value, extra headers
+        and partition, with this writer's `origem` unless the headers name one; waits for
+        the broker: (partition, offset), or KafkaFailure."""
+        names = {name for name, _ in headers}
+        marked = [*(h for h in self.headers if h[0] not in names), *headers]
+        self.stats.on_send()
         try:
+            future = self.producer.send(
+                self.topic, key=key, value=value, headers=marked, partition=partition
+            )
             written = future.get(timeout=timeout)
         except KafkaError as error:
+            self.stats.on_error(error)
             raise failure(error) from error
+        except Exception as error:  # a partition that does not exist, a value too large...
+            self.stats.on_error(error)
+            raise KafkaFailure(f"o envio falhou antes de chegar ao broker ({error})") from error
+        self.stats.on_ack(written)
         return written.partition, written.offset
 
     def send_all(
