@@ -52,6 +52,11 @@ def finish_upload(page: AppTest) -> None:
     page.run()
 
 
+def labels(page: AppTest) -> list[str]:
+    """The browsed messages' one-line summaries, top to bottom."""
+    return [e.label for e in page.expander if e.label.startswith("partição")]
+
+
 def live_ids() -> set[int]:
     return set(resources.stream_for(Settings.from_env()).store.snapshot()["id"].tolist())
 
@@ -129,15 +134,22 @@ def test_browsing_shows_a_kafka_ui_message_with_the_contract_verdict(app, broker
     producer.flush()
     producer.close()
     page = app()
-    shown = [m.value for m in page.markdown]
+    shown = labels(page)
     assert any("offset 1" in text and "rejeitado" in text for text in shown)
     assert any(
         "offset 0" in text and "aceito" in text and "origem ` manual `" in text for text in shown
     )
+    assert "sem chave" in shown[1] and "None" not in shown[1]
+    assert f"{len(kafka_ui)} bytes" in shown[1]
     assert '"nome": "Novo Usuario"' in page.code[-1].value  # pretty-printed, newest first
-    # "Reenviar" loads a browsed message into the editor
+    # "Reenviar" loads a browsed message into the editor and opens the Enviar tab
     page.button(key="resend-0-0").click().run()
+    assert page.session_state["inspecionar_tab"] == "Enviar"
     assert json.loads(tab(page, "Enviar").text_area[0].value)["id"] == 200
+    assert not page.session_state["editor_raw"]  # the contract accepts it
+    page.button(key="resend-0-1").click().run()  # a rejected one opens as raw text
+    assert page.session_state["editor_raw"]
+    assert json.loads(tab(page, "Enviar").text_area[0].value) == {"id": 201}
 
 
 def test_read_only_mode_draws_no_write_control(app):
@@ -186,7 +198,7 @@ def test_hostile_messages_are_browsed_as_text_and_the_write_tabs_still_draw(app,
     page = app()
     assert not page.exception and not page.error
     assert [t.label for t in page.tabs] == ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"]
-    headings = [m.value for m in page.markdown if m.value.startswith("**partição")]
+    headings = labels(page)
     assert len(headings) == HOSTILE_REJECTED + HOSTILE_VALID - refused
     rendered = [MarkdownIt("commonmark").renderInline(h) for h in headings]
     assert not any("<img" in r or "<a " in r or "<span" in r for r in rendered)
@@ -213,3 +225,118 @@ def test_an_upload_runs_to_its_end_whatever_the_page_does_meanwhile(app, broker,
     finish_upload(page)
     assert any("Resumo: 20.000 enviados, 0 rejeitados, 0 falhas." in s.value for s in page.success)
     assert len(read_topic(broker.bootstrap, topic, expected=20_000)) == 20_000
+
+
+def publish(bootstrap: str, topic: str, ids, partition: int = 0) -> None:
+    producer = make_producer(bootstrap)
+    for i in ids:
+        key, value = encode(sale(i))
+        producer.send(topic, key=key, value=value, partition=partition)
+    producer.flush()
+    producer.close()
+
+
+def offsets_shown(page: AppTest) -> list[int]:
+    return [int(label.split("offset ")[1].split(" ")[0]) for label in labels(page)]
+
+
+def test_pages_stay_put_while_the_topic_grows_until_atualizar(app, broker, topic):
+    publish(broker.bootstrap, topic, range(1, 13))
+    page = app()
+    browsing = tab(page, "Mensagens")
+    browsing.number_input(key="browse_per_page").set_value(5).run()
+    assert offsets_shown(page) == [11, 10, 9, 8, 7]
+    publish(broker.bootstrap, topic, range(13, 16))
+    page.number_input(key="browse_page").set_value(2).run()
+    assert offsets_shown(page) == [6, 5, 4, 3, 2]  # not 9..5: the page is anchored
+    assert any("3 novas chegaram depois" in c.value for c in page.caption)
+    next(b for b in page.button if b.label == "Atualizar").click().run()
+    assert page.number_input(key="browse_page").value == 1
+    assert offsets_shown(page) == [14, 13, 12, 11, 10]
+    page.number_input(key="browse_page").set_value(3).run()
+    page.text_input(key="browse_search").input("cliente 1").run()  # a new query: page 1
+    assert page.number_input(key="browse_page").value == 1
+    assert all("offset" in label for label in labels(page))
+
+
+def test_the_offset_start_explains_itself_and_starts_at_the_newest(app, broker, topic):
+    publish(broker.bootstrap, topic, range(1, 8))
+    page = app()
+    page.radio(key="browse_mode").set_value("Até um offset").run()
+    start = page.number_input(key="browse_offset")
+    assert start.value == 6 and "este e os anteriores" in start.label
+    assert offsets_shown(page)[:2] == [6, 5]
+    start.set_value(2).run()
+    assert offsets_shown(page) == [2, 1, 0]
+
+
+def test_the_live_tail_shows_arrivals_newest_on_top_and_pauses(app, broker, topic):
+    publish(broker.bootstrap, topic, range(1, 4))
+    page = app()
+    page.radio(key="browse_mode").set_value("Ao vivo").run()
+    assert offsets_shown(page) == [2, 1, 0]
+    publish(broker.bootstrap, topic, [4, 5])
+    page.run()  # what the fragment's timer does in a browser
+    assert offsets_shown(page) == [4, 3, 2, 1, 0]
+    page.toggle(key="tail_paused").set_value(True).run()
+    publish(broker.bootstrap, topic, [6])
+    page.run()
+    assert offsets_shown(page)[0] == 4 and any("pausado" in c.value for c in page.caption)
+    page.toggle(key="tail_paused").set_value(False).run()
+    assert offsets_shown(page)[0] == 5
+
+
+def test_sending_to_a_partition_with_headers_and_as_raw_text(app, broker, topic):
+    from sales_monitor.kafka.clients import ensure_topic
+
+    two = topic + "-2p"
+    ensure_topic(broker.bootstrap, two, partitions=2)
+    page = app(KAFKA_TOPIC=two)
+    editor = tab(page, "Enviar")
+    editor.selectbox(key="editor_partition").set_value(1)
+    editor.text_area(key="editor_headers").input("trace-id: 7f3a\norigem: carga-teste")
+    editor.button[0].click().run()
+    assert any("partição 1" in s.value for s in page.success), [s.value for s in page.success]
+    page.toggle(key="editor_raw").set_value(True).run()
+    editor = tab(page, "Enviar")
+    assert any("Texto bruto" in w.value for w in page.warning)
+    editor.text_area(key="editor_value").input("isto nao e json")
+    editor.text_area(key="editor_headers").input("")
+    editor.selectbox(key="editor_partition").set_value(0)
+    editor.button[0].click().run()
+    assert any("o painel a rejeita: valor não é JSON válido" in s.value for s in page.success)
+    messages = read_topic(broker.bootstrap, two, expected=2)
+    by_partition = {m.partition: m for m in messages}
+    assert by_partition[0].value == b"isto nao e json" and by_partition[0].key is None
+    assert dict(by_partition[0].headers) == {"origem": b"inspetor"}
+    assert dict(by_partition[1].headers) == {"origem": b"carga-teste", "trace-id": b"7f3a"}
+    assert isinstance(decode(by_partition[1].key, by_partition[1].value), SaleRecord)
+
+
+def test_bad_headers_send_nothing(app, broker, topic):
+    page = app()
+    tab(page, "Enviar").text_area(key="editor_headers").input("sem dois pontos")
+    tab(page, "Enviar").button[0].click().run()
+    assert any("cabeçalho da linha 1 deve ser" in e.value for e in page.error)
+    assert read_topic(broker.bootstrap, topic, expected=1, timeout_s=2) == []
+
+
+def test_apagar_says_when_the_id_is_not_in_the_table(app, broker, topic):
+    publish(broker.bootstrap, topic, [77])
+    page = app()
+    assert wait_for(lambda: 77 in live_ids())
+    tab(page, "Apagar").text_input[0].input("77").run()
+    assert not page.warning
+    tab(page, "Apagar").text_input[0].input("78").run()
+    assert any("O id 78 não está na tabela" in w.value for w in page.warning)
+    tab(page, "Apagar").checkbox[0].check().run()
+    assert not tab(page, "Apagar").button[0].disabled  # still allowed
+
+
+def test_the_overview_counts_follow_the_topic(app, broker, topic):
+    publish(broker.bootstrap, topic, range(1, 4))
+    page = app()
+    assert page.metric[1].value == "3"
+    publish(broker.bootstrap, topic, range(4, 1_204))
+    page.run()
+    assert page.metric[1].value == "1.203"

@@ -132,7 +132,7 @@ def message_label(message: browse.TopicMessage) -> str:
         shown = "tombstone" if isinstance(verdict, Tombstone) else "aceito"
     return (
         f"partição {message.partition} · offset {message.offset} · {when} · {key} · "
-        f"origem {code_span(_short(message.source, 60))} · {shown} · "
+        f"origem {code_span(message.source)} · {shown} · "
         f"{count_of(message.size, 'byte', 'bytes')}"
     )
 
