@@ -7,6 +7,8 @@ kafka-python error, an OS error) is chained as `__cause__`, for the log. A comma
 
 from __future__ import annotations
 
+import errno
+
 START_HINT = "inicie um broker com `uv run broker` (ou `docker compose up -d kafka`)"
 
 
@@ -59,5 +61,26 @@ class BrokerError(MonitorError):
     """The embedded broker cannot start here; the message says why and what to do."""
 
 
-class DemoError(MonitorError):
-    """A piece of the demo did not come up."""
+class StartupError(MonitorError):
+    """A piece a command starts (the dashboard, the demo's) did not come up."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "o arquivo não existe",
+    errno.EACCES: "sem permissão para ler o arquivo",
+    errno.EPERM: "sem permissão para ler o arquivo",
+    errno.EISDIR: "é uma pasta, não um arquivo",
+    errno.ENOTDIR: "uma parte do caminho não é uma pasta",
+    errno.ENAMETOOLONG: "o nome do arquivo é longo demais",
+    errno.ELOOP: "o caminho tem links simbólicos em ciclo",
+    errno.EIO: "erro de leitura do disco",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """An operating-system error in Portuguese (the system's own text is English here); an
+    unusual one keeps its errno name, for a search."""
+    if error.errno in _OS_REASONS:
+        return _OS_REASONS[error.errno]
+    name = errno.errorcode.get(error.errno or 0, "")
+    return f"erro do sistema {name}".strip() if name else "erro do sistema ao ler o arquivo"

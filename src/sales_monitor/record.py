@@ -24,11 +24,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import orjson  # faster than the json module both ways (`uv run bench --only contract`; README)
+
+from sales_monitor.json_reasons import json_reason
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 MAX_ID = 2**63 - 1
@@ -219,7 +221,7 @@ def _json_object(value: bytes) -> dict:
     try:
         data = orjson.loads(value)
     except orjson.JSONDecodeError as error:  # also invalid UTF-8, NaN, Infinity, depth > 1024
-        raise _Invalid(f"valor não é JSON válido ({error})") from None
+        raise _Invalid(f"valor não é JSON válido: {json_reason(error)}") from None
     if not isinstance(data, dict):
         raise _Invalid("valor JSON não é um objeto")
     return data
@@ -285,10 +287,14 @@ _VALOR_KEY = b'"valor"'
 _AFTER_VALOR_KEY = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(-?[0-9][0-9.eE+-]*)")
 
 
+_VALOR_RANGE = "fora do intervalo de R$ 0,00 a R$ 100.000.000.000,00"  # 0..MAX_CENTS
+
+
 def _cents(value: object, valor_text) -> int:
     if type(value) is int:
         if not 0 <= value <= MAX_CENTS // 100:
-            raise _Invalid(f"valor {_shown(value)} fora do intervalo 0..{MAX_CENTS // 100}")
+            shown = _shown(value) if abs(value) >= 10**40 else _ptbr_number(str(value))
+            raise _Invalid(f"valor {shown} {_VALOR_RANGE}")
         return value * 100
     if type(value) is float:
         text = valor_text() or repr(value)  # repr: the shortest text that reads back
@@ -309,6 +315,7 @@ def _cents_of_text(text: str) -> int:
     shown = text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
     if match is None:
         raise _Invalid(f"valor {shown!r} não é um número em reais")
+    shown = _ptbr_number(shown)
     sign, whole, fraction, exponent = match.groups()
     fraction = fraction or ""
     digits = (whole + fraction).lstrip("0")
@@ -319,11 +326,27 @@ def _cents_of_text(text: str) -> int:
     if shift < 0:
         raise _Invalid(f"valor {shown} tem mais de duas casas decimais")
     if sign or len(significant) + shift > len(str(MAX_CENTS)):
-        raise _Invalid(f"valor {shown} fora do intervalo 0..{MAX_CENTS // 100}")
+        raise _Invalid(f"valor {shown} {_VALOR_RANGE}")
     cents = int(significant) * 10**shift
     if cents > MAX_CENTS:
-        raise _Invalid(f"valor {shown} fora do intervalo 0..{MAX_CENTS // 100}")
+        raise _Invalid(f"valor {shown} {_VALOR_RANGE}")
     return cents
+
+
+_PLAIN_NUMBER = re.compile(r"(-?)(\d+)(?:\.(\d+))?")
+
+
+def _ptbr_number(text: str) -> str:
+    """A number's text as a Brazilian writes it (`-1234.5` -> `-1.234,5`), digits as they
+    came; a text with an exponent, or cut short, stays as it is."""
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None:
+        return text
+    sign, whole, fraction = match.groups()
+    grouped = f"{int(whole):,}".replace(",", ".") if len(whole) <= MAX_NUMBER_TEXT else whole
+    if len(whole) > 1 and whole.startswith("0"):
+        grouped = whole  # as written: 007
+    return f"{sign}{grouped}" + (f",{fraction}" if fraction is not None else "")
 
 
 def _power(exponent: str | None) -> int:
@@ -350,6 +373,26 @@ def _valor_text(raw: bytes) -> str | None:
     return text if type(text) is str else None
 
 
+_ISO_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def _no_such_moment(value: str) -> str | None:
+    """For a text shaped like ISO 8601 whose date or time does not exist (31/02, 25:00),
+    the reason as a Brazilian writes the moment; None for any other text."""
+    match = _ISO_PARTS.match(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError:
+        return f"timestamp: a data {day}/{month}/{year} não existe"
+    if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
+        seconds = f":{second}" if second and second != "00" else ""
+        return f"timestamp: a hora {hour}:{minute}{seconds} não existe"
+    return None
+
+
 def _timestamp(value: object) -> datetime:
     if type(value) is not str:
         raise _Invalid("campo 'timestamp' deve ser um texto ISO 8601")
@@ -358,7 +401,9 @@ def _timestamp(value: object) -> datetime:
             raise ValueError
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Invalid(f"timestamp {value[:40]!r} não é ISO 8601") from None
+        raise _Invalid(
+            _no_such_moment(value) or f"timestamp {value[:40]!r} não é ISO 8601"
+        ) from None
     first, last = SALE_YEARS
     if moment.tzinfo is None:  # São Paulo wall time, as most writers send it
         if not first <= moment.year <= last:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sales_monitor.commands.demo import _local_port
-from sales_monitor.commands.launch import dashboard_env
+from sales_monitor.commands.launch import dashboard_env, local_port
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port, port_is_open
 from sales_monitor.settings import Settings
@@ -49,7 +48,7 @@ def alive(pid: int) -> bool:
     [("localhost:9092", 9092), ("127.0.0.1:19092", 19092), ("kafka:9092", None), ("a:1,b:2", None)],
 )
 def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
-    assert _local_port(bootstrap) == port
+    assert local_port(bootstrap) == port
 
 
 @pytest.mark.unit

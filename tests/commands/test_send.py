@@ -85,7 +85,12 @@ def test_dry_run_and_invalid_input_send_nothing(broker, topic):
         (["--delete", str(2**63)], "Erro: opção --delete: id 9223372036854775808 fora do"),
         (["--delete", "9" * 5000], "Erro: opção --delete: id com 5000 dígitos: fora do"),
         (["--file", "/nao/existe.csv"], "Erro: não foi possível ler /nao/existe.csv"),
-        (["não é json"], "Erro: o cabeçalho deve ter as colunas"),
+        (
+            ["não é json"],
+            "Erro: não é JSON: um registro é um objeto, que começa com { (veio 'não é json'); "
+            "nada foi enviado\n",
+        ),
+        (["--file", "/"], "Erro: não foi possível ler /: é uma pasta, não um arquivo\n"),
     ],
 )
 def test_bad_input_ends_in_one_line(args, message):

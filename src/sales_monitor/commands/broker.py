@@ -1,10 +1,12 @@
-"""`uv run broker`: an embedded Kafka broker (Tansu) on this machine, with the topic made."""
+"""`uv run broker`: an embedded Kafka broker (Tansu) on this machine, with the topic made,
+on the port of KAFKA_BOOTSTRAP_SERVERS when that is a loopback address (as the other
+commands follow it), else on 9092."""
 
 from __future__ import annotations
 
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
-from sales_monitor.commands.launch import run_until_stopped
+from sales_monitor.commands.launch import local_port, run_until_stopped
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.embedded import EmbeddedBroker
 from sales_monitor.processes import stop_on_signals
@@ -13,7 +15,11 @@ from sales_monitor.processes import stop_on_signals
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
     parser = flags.Parser(prog="broker", description="Broker Kafka embutido (Tansu).")
-    parser.add_argument("--port", type=flags.port, default=9092, help="porta (padrão 9092)")
+    own = local_port(settings.bootstrap_servers)
+    parser.add_argument(
+        "--port", type=flags.port, default=own or 9092,
+        help=f"porta (padrão {own or 9092}, a de KAFKA_BOOTSTRAP_SERVERS quando é local)",
+    )  # fmt: skip
     parser.add_argument("--topic", type=flags.topic_name, default=settings.topic)
     parser.add_argument("--partitions", type=flags.positive_int, default=1)
     args = parser.parse_args(argv)
@@ -28,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
             "Ctrl-C para parar.",
             flush=True,
         )
+        if own != args.port:
+            print(
+                f"Aviso: KAFKA_BOOTSTRAP_SERVERS é {settings.bootstrap_servers}; para usar este "
+                f"broker, os outros comandos precisam de --bootstrap-server {broker.bootstrap}.",
+                flush=True,
+            )
 
     return run_until_stopped(
         stop_on_signals(), start,

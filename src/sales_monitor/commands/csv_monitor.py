@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from sales_monitor.commands import flags
-from sales_monitor.errors import TopicNotRead, UnreadableFile
+from sales_monitor.errors import TopicNotRead, UnreadableFile, os_reason
 from sales_monitor.files.sync import (
     HALF_WRITTEN_WAIT_S,
     FileState,
@@ -84,7 +84,7 @@ class CsvMonitor:
             say(f"{self.path} sumiu; nada foi apagado. Aguardando o arquivo voltar…")
             return None
         except (UnreadableFile, OSError) as error:
-            say(f"{self.path} não pôde ser lido ({error}); nada foi alterado. Aguardando…")
+            say(f"{self.path} não pôde ser lido ({_reason(error)}); nada foi alterado. Aguardando…")
             return None
         changes = diff(self.published, state.records)
         sent = self._send(changes.messages)
@@ -169,6 +169,10 @@ class CsvMonitor:
         return False
 
 
+def _reason(error: UnreadableFile | OSError) -> str:
+    return os_reason(error) if isinstance(error, OSError) else str(error)
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = flags.settings_or_exit()
     parser = flags.Parser(prog="csv-monitor", description="Mantém o tópico igual a um arquivo CSV.")
@@ -183,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         load(args.file, source_for(args.file))
     except (UnreadableFile, OSError) as error:
-        flags.fail(f"{args.file} não pôde ser lido: {error}; nada foi enviado")
+        flags.fail(f"{args.file} não pôde ser lido: {_reason(error)}; nada foi enviado")
     stop = stop_on_signals()
     connection, producer = flags.producer_or_exit(settings, args.bootstrap_server, args.topic)
     monitor = CsvMonitor(args.file, connection, args.topic, producer)

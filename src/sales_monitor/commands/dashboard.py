@@ -8,34 +8,36 @@ from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
 from sales_monitor.commands.launch import (
     add_dashboard_flags,
-    dashboard_env,
-    streamlit_command,
+    browser_host,
+    run_until_stopped,
+    start_dashboard,
+    stop_children,
     with_flags,
 )
-from sales_monitor.processes import child_dies_with_parent, stop_on_signals, wait_for_stop
+from sales_monitor.processes import stop_on_signals
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
     parser = flags.Parser(prog="dashboard", description="O dashboard Streamlit.")
     add_dashboard_flags(parser, settings)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # every flag checked before anything starts
     settings = with_flags(settings, args)
-    stop = stop_on_signals()
-    # the dashboard dies with this command, even by SIGKILL: no Streamlit left behind
-    child = subprocess.Popen(
-        streamlit_command(args.port, settings.host), env=dashboard_env(settings),
-        preexec_fn=child_dies_with_parent,
+    running: list[subprocess.Popen] = []
+
+    def start() -> None:
+        child, port = start_dashboard(settings, args.port)
+        running.append(child)
+        url = f"http://{browser_host(settings.host)}:{port}"
+        print(f"Dashboard: {url}  (Ctrl-C para parar)", flush=True)
+
+    return run_until_stopped(
+        stop_on_signals(), start,
+        exited=lambda: "dashboard" if any(c.poll() is not None for c in running) else None,
+        shutdown=lambda: stop_children(running),
+        died=lambda _: "o dashboard parou sozinho; veja as mensagens acima.",
+        farewell="Dashboard encerrado.",
     )  # fmt: skip
-    wait_for_stop(stop, lambda: None if child.poll() is None else "dashboard")
-    if child.poll() is None:
-        child.terminate()
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-    return 0 if stop.is_set() else child.returncode
 
 
 if __name__ == "__main__":

@@ -11,24 +11,17 @@ from sales_monitor.commands.launch import (
     add_dashboard_flags,
     browser_host,
     dashboard_env,
+    local_port,
     run_until_stopped,
-    streamlit_command,
-    wait_healthy,
+    start_dashboard,
+    stop_children,
     with_flags,
 )
-from sales_monitor.errors import BrokerUnavailable, DemoError
+from sales_monitor.errors import BrokerUnavailable
 from sales_monitor.kafka.clients import ensure_topic, probe
-from sales_monitor.kafka.embedded import EmbeddedBroker, free_port, port_is_open
+from sales_monitor.kafka.embedded import EmbeddedBroker
 from sales_monitor.processes import child_dies_with_parent, stop_on_signals
 from sales_monitor.settings import Settings
-
-
-def _local_port(bootstrap: str) -> int | None:
-    """The port of a single loopback address, where an embedded broker can stand in."""
-    host, _, port = bootstrap.strip().rpartition(":")
-    if host in ("localhost", "127.0.0.1") and port.isdigit():
-        return int(port)
-    return None
 
 
 class Demo:
@@ -47,14 +40,7 @@ class Demo:
              "--bootstrap-server", self.settings.bootstrap_servers,
              "--topic", self.settings.topic, *self.producer_args],
         )  # fmt: skip
-        if port_is_open("127.0.0.1", self.port):
-            print(f"A porta {self.port} está ocupada; usando outra.", flush=True)
-            self.port = free_port()
-        self.children["dashboard"] = self._spawn(
-            streamlit_command(self.port, self.settings.host), stdout=subprocess.DEVNULL
-        )
-        if not wait_healthy(self.port, self.children["dashboard"], self.settings.host):
-            raise DemoError("o dashboard não respondeu; veja as mensagens acima")
+        self.children["dashboard"], self.port = start_dashboard(self.settings, self.port)
 
     def _broker(self) -> None:
         connection = self.settings.connection
@@ -65,7 +51,7 @@ class Demo:
             return
         except BrokerUnavailable:
             # the embedded broker speaks plaintext only: never in place of a secured cluster
-            port = None if connection.secured else _local_port(bootstrap)
+            port = None if connection.secured else local_port(bootstrap)
             if port is None:
                 raise
         self.broker = EmbeddedBroker(port).start()
@@ -87,15 +73,7 @@ class Demo:
         return None
 
     def stop(self) -> None:
-        for child in self.children.values():
-            if child.poll() is None:
-                child.terminate()
-        for child in self.children.values():
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        stop_children(list(self.children.values()))
         if self.broker is not None:
             self.broker.stop()
 

@@ -1,6 +1,7 @@
 """What the long-running commands share: the Streamlit command line, the environment
-that hands it the settings, the dashboard's flags, waiting for it to answer, and the life
-of a command that runs until Ctrl-C (`run_until_stopped`)."""
+that hands it the settings, the dashboard's flags, starting it (`start_dashboard`: a busy
+port is replaced the same way for `dashboard` and `demo`), and the life of a command that
+runs until Ctrl-C (`run_until_stopped`)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from sales_monitor.commands import flags
-from sales_monitor.errors import MonitorError
-from sales_monitor.processes import wait_for_stop
+from sales_monitor.errors import MonitorError, StartupError
+from sales_monitor.kafka.embedded import free_port, port_is_open
+from sales_monitor.processes import child_dies_with_parent, wait_for_stop
 from sales_monitor.settings import Settings, is_loopback
 
 # the package's own entry point, so an installed wheel can launch the app
@@ -91,6 +93,54 @@ def browser_host(host: str) -> str:
     """The address to open in a browser on this machine."""
     reached = reachable_host(host)
     return "localhost" if is_loopback(reached) else reached
+
+
+def local_port(bootstrap: str) -> int | None:
+    """The port of a single loopback address, where an embedded broker can stand in."""
+    host, _, port = bootstrap.strip().rpartition(":")
+    if host in ("localhost", "127.0.0.1") and port.isdigit():
+        return int(port)
+    return None
+
+
+def dashboard_port(port: int, host: str) -> int:
+    """`port`, or a free one when something already listens there (said in one line)."""
+    if not port_is_open(reachable_host(host), port):
+        return port
+    chosen = free_port()
+    print(f"A porta {port} está ocupada; o dashboard usa a porta {chosen}.", flush=True)
+    return chosen
+
+
+def start_dashboard(settings: Settings, port: int) -> tuple[subprocess.Popen, int]:
+    """The Streamlit server on `port` (or a free one), once it answers, and its port. Its
+    standard output (an English banner) is dropped: the command prints its own line; its
+    errors still show. It dies with this process, even by SIGKILL. Raises StartupError."""
+    port = dashboard_port(port, settings.host)
+    child = subprocess.Popen(
+        streamlit_command(port, settings.host), env=dashboard_env(settings),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=child_dies_with_parent,
+    )  # fmt: skip
+    if not wait_healthy(port, child, settings.host):
+        stop_children([child])
+        raise StartupError(
+            f"o dashboard não respondeu na porta {port} em {HEALTH_TIMEOUT_S:g} s; "
+            "veja as mensagens acima"
+        )
+    return child, port
+
+
+def stop_children(children) -> None:
+    """Ask each to stop, then wait (15 s each at most, then kill)."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def wait_healthy(

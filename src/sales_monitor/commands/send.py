@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from sales_monitor.commands import flags
-from sales_monitor.errors import UnreadableFile
+from sales_monitor.errors import UnreadableFile, os_reason
 from sales_monitor.files import csv_rows, formats
 from sales_monitor.kafka.publish import Publisher, end_write
 from sales_monitor.ptbr import format_int
@@ -52,7 +52,7 @@ def read_input(args) -> bytes:
             with Path(args.file).open("rb") as file:
                 return file.read(limit)
         except OSError as error:
-            flags.fail(f"não foi possível ler {args.file}: {error.strerror}")
+            flags.fail(f"não foi possível ler {args.file}: {os_reason(error)}")
     if args.file is None and sys.stdin.isatty():
         flags.fail("nada para enviar: passe um registro JSON, --file ARQUIVO ou --delete ID")
     return sys.stdin.buffer.read(limit)
@@ -64,7 +64,7 @@ def changes_from(args) -> tuple[list, int]:
     if args.delete is not None:
         return [Tombstone(args.delete)], 0
     try:
-        rows = formats.parse(read_input(args), SOURCE)
+        rows = formats.parse(read_input(args), SOURCE, json_only=args.record is not None)
     except UnreadableFile as error:
         flags.fail(f"{error}; nada foi enviado")
     rejected = [row for row in rows if isinstance(row.decoded, Rejection)]

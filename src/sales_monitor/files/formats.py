@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row, reject_repeats
+from sales_monitor.json_reasons import json_reason
 from sales_monitor.record import Decoded, Rejection, decode, from_fields
 
 __all__ = ["Row", "UnreadableFile", "parse"]
@@ -74,7 +75,7 @@ def _json_array(text: str, start: int, source: str) -> list[Row]:
     except RecursionError:
         raise UnreadableFile(TOO_DEEP) from None
     except ValueError as error:
-        raise UnreadableFile(f"não é um JSON válido ({error})") from None
+        raise UnreadableFile(f"não é um JSON válido: {json_reason(error)}") from None
     # json.loads does not say where each element starts: walk the elements to find out
     positions, index, lines = [], start + 1, _Lines(text)
     for _ in items:
@@ -93,8 +94,8 @@ def _json_objects(text: str, start: int, source: str) -> list[Row]:
             item, index = _DECODER.raw_decode(text, index)
         except (ValueError, RecursionError) as error:
             end = text.find("\n", index)
-            reason = TOO_DEEP if isinstance(error, RecursionError) else getattr(error, "msg", error)
-            rows.append(Row(line, Rejection(f"não é JSON válido ({reason})")))
+            reason = TOO_DEEP if isinstance(error, RecursionError) else json_reason(error)
+            rows.append(Row(line, Rejection(f"não é JSON válido: {reason}")))
             index = len(text) if end < 0 else end
         else:
             rows.append(_row(line, item, source))

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import errors as kafka_errors
 from kafka.errors import (
     CorruptRecordError,
     IllegalStateError,
@@ -26,6 +27,7 @@ from kafka.errors import (
 from kafka.net.compat import KafkaNetClient
 
 from sales_monitor.errors import (
+    START_HINT,
     BrokerUnavailable,
     DeliveryAborted,
     KafkaFailure,
@@ -36,6 +38,8 @@ from sales_monitor.kafka._workarounds import TrackedTLS, abort_pending, unreadab
 from sales_monitor.kafka.connection import Connection, as_connection
 from sales_monitor.kafka.interface import Message
 
+log = logging.getLogger(__name__)
+
 BOOTSTRAP_TIMEOUT_MS = 5_000
 HANDSHAKE_GRACE_S = 1.0
 
@@ -43,8 +47,49 @@ HANDSHAKE_GRACE_S = 1.0
 _workarounds.close_failed_connects()
 
 
+# kafka-python's errors in a person's words; its own (English) text goes to the log.
+KAFKA_REASONS = {
+    kafka_errors.KafkaConnectionError: "a conexão com o broker caiu ou foi recusada",
+    kafka_errors.KafkaTimeoutError: "o Kafka não respondeu a tempo",
+    kafka_errors.RequestTimedOutError: "o broker não respondeu a tempo",
+    kafka_errors.NodeNotReadyError: "o broker ainda não está pronto",
+    kafka_errors.BrokerNotAvailableError: "o broker não está disponível",
+    kafka_errors.MessageSizeTooLargeError: "a mensagem é grande demais para o broker",
+    kafka_errors.RecordListTooLargeError: "o lote de mensagens é grande demais para o broker",
+    kafka_errors.UnknownTopicOrPartitionError: "o tópico ou a partição não existe",
+    kafka_errors.InvalidTopicError: "o nome do tópico não é válido",
+    kafka_errors.InvalidPartitionsError: "número de partições inválido",
+    kafka_errors.NotLeaderForPartitionError: "a partição está trocando de líder; tente de novo",
+    kafka_errors.LeaderNotAvailableError: "a partição está sem líder agora; tente de novo",
+    kafka_errors.NotEnoughReplicasError: "réplicas insuficientes para confirmar a escrita",
+    kafka_errors.NotEnoughReplicasAfterAppendError: "réplicas insuficientes para confirmar",
+    kafka_errors.TopicAuthorizationFailedError: "sem permissão para este tópico",
+    kafka_errors.ClusterAuthorizationFailedError: "sem permissão no cluster",
+    kafka_errors.SaslAuthenticationFailedError: "usuário ou senha recusados",
+    kafka_errors.InvalidTimestampError: (
+        "o broker recusou o timestamp da mensagem (longe demais do relógio dele)"
+    ),
+    kafka_errors.CorruptRecordError: "o broker recebeu uma mensagem corrompida",
+    kafka_errors.InvalidRecordError: "o broker recusou a mensagem (inválida para o tópico)",
+    kafka_errors.PolicyViolationError: "a operação viola uma política do broker",
+    kafka_errors.UnsupportedVersionError: "o broker não suporta esta operação",
+}
+
+
+def kafka_reason(error: Exception) -> str:
+    """A kafka-python error as a sentence in Portuguese; an unusual one is named, for a
+    search, and its own text is logged."""
+    log.debug("erro do kafka-python: %r", error)
+    for kind in type(error).__mro__:
+        if kind in KAFKA_REASONS:
+            return KAFKA_REASONS[kind]
+    return f"erro do Kafka ({type(error).__name__})"
+
+
 # What kafka-python logs when a connection fails, and what it means for a person.
 _CAUSES = [
+    (("connection refused", "econnrefused"),
+     "a conexão foi recusada: nada escuta nesse endereço", START_HINT),
     (("certificate verify failed", "self-signed certificate", "unable to get local issuer"),
      "o certificado do broker não é confiável", "confira KAFKA_SSL_CAFILE"),
     (("hostname mismatch", "doesn't match", "ip address mismatch"),
@@ -117,7 +162,7 @@ def ensure_topic(target: Connection | str, topic: str, partitions: int = 1) -> i
         (described,) = admin.describe_topics([topic])
         return len(described["partitions"])
     except KafkaError as error:
-        raise BrokerUnavailable(connection.bootstrap_servers, error) from error
+        raise BrokerUnavailable(connection.bootstrap_servers, kafka_reason(error)) from error
     finally:
         admin.close()
 
@@ -172,7 +217,8 @@ def build(client_class, target: Connection | str, **config):
         close_made()
         found = diagnose(log.lines, connection)
         if found is None:
-            raise BrokerUnavailable(connection.bootstrap_servers, error) from error
+            cause = kafka_reason(error) if isinstance(error, KafkaError) else "sem resposta"
+            raise BrokerUnavailable(connection.bootstrap_servers, cause) from error
         raise BrokerUnavailable(connection.bootstrap_servers, found[0], found[1]) from error
     finally:
         guard.cancel()
@@ -243,9 +289,9 @@ def failure(error: Exception) -> KafkaFailure:
         return error
     found: KafkaFailure
     if isinstance(error, IllegalStateError):
-        found = DeliveryAborted(f"o registro foi abortado ao fechar o produtor ({error})")
+        found = DeliveryAborted("o registro foi abortado ao fechar o produtor")
     else:
-        found = KafkaFailure(f"{type(error).__name__}: {error}")
+        found = KafkaFailure(kafka_reason(error))
     found.__cause__ = error
     return found
 
