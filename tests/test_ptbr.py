@@ -1,6 +1,6 @@
 import pytest
 
-from sales_monitor.ptbr import format_brl, format_int
+from sales_monitor.ptbr import count_of, format_brl, format_int
 
 pytestmark = pytest.mark.unit
 
@@ -16,3 +16,11 @@ def test_format_brl(cents, text):
 
 def test_format_int_uses_dots_for_thousands():
     assert format_int(1_234_567) == "1.234.567"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(0, "0 mensagens"), (1, "1 mensagem"), (2, "2 mensagens"),
+                    (1_234, "1.234 mensagens")],
+)  # fmt: skip
+def test_count_of_agrees_in_number(n, text):
+    assert count_of(n, "mensagem", "mensagens") == text

@@ -257,7 +257,7 @@ def test_a_change_counts_as_published_only_once_acknowledged_and_is_sent_again(t
     running = CsvMonitor(path, Connection("127.0.0.1:9"), "vendas", producer)
     report = running.sync_file()
     assert len(report.failed) == 3 and running.published == {}
-    assert "Atenção: 3 mudanças não foram confirmadas" in capsys.readouterr().out
+    assert "Atenção: 3 mudanças não confirmadas pelo Kafka" in capsys.readouterr().out
     assert running.summary() == ("Resumo: 0 enviados, 0 rejeitados, 3 falhas.", 3)
     producer.up = True
     report = running.sync_file()  # the file did not change: the same 3 are sent again

@@ -267,3 +267,77 @@ def test_help_speaks_portuguese():
     assert result.returncode == 0
     assert result.stdout.startswith("uso: send")
     assert "opções:" in result.stdout and "mostra esta ajuda e sai" in result.stdout
+
+
+@pytest.fixture
+def taken_port():
+    """A port something already listens on."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _until(process: subprocess.Popen, text: str) -> str:
+    """Standard output up to the line with `text` (or the end)."""
+    seen = ""
+    for line in process.stdout:
+        seen += line
+        if text in line:
+            break
+    return seen
+
+
+@pytest.mark.broker
+@pytest.mark.parametrize("command", ["dashboard", "demo"])
+def test_a_busy_port_is_replaced_alike_in_portuguese(command, broker, topic, taken_port):
+    """Before: the demo said `usando outra`, the dashboard printed Streamlit's English
+    `Port 18601 is not available` and exited 1."""
+    env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"sales_monitor.commands.{command}", "--port", str(taken_port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        out = _until(process, "Dashboard: http://")
+        lines = [line for line in out.splitlines() if line.strip()]
+        moved = next(line for line in lines if line.startswith("A porta"))
+        chosen = int(moved.removesuffix(".").rsplit(" ", 1)[1])
+        assert moved == f"A porta {taken_port} está ocupada; o dashboard usa a porta {chosen}."
+        url = f"http://localhost:{chosen}"
+        assert lines[-1].strip() in (
+            f"Dashboard: {url}  (Ctrl-C para parar)",
+            f"Dashboard: {url}  (Ctrl-C para parar tudo)",
+        )
+        assert "You can now view" not in out and "Streamlit" not in out
+        process.send_signal(signal.SIGINT)
+        rest, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert rest.strip().endswith(("Dashboard encerrado.", "Demo encerrado."))
+
+
+@pytest.mark.broker
+def test_the_broker_listens_where_kafka_bootstrap_servers_points():
+    """Before: `uv run broker` took 9092 whatever the other commands were told."""
+    port = free_port()
+    broker = subprocess.Popen(
+        [sys.executable, "-m", "sales_monitor.commands.broker"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+        env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": f"localhost:{port}"},
+    )  # fmt: skip
+    try:
+        first = broker.stdout.readline()
+        assert first.startswith(f"Broker Kafka (Tansu) ouvindo em 127.0.0.1:{port}; ")
+        broker.send_signal(signal.SIGINT)
+        out, _ = broker.communicate(timeout=30)
+    finally:
+        if broker.poll() is None:
+            broker.kill()
+            broker.communicate()
+    assert "Aviso" not in out and out.strip().endswith("Broker parado.")

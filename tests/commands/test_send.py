@@ -28,7 +28,7 @@ def wire(record) -> str:
 def test_one_record_from_the_argument(broker, topic):
     result = send(broker, topic, wire(sale(200)))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "Resumo: 1 enviados, 0 rejeitados, 0 falhas."
+    assert result.stdout.strip() == "Resumo: 1 enviado, 0 rejeitados, 0 falhas."
     (message,) = read_topic(broker.bootstrap, topic, expected=1)
     assert decode(message.key, message.value, message.headers) == sale(200)
     assert dict(message.headers) == {"origem": b"send"}
@@ -41,7 +41,7 @@ def test_a_file_with_bad_lines_sends_the_good_ones_and_fails(broker, topic, tmp_
     result = send(broker, topic, "--file", str(path))
     assert result.returncode == 1
     assert result.stderr == "linha 2: campo 'nome' deve ser um texto não vazio\n"
-    assert result.stdout.strip() == "Resumo: 2 enviados, 1 rejeitados, 0 falhas."
+    assert result.stdout.strip() == "Resumo: 2 enviados, 1 rejeitado, 0 falhas."
     ids = [decode(m.key, m.value).id for m in read_topic(broker.bootstrap, topic, expected=2)]
     assert sorted(ids) == [1, 3]
 
@@ -68,7 +68,7 @@ def test_delete_sends_a_tombstone(broker, topic):
 def test_dry_run_and_invalid_input_send_nothing(broker, topic):
     checked = send(broker, topic, "--dry-run", wire(sale(1)))
     assert (checked.returncode, checked.stdout.strip()) == (
-        0, "Resumo: 1 válidos, 0 rejeitados; nada enviado (--dry-run).",
+        0, "Resumo: 1 válido, 0 rejeitados; nada enviado (--dry-run).",
     )  # fmt: skip
     refused = send(broker, topic, json.dumps({"id": 1, "nome": "x" * 201}))
     assert refused.returncode == 1
@@ -122,5 +122,5 @@ def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypa
     finally:
         broker.stop()
     out, err = capsys.readouterr()
-    assert out.strip() == "Resumo: 0 enviados, 0 rejeitados, 1 falhas."
-    assert err.startswith("Erro: 1 mensagens não confirmadas pelo Kafka") and err.count("\n") == 1
+    assert out.strip() == "Resumo: 0 enviados, 0 rejeitados, 1 falha."
+    assert err.startswith("Erro: 1 mensagem não confirmada pelo Kafka") and err.count("\n") == 1

@@ -30,7 +30,7 @@ from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import Producer
 from sales_monitor.kafka.publish import Publisher, end_write
 from sales_monitor.processes import stop_on_signals
-from sales_monitor.ptbr import format_int
+from sales_monitor.ptbr import count_of, format_int
 
 LISTED_REJECTIONS = 20
 RETRY_S = 5.0  # changes the broker did not confirm are sent again this often
@@ -67,11 +67,12 @@ class CsvMonitor:
         try:
             self.published = owned_records(
                 consumer, self.source,
-                lambda n: say(f"  {format_int(n)} mensagens lidas…"),
+                lambda n: say(f"  {count_of(n, 'mensagem lida', 'mensagens lidas')}…"),
             )  # fmt: skip
         finally:
             consumer.close()
-        say(f"{format_int(len(self.published))} registros vivos vieram deste arquivo.")
+        found = count_of(len(self.published), "registro vivo veio", "registros vivos vieram")
+        say(f"{found} deste arquivo.")
 
     def sync_file(self) -> SyncReport | None:
         """One sync of the file as it is now; None if it could not be used (nothing sent).
@@ -99,8 +100,10 @@ class CsvMonitor:
         say(f"{time.strftime('%H:%M:%S')} Sincronizado: {report.summary()}.")
         if failed:
             cause = self.publisher.stats.last_error
-            say(f"Atenção: {format_int(len(failed))} mudanças não foram confirmadas pelo Kafka "
-                f"({cause}); serão enviadas de novo em {RETRY_S:g} s.")  # fmt: skip
+            lost = count_of(
+                len(failed), "mudança não foi confirmada", "mudanças não foram confirmadas"
+            )
+            say(f"Atenção: {lost} pelo Kafka ({cause}); vão de novo em {RETRY_S:g} s.")
         return report
 
     def _send(self, messages: list) -> list:
@@ -205,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     say(summary)
     if lost:
         cause = monitor.publisher.stats.last_error
-        say(f"Erro: {format_int(lost)} mudanças não confirmadas pelo Kafka em "
-            f"{connection.bootstrap_servers} ({cause}); a próxima execução as envia.")  # fmt: skip
+        lost_text = count_of(lost, "mudança não confirmada", "mudanças não confirmadas")
+        say(f"Erro: {lost_text} pelo Kafka em {connection.bootstrap_servers} ({cause}); "
+            "a próxima execução as envia.")  # fmt: skip
     return 0 if report is not None and not lost else 1
 
 

@@ -20,7 +20,7 @@ from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.processes import stop_on_signals
-from sales_monitor.ptbr import format_brl, format_int
+from sales_monitor.ptbr import count_of, format_brl
 from sales_monitor.record import SaleRecord
 from sales_monitor.settings import Settings
 
@@ -171,7 +171,8 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     close_producer(producer, STOP_WAIT_S)
     print(stats.summary(), flush=True)
     if pending and stats.unconfirmed == 0 and isinstance(stats.last_error, DeliveryAborted):
-        print(f"Erro: {format_int(pending)} registros não foram entregues: o Kafka não "
+        lost = count_of(pending, "registro não foi entregue", "registros não foram entregues")
+        print(f"Erro: {lost}: o Kafka não "
               f"respondeu em {STOP_WAIT_S:g} s depois do pedido para parar.",
               file=sys.stderr)  # fmt: skip
     elif (error := stats.error_line(settings.bootstrap_servers)) is not None:
@@ -199,14 +200,20 @@ class _Progress:
         self._outage()
         if not self._verbose and not self._quiet and time.monotonic() >= self._next_report:
             self._next_report += 1
-            print(f"{format_int(self._stats.acked)} registros enviados…", flush=True)
+            print(
+                f"{count_of(self._stats.acked, 'registro enviado', 'registros enviados')}…",
+                flush=True,
+            )
 
     def _outage(self) -> None:
         waiting, now = self._stats.waiting_s(), time.monotonic()
         if waiting >= STALL_S and now >= self._next_outage_note:
             self._in_outage, self._next_outage_note = True, now + OUTAGE_NOTE_EVERY_S
+            waiting_records = count_of(
+                self._stats.unconfirmed, "registro aguardando", "registros aguardando"
+            )
             print(f"Kafka sem resposta em {self._bootstrap} há {waiting:.0f} s: "
-                  f"{format_int(self._stats.unconfirmed)} registros aguardando (até "
+                  f"{waiting_records} (até "
                   f"{DELIVERY_TIMEOUT_S // 60} min; depois contam como falhas). "
                   "O envio continua sozinho quando ele voltar.", flush=True)  # fmt: skip
         elif self._in_outage and waiting < STALL_S:

@@ -17,7 +17,7 @@ from sales_monitor.commands import flags
 from sales_monitor.errors import UnreadableFile, os_reason
 from sales_monitor.files import csv_rows, formats
 from sales_monitor.kafka.publish import Publisher, end_write
-from sales_monitor.ptbr import format_int
+from sales_monitor.ptbr import count_of
 from sales_monitor.record import Rejection, Tombstone, parse_id
 
 SOURCE = "send"  # the `origem` header of every message this command writes
@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv, settings)
     changes, rejected = changes_from(args)
     if args.dry_run:
-        print(f"Resumo: {format_int(len(changes))} válidos, {format_int(rejected)} rejeitados; "
+        valid = count_of(len(changes), "válido", "válidos")
+        print(f"Resumo: {valid}, {count_of(rejected, 'rejeitado', 'rejeitados')}; "
               "nada enviado (--dry-run).")  # fmt: skip
         return 1 if rejected else 0
     connection, producer = flags.producer_or_exit(settings, args.bootstrap_server, args.topic)

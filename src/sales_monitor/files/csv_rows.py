@@ -36,6 +36,7 @@ MAX_INTEGER_DIGITS = 25  # beyond: left as text, and the contract says what is w
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL_POINT = re.compile(r"[+-]?\d+(\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}(\.\d{3})*(,\d+)?|[+-]?\d+(,\d+)?")
+_THOUSANDS_ONLY = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")  # 1.234: a thousand, or 1.234 reais?
 _BR_MOMENT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
@@ -167,6 +168,11 @@ def _decode_row(header: list[str], cells: list[str], source: str) -> Decoded:
     if len(cells) != len(header):
         return Rejection(f"a linha tem {len(cells)} colunas; o cabeçalho tem {len(header)}")
     row = dict(zip(header, cells, strict=True))
+    if _THOUSANDS_ONLY.fullmatch(valor := row["valor"].strip()):
+        return Rejection(
+            f"valor {valor} é ambíguo: sem vírgula, o ponto é a casa decimal; "
+            f"escreva {valor.replace('.', '')} ou {valor},00 para milhares"
+        )
     fields = {
         "id": _integer(row["id"]),
         "nome": row["nome"],

@@ -19,7 +19,7 @@ from kafka.errors import KafkaError
 from sales_monitor.errors import KafkaFailure
 from sales_monitor.kafka.clients import close_producer, failure
 from sales_monitor.kafka.interface import Delivery, Producer
-from sales_monitor.ptbr import format_int
+from sales_monitor.ptbr import count_of
 from sales_monitor.record import SaleRecord, Tombstone, encode, encode_tombstone, source_headers
 
 PROGRESS_EVERY = 1_000  # messages between progress reports on a bulk send
@@ -75,10 +75,10 @@ class DeliveryStats:
         writer that retries passes what is still not delivered)."""
         if failed is None:
             failed = self.failed + self.unconfirmed
-        parts = [f"{format_int(self.acked)} enviados"]
+        parts = [count_of(self.acked, "enviado", "enviados")]
         if rejected is not None:
-            parts.append(f"{format_int(rejected)} rejeitados")
-        parts.append(f"{format_int(failed)} falhas")
+            parts.append(count_of(rejected, "rejeitado", "rejeitados"))
+        parts.append(count_of(failed, "falha", "falhas"))
         return f"Resumo: {', '.join(parts)}."
 
     def error_line(self, bootstrap: str = "") -> str | None:
@@ -88,7 +88,8 @@ class DeliveryStats:
             return None
         where = f" em {bootstrap}" if bootstrap else ""
         cause = f" ({self.last_error})" if self.last_error is not None else ""
-        return f"Erro: {format_int(lost)} mensagens não confirmadas pelo Kafka{where}{cause}."
+        lost_text = count_of(lost, "mensagem não confirmada", "mensagens não confirmadas")
+        return f"Erro: {lost_text} pelo Kafka{where}{cause}."
 
 
 def send_change(
