@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,7 @@ def test_hostile_messages_leave_the_good_sales_exact_and_render_nothing(browser,
 
     page.get_by_role("link", name="Inspecionar").click()
     page.get_by_text("Mensagens no tópico").wait_for(timeout=30_000)
+    page.get_by_text("Abrir os detalhes de todas").click()
     page.get_by_text(":green[aceito]", exact=True).first.wait_for(timeout=30_000)
     assert page.get_by_text("$\\frac{a}{b}$", exact=True).count() >= 1
     page.wait_for_timeout(1_000)
@@ -213,11 +215,81 @@ def test_an_upload_survives_a_click_elsewhere_and_ends_in_its_summary(browser, d
     page.get_by_role("button", name="Enviar arquivo").click()
     page.get_by_text("na fila").first.wait_for(timeout=30_000)
     page.get_by_role("tab", name="Mensagens").click()
-    search = page.get_by_label("Buscar (id, chave ou texto)")
+    search = page.get_by_role("textbox", name="Buscar (valor, chave, cabeçalhos ou offset)")
     search.fill("Ana")
     search.press("Enter")  # a rerun of the page in the middle of the upload
     page.get_by_role("tab", name="Enviar arquivo").click()
     done = f"Resumo: {format_int(lines)} enviados, 0 rejeitados, 0 falhas."
     page.get_by_text(done).wait_for(timeout=120_000)
     assert sum(o.messages for o in reader.offsets()) - before == lines
+    page.close()
+
+
+def test_the_live_tail_shows_arrivals_and_an_export_reads_back(browser, demo, tmp_path):
+    """Ao vivo shows a message written after the page opened, with no click; the search's
+    export, sent back through Enviar arquivo after its sales were deleted, restores them."""
+    from sales_monitor.files import formats
+    from sales_monitor.kafka.clients import make_producer
+    from sales_monitor.record import SaleRecord, encode_tombstone
+    from tests.helpers.factories import sale
+
+    producer = demo.children["produtor"]
+    if producer.poll() is None:
+        producer.terminate()
+        producer.wait(timeout=15)
+    bootstrap, topic = demo.settings.bootstrap_servers, demo.settings.topic
+    exported = [replace(sale(7_000_001 + i), name=f"Exportação {i}") for i in range(6)]
+    sender = make_producer(bootstrap)
+
+    def write(*records) -> None:
+        for record in records:
+            sender.send(topic, **_kv(record), headers=[("trace-id", b"t-%d" % record.id)])
+        sender.flush()
+
+    write(*exported[:5])
+    app = f"http://127.0.0.1:{demo.port}"
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(app)
+    wait_for_total(page, lambda total: total > 0)
+    page.wait_for_timeout(4_000)
+    before = total_records(page)
+
+    page.goto(f"{app}/inspecionar")
+    page.get_by_text("Ao vivo", exact=True).click()
+    page.get_by_text(re.compile(r"^Ao vivo \(lido às")).wait_for(timeout=30_000)
+    write(exported[5])  # after the page opened: it must appear by itself
+    page.get_by_text("chave 7000006").first.wait_for(timeout=30_000)
+    screenshot(page, "inspector-live.png")
+    page.get_by_text("Pausar", exact=True).click()
+    page.get_by_text(re.compile(r"^Ao vivo \(pausado\)")).wait_for(timeout=30_000)
+
+    page.get_by_text("Mais recentes", exact=True).click()
+    search = page.get_by_role("textbox", name="Buscar (valor, chave, cabeçalhos ou offset)")
+    search.fill("exportacao")  # no accent, no capital: finds Exportação
+    search.press("Enter")
+    page.get_by_text("6 mensagens nesta página").wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("^Exportar esta busca")).click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".jsonl"
+    rows = formats.parse(path.read_bytes(), "teste")
+    assert sorted(r.decoded.id for r in rows) == [r.id for r in exported]
+    assert all(isinstance(r.decoded, SaleRecord) for r in rows)
+    assert all(r.decoded.name.startswith("Exportação") for r in rows)
+
+    for record in exported:  # gone from the table...
+        key, value = encode_tombstone(record.id)
+        sender.send(topic, key=key, value=value)
+    sender.flush()
+    sender.close()
+    page.goto(app)
+    assert wait_for_total(page, lambda total: total == before - 5, timeout_s=30) == before - 5
+    page.goto(f"{app}/inspecionar")  # ...and back from the export
+    page.get_by_role("tab", name="Enviar arquivo").click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Enviar arquivo").click()
+    page.get_by_text("Resumo: 6 enviados, 0 rejeitados, 0 falhas.").wait_for(timeout=60_000)
+    page.goto(app)
+    assert wait_for_total(page, lambda total: total == before + 1, timeout_s=30) == before + 1
     page.close()

@@ -12,16 +12,21 @@ import streamlit as st
 
 from sales_monitor.errors import SettingsError
 from sales_monitor.settings import is_loopback
-from sales_monitor.ui import resources
+from sales_monitor.ui import icons, resources
 from sales_monitor.ui.errors import show_failure
 
 HERE = Path(__file__).parent
 PAINEL = HERE / "painel.py"
 INSPECIONAR = HERE / "inspecionar.py"
+FAVICON = str(HERE / "favicon.png")
 
 
 def main() -> None:
-    st.set_page_config(page_title="Monitor de Vendas em Tempo Real", page_icon="📊", layout="wide")
+    # the favicon is a file of ours: as a Material icon the browser fetches it from
+    # fonts.gstatic.com, as an emoji it is an empty box where no emoji font is installed
+    st.set_page_config(
+        page_title="Monitor de Vendas em Tempo Real", page_icon=FAVICON, layout="wide"
+    )
     try:
         settings = resources.load_settings()
     except SettingsError as error:
@@ -33,11 +38,11 @@ def main() -> None:
             f"O dashboard aceita conexões de outras máquinas (endereço "
             f"'{address or 'todas as interfaces'}'), sem login, e pode escrever no tópico. "
             "Use --host 127.0.0.1 ou --read-only (DASHBOARD_READ_ONLY=1).",
-            icon="⚠️",
+            icon=icons.WARNING,
         )
     pages = [
-        st.Page(PAINEL, title="Painel", icon="📊", default=True),
-        st.Page(INSPECIONAR, title="Inspecionar", icon="🔎"),
+        st.Page(PAINEL, title="Painel", icon=icons.PANEL, default=True),
+        st.Page(INSPECIONAR, title="Inspecionar", icon=icons.INSPECT),
     ]
     page = st.navigation(pages)
     try:

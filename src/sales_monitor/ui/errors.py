@@ -9,6 +9,8 @@ import logging
 
 import streamlit as st
 
+from sales_monitor.ui import icons
+
 log = logging.getLogger("sales_monitor.ui")
 
 
@@ -17,7 +19,7 @@ def show_failure(error: Exception, where: str) -> None:
     st.error(
         f"Não foi possível mostrar {where}: houve um erro interno. "
         "Os detalhes estão no log do servidor.",
-        icon="⚠️",
+        icon=icons.WARNING,
     )
 
 

@@ -30,7 +30,7 @@ from sales_monitor.record import (
     decode,
     parse_id,
 )
-from sales_monitor.ui import resources
+from sales_monitor.ui import icons, resources
 
 SOURCE = "inspetor"
 TABS = ["Mensagens", "Enviar", "Apagar", "Enviar arquivo"]
@@ -61,7 +61,7 @@ def publisher() -> Publisher:
 
 
 def kafka_down(error: KafkaFailure) -> None:
-    st.error(f"Kafka indisponível: {literal(str(error))}", icon=":material/cloud_off:")
+    st.error(f"Kafka indisponível: {literal(str(error))}", icon=icons.OFFLINE)
     st.stop()
 
 
@@ -77,9 +77,7 @@ def overview() -> list[browse.PartitionOffsets]:
     st.title("Inspecionar o tópico")
     st.caption(f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}`")
     if settings.read_only:
-        st.info(
-            "Modo somente leitura: o envio de mensagens está desativado.", icon=":material/lock:"
-        )
+        st.info("Modo somente leitura: o envio de mensagens está desativado.", icon=icons.LOCKED)
     try:
         offsets = reader.offsets()
     except KafkaFailure as error:
@@ -94,7 +92,7 @@ def topic_numbers() -> None:
     try:
         offsets = reader.offsets()
     except KafkaFailure as error:
-        st.error(f"Kafka indisponível: {literal(str(error))}", icon=":material/cloud_off:")
+        st.error(f"Kafka indisponível: {literal(str(error))}", icon=icons.OFFLINE)
         return
     parts, total, behind = st.columns(3)
     parts.metric("Partições", len(offsets))
@@ -104,18 +102,23 @@ def topic_numbers() -> None:
         st.warning(f"O tópico '{settings.topic}' não existe ainda; o primeiro envio o cria.")
         return
     st.dataframe(
-        [{"partição": o.partition, "primeiro offset": o.earliest,
-          "último offset": o.latest - 1 if o.messages else None, "mensagens": o.messages}
+        [{"partição": str(o.partition), "primeiro offset": format_int(o.earliest),
+          "último offset": format_int(o.latest - 1) if o.messages else "—",
+          "mensagens": format_int(o.messages)}
          for o in offsets],
         hide_index=True,
     )  # fmt: skip
 
 
 # -- Browsing --------------------------------------------------------------------------
-def new_query() -> None:
-    """The query changed: back to page 1, read from the topic's ends as they are now."""
+def first_page() -> None:
     state.browse_page = 1
-    state.pop("browse_tops", None)
+
+
+def new_query() -> None:
+    """The query changed: back to page 1 (read at the topic's ends as they are now), the
+    offset start at its default, the live tail from the newest."""
+    first_page()
     state.pop("browse_offset", None)
     state.pop("tail", None)
 
@@ -143,8 +146,8 @@ def _short(text: str, limit: int) -> str:
 
 def verdict_icon(message: browse.TopicMessage) -> str:
     if isinstance(message.verdict, Rejection):
-        return ":material/error:"
-    return ":material/delete:" if isinstance(message.verdict, Tombstone) else ":material/check:"
+        return icons.REJECTED
+    return icons.DELETED if isinstance(message.verdict, Tombstone) else icons.ACCEPTED
 
 
 def load_into_editor(message: browse.TopicMessage) -> None:
@@ -204,7 +207,7 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
         from_offset = st.number_input(
             "Offset mais novo a mostrar (a página mostra este e os anteriores de cada "
             "partição escolhida)", min_value=0, step=1, key="browse_offset",
-            on_change=lambda: state.pop("browse_tops", None),
+            on_change=first_page,
         )  # fmt: skip
     elif mode == "Até uma data":
         day, moment = st.columns(2)
@@ -217,9 +220,10 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     )
     state.setdefault("browse_page", 1)
     page_number = number.number_input("Página (1 = mais recentes)", 1, step=1, key="browse_page")
-    query = browse.Query(
-        partition, from_offset, before, needle, per_page, page_number - 1, state.get("browse_tops")
-    )
+    # page 1 is read at the topic's ends as they are now; later pages below the ends page 1
+    # was read at, so paging never repeats or skips a message while the topic grows
+    tops = None if page_number == 1 else state.get("browse_tops")
+    query = browse.Query(partition, from_offset, before, needle, per_page, page_number - 1, tops)
     try:
         page = reader.browse(query)
     except KafkaFailure as error:
@@ -234,9 +238,10 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     )
     refresh, export = st.columns(2)
     refresh.button(
-        "Atualizar", on_click=new_query, icon=":material/refresh:",
-        help="As páginas ficam presas ao tópico como ele estava na primeira: nada se repete "
-        "nem some ao paginar. Atualizar volta à página 1 com as mensagens novas.",
+        "Atualizar", on_click=new_query, icon=icons.REFRESH,
+        help="As páginas seguintes ficam presas ao tópico como ele estava quando a página 1 "
+        "foi lida: nada se repete nem some ao paginar. Atualizar volta à página 1, com as "
+        "mensagens novas.",
     )  # fmt: skip
     export.download_button(
         f"Exportar esta busca (até {format_int(EXPORT_LIMIT)}, JSON Lines)",
@@ -244,7 +249,7 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
             reader.browse(replace(query, per_page=EXPORT_LIMIT, page=0)).messages
         ),
         file_name=f"{settings.topic}-{datetime.now(SAO_PAULO):%Y%m%d-%H%M%S}.jsonl",
-        mime="application/jsonl", icon=":material/download:", on_click="ignore",
+        mime="application/jsonl", icon=icons.DOWNLOAD, on_click="ignore",
         help="Chave, valor, cabeçalhos, partição, offset e timestamp; a aba Enviar arquivo "
         "e `uv run send --file` leem este arquivo de volta.",
     )  # fmt: skip
@@ -268,7 +273,7 @@ def tail_view(partition: int | None, needle: str) -> None:
         try:
             read = reader.tail(tail["positions"], partition, needle)
         except KafkaFailure as error:
-            st.error(f"Kafka indisponível: {literal(str(error))}", icon=":material/cloud_off:")
+            st.error(f"Kafka indisponível: {literal(str(error))}", icon=icons.OFFLINE)
             return
         seen = {(m.partition, m.offset) for m in read.messages}
         kept = [m for m in tail["messages"] if (m.partition, m.offset) not in seen]

@@ -14,7 +14,7 @@ from sales_monitor.dashboard.consumer import Reading, StreamState
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
-from sales_monitor.ui import resources
+from sales_monitor.ui import icons, resources
 from sales_monitor.ui.errors import guarded
 
 settings = resources.load_settings()  # app.py has checked it
@@ -94,18 +94,18 @@ def live_panel(filters: filtering.Filters) -> None:
     reading = stream.read()  # one reading for this refresh: every number below is of it
     status = reading.status
     if status.state == StreamState.BROKER_DOWN:
-        st.error(f"Kafka indisponível: {literal(status.detail)}", icon="🔌")
+        st.error(f"Kafka indisponível: {literal(status.detail)}", icon=icons.OFFLINE)
     elif status.state == StreamState.FAILED:
         detail = literal(status.detail)
-        st.error(f"A leitura do tópico falhou e está recomeçando: {detail}", icon="🔌")
+        st.error(f"A leitura do tópico falhou e está recomeçando: {detail}", icon=icons.OFFLINE)
     elif status.state == StreamState.NO_TOPIC:
-        st.warning(f"Aguardando o tópico: {literal(status.detail)}", icon="⏳")
+        st.warning(f"Aguardando o tópico: {literal(status.detail)}", icon=icons.WAITING)
     elif status.state == StreamState.CONNECTING:
-        st.info(f"Conectando ao Kafka em {status.bootstrap}…", icon="⏳")
+        st.info(f"Conectando ao Kafka em {status.bootstrap}…", icon=icons.WAITING)
     if not status.connected and status.checked_at is not None:
         st.warning(
             f"Números de {status.checked_at.strftime(WHEN)}, a última resposta do Kafka: "
-            "podem estar desatualizados.", icon="🕒",
+            "podem estar desatualizados.", icon=icons.STALE,
         )  # fmt: skip
     if (progress := status.reading) is not None:
         read, in_topic = progress
@@ -121,13 +121,14 @@ def live_panel(filters: filtering.Filters) -> None:
             f"O Kafka voltou sem os dados às {loss.at.strftime(WHEN)}: a tabela tinha "
             f"{format_int(loss.rows_before)} registros e foi reconstruída com o que o tópico "
             f"tem agora ({format_int(rows_now)}); "
-            f"{format_int(max(0, loss.rows_before - rows_now))} registros perdidos.", icon="⚠️",
+            f"{format_int(max(0, loss.rows_before - rows_now))} registros perdidos.",
+            icon=icons.WARNING,
         )  # fmt: skip
     if reading.evicted:
         st.info(
             f"{format_int(reading.evicted)} registros mais antigos foram descartados "
             f"para manter o limite de {format_int(settings.max_rows)} linhas.",
-            icon="ℹ️",
+            icon=icons.INFO,
         )
 
     if paused is None:
@@ -139,7 +140,7 @@ def live_panel(filters: filtering.Filters) -> None:
         arrived = format_int(max(0, status.consumed - consumed))
         st.info(
             f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} mensagens "
-            "chegaram desde então. Continuar volta ao vivo.", icon="⏸️",
+            "chegaram desde então. Continuar volta ao vivo.", icon=icons.PAUSED,
         )  # fmt: skip
     st.caption(metrics.freshness(now, status.last_arrival_at, reading.delays_ms))
     summary, table = shown.summary, shown.table
@@ -155,7 +156,10 @@ def live_panel(filters: filtering.Filters) -> None:
     )
 
     if summary.count == 0:
-        st.info("Nenhuma venda para mostrar ainda: aguardando mensagens do tópico.", icon="⏳")
+        st.info(
+            "Nenhuma venda para mostrar ainda: aguardando mensagens do tópico.",
+            icon=icons.WAITING,
+        )
     else:
         figures = shown.figures
         left, right = st.columns(2)

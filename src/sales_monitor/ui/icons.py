@@ -1,0 +1,17 @@
+"""The pages' icons: Streamlit's bundled Material Symbols, which render where no emoji
+font is installed (emoji showed as empty boxes there, in the README's screenshots too)."""
+
+PANEL = ":material/monitoring:"
+INSPECT = ":material/search:"
+WARNING = ":material/warning:"
+OFFLINE = ":material/cloud_off:"
+WAITING = ":material/hourglass_empty:"
+STALE = ":material/schedule:"
+INFO = ":material/info:"
+PAUSED = ":material/pause_circle:"
+LOCKED = ":material/lock:"
+ACCEPTED = ":material/check:"
+REJECTED = ":material/error:"
+DELETED = ":material/delete:"
+REFRESH = ":material/refresh:"
+DOWNLOAD = ":material/download:"
