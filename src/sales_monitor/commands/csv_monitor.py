@@ -100,10 +100,9 @@ class CsvMonitor:
         say(f"{time.strftime('%H:%M:%S')} Sincronizado: {report.summary()}.")
         if failed:
             cause = self.publisher.stats.last_error
-            lost = count_of(
-                len(failed), "mudança não foi confirmada", "mudanças não foram confirmadas"
-            )
-            say(f"Atenção: {lost} pelo Kafka ({cause}); vão de novo em {RETRY_S:g} s.")
+            lost = count_of(len(failed), "mudança não confirmada", "mudanças não confirmadas")
+            again = "será enviada" if len(failed) == 1 else "serão enviadas"
+            say(f"Atenção: {lost} pelo Kafka ({cause}); {again} de novo em {RETRY_S:g} s.")
         return report
 
     def _send(self, messages: list) -> list:

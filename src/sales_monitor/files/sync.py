@@ -28,6 +28,7 @@ from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row
 from sales_monitor.kafka.interface import TopicConsumer
 from sales_monitor.kafka.offsets import read_offsets
+from sales_monitor.ptbr import count_of
 from sales_monitor.record import Rejection, SaleRecord, Tombstone
 
 if TYPE_CHECKING:
@@ -210,11 +211,15 @@ class SyncReport:
 
     def summary(self) -> str:
         c = self.changes
-        text = (
-            f"{len(c.new)} novos, {len(c.changed)} alterados, {len(c.removed)} removidos, "
-            f"{len(self.rejected)} rejeitados"
-        )
-        return text + (f", {len(self.failed)} não confirmados" if self.failed else "")
+        parts = [
+            count_of(len(c.new), "novo", "novos"),
+            count_of(len(c.changed), "alterado", "alterados"),
+            count_of(len(c.removed), "removido", "removidos"),
+            count_of(len(self.rejected), "rejeitado", "rejeitados"),
+        ]
+        if self.failed:
+            parts.append(count_of(len(self.failed), "não confirmado", "não confirmados"))
+        return ", ".join(parts)
 
 
 def confirmed(published: dict[int, SaleRecord], sent: list) -> tuple[dict, list]:

@@ -12,7 +12,7 @@ import streamlit as st
 from sales_monitor.dashboard import filtering, metrics, refresh, tables
 from sales_monitor.dashboard.consumer import Reading, StreamState
 from sales_monitor.literal import markdown_literal as literal
-from sales_monitor.ptbr import WHEN, format_brl, format_int
+from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
 from sales_monitor.ui import icons, resources
 from sales_monitor.ui.errors import guarded
@@ -117,17 +117,21 @@ def live_panel(filters: filtering.Filters) -> None:
     version, snapshot = reading.version, reading.table
     if (loss := status.data_loss) is not None:
         rows_now = len(snapshot)
+        lost = max(0, loss.rows_before - rows_now)
         st.warning(
             f"O Kafka voltou sem os dados às {loss.at.strftime(WHEN)}: a tabela tinha "
-            f"{format_int(loss.rows_before)} registros e foi reconstruída com o que o tópico "
-            f"tem agora ({format_int(rows_now)}); "
-            f"{format_int(max(0, loss.rows_before - rows_now))} registros perdidos.",
+            f"{count_of(loss.rows_before, 'registro', 'registros')} e foi reconstruída com o "
+            f"que o tópico tem agora ({format_int(rows_now)}); "
+            f"{count_of(lost, 'registro perdido', 'registros perdidos')}.",
             icon=icons.WARNING,
         )  # fmt: skip
     if reading.evicted:
+        dropped = count_of(
+            reading.evicted, "registro mais antigo foi descartado",
+            "registros mais antigos foram descartados",
+        )  # fmt: skip
         st.info(
-            f"{format_int(reading.evicted)} registros mais antigos foram descartados "
-            f"para manter o limite de {format_int(settings.max_rows)} linhas.",
+            f"{dropped} para manter o limite de {format_int(settings.max_rows)} linhas.",
             icon=icons.INFO,
         )
 
@@ -137,10 +141,11 @@ def live_panel(filters: filtering.Filters) -> None:
     else:
         now, frozen, consumed = paused
         shown = _paused_view(frozen, filters, now)
-        arrived = format_int(max(0, status.consumed - consumed))
+        new = max(0, status.consumed - consumed)
+        arrived = count_of(new, "mensagem chegou", "mensagens chegaram")
         st.info(
-            f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} mensagens "
-            "chegaram desde então. Continuar volta ao vivo.", icon=icons.PAUSED,
+            f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} "
+            "desde então. Continuar volta ao vivo.", icon=icons.PAUSED,
         )  # fmt: skip
     st.caption(metrics.freshness(now, status.last_arrival_at, reading.delays_ms))
     summary, table = shown.summary, shown.table
