@@ -124,3 +124,26 @@ def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypa
     out, err = capsys.readouterr()
     assert out.strip() == "Resumo: 0 enviados, 0 rejeitados, 1 falha."
     assert err.startswith("Erro: 1 mensagem não confirmada pelo Kafka") and err.count("\n") == 1
+
+
+@pytest.mark.broker
+def test_an_inspector_export_is_sent_back_with_its_tombstones_in_order(broker, topic, tmp_path):
+    from sales_monitor.kafka.browse import Query, TopicReader, export_lines
+    from sales_monitor.kafka.clients import ensure_topic, make_producer
+    from sales_monitor.kafka.connection import Connection
+    from sales_monitor.kafka.publish import Publisher
+
+    producer = make_producer(broker.bootstrap)
+    publisher = Publisher(producer, topic, "inspetor")
+    for change in (sale(1), sale(2), sale(1, cents=777), Tombstone(2)):
+        publisher.deliver(change)
+    producer.close()
+    path = tmp_path / "exportado.jsonl"
+    messages = TopicReader(Connection(broker.bootstrap), topic).browse(Query()).messages
+    path.write_bytes(export_lines(messages))
+    copy = topic + "-copia"
+    ensure_topic(broker.bootstrap, copy, partitions=1)  # one partition: one order to compare
+    result = send(broker, copy, "--file", str(path))
+    assert result.stdout.strip() == "Resumo: 4 enviados, 0 rejeitados, 0 falhas.", result.stderr
+    replayed = [decode(m.key, m.value) for m in read_topic(broker.bootstrap, copy, expected=4)]
+    assert replayed == [sale(1), sale(2), sale(1, cents=777), Tombstone(2)]  # write order
