@@ -175,3 +175,50 @@ def from_fields_cents(valor: Decimal) -> int | None:
               "timestamp": "2025-01-01T00:00:00"}  # fmt: skip
     decoded = from_fields(fields)
     return decoded.value_cents if isinstance(decoded, SaleRecord) else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    key=KEYS, value=VALUES, headers=HEADERS, timestamp=KAFKA_TIMESTAMPS,
+    partition=st.integers(0, 2**31 - 1), offset=st.integers(0, 2**63 - 1),
+)  # fmt: skip
+def test_an_exported_message_reads_back_with_the_verdict_it_had(
+    key, value, headers, timestamp, partition, offset
+):
+    """Any message, exported by the inspector and read back by `send --file` / Enviar
+    arquivo, is judged exactly as the dashboard judged the original (bytes that are not
+    UTF-8 included), so a replay builds the same table."""
+    from sales_monitor.files.formats import parse
+    from sales_monitor.kafka.browse import export_lines, to_message
+
+    message = to_message(Polled(partition, offset, key, value, headers or [], timestamp, 0))
+    (row,) = parse(export_lines([message]), "send")
+    original = decode(key, value, headers)
+    assert row.decoded == original
+    if not isinstance(original, Rejection):
+        assert row.written_at == (partition, offset)
+        if isinstance(original, SaleRecord):
+            assert row.decoded.source == original.source
+
+
+PORTUGUESE = st.text(
+    st.sampled_from("abcdefghijklmnopqrstuvwxyzáàâãéêíóôõúüç ABCÁÂÃÉÍÓÕÚÇ-'0123456789"),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=PORTUGUESE, start=st.integers(0, 40), length=st.integers(1, 10))
+def test_a_search_finds_any_piece_of_a_name_whatever_its_case_or_accents(text, start, length):
+    """`iris` finds `Íris`: any piece of a Portuguese text, typed in capitals, in small
+    letters, decomposed or without its accents, finds the message."""
+    import unicodedata
+
+    from sales_monitor.kafka.browse import TopicMessage
+
+    piece = text[start : start + length]
+    value = json.dumps({"nome": text}, ensure_ascii=False)
+    message = TopicMessage(0, 0, -1, None, value, "manual", Tombstone(1))
+    bare = "".join(c for c in unicodedata.normalize("NFD", piece) if not unicodedata.combining(c))
+    for spelled in (piece, piece.upper(), piece.lower(), unicodedata.normalize("NFD", piece), bare):
+        assert message.matches(spelled), spelled

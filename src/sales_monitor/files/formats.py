@@ -13,6 +13,8 @@ bounds are csvfile's, JSON nesting stops at the json module's depth (about 1,000
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -20,7 +22,7 @@ from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row, reject_repeats
 from sales_monitor.json_reasons import json_reason
-from sales_monitor.record import Decoded, Rejection, decode, from_fields
+from sales_monitor.record import Rejection, decode, from_fields
 
 __all__ = ["Row", "UnreadableFile", "parse"]
 
@@ -113,23 +115,31 @@ def _row(line: int, item: object, source: str) -> Row:
 
 def _exported(line: int, item: dict) -> Row:
     """A message as the inspector exports it, judged as the dashboard would judge it."""
-    key, value, headers = item.get("key"), item.get("value"), item.get("headers", [])
+    key, value = _bytes(item, "key"), _bytes(item, "value")
     partition, offset = item.get("partition", 0), item.get("offset", 0)
-    decoded: Decoded
-    if not (key is None or type(key) is str) or not (value is None or type(value) is str):
-        decoded = Rejection("mensagem exportada: 'key' e 'value' devem ser texto ou null")
-    elif type(partition) is not int or type(offset) is not int:
-        decoded = Rejection("mensagem exportada: 'partition' e 'offset' devem ser inteiros")
-    else:
-        decoded = decode(_bytes(key), _bytes(value), _headers(headers))
-        return Row(line, decoded, (partition, offset))
-    return Row(line, decoded)
+    if isinstance(key, Rejection):
+        return Row(line, key)
+    if isinstance(value, Rejection):
+        return Row(line, value)
+    if type(partition) is not int or type(offset) is not int:
+        return Row(line, Rejection("mensagem exportada: 'partition' e 'offset' devem ser inteiros"))
+    decoded = decode(key, value, _headers(item.get("headers", [])))
+    return Row(line, decoded, (partition, offset))
 
 
-def _bytes(text: str | None) -> bytes | None:
-    """As the message carried it; JSON can hold a lone surrogate, which the contract then
-    refuses as text that is not UTF-8."""
-    return None if text is None else text.encode("utf-8", "surrogatepass")
+def _bytes(item: dict, name: str) -> bytes | None | Rejection:
+    """The key's or value's bytes as the message carried them: `<name>_base64` where the
+    export has it (bytes that are not UTF-8), else the text (JSON can hold a lone surrogate,
+    which the contract then refuses as text that is not UTF-8)."""
+    encoded, text = item.get(f"{name}_base64"), item.get(name)
+    if type(encoded) is str:
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return Rejection(f"mensagem exportada: '{name}_base64' não é base64")
+    if text is None or type(text) is str:
+        return None if text is None else text.encode("utf-8", "surrogatepass")
+    return Rejection(f"mensagem exportada: '{name}' deve ser texto ou null")
 
 
 def _headers(headers: object) -> list[tuple[str, bytes]]:

@@ -9,6 +9,7 @@ the same query read below those ends, so a growing topic never shifts them.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import unicodedata
@@ -54,6 +55,9 @@ class TopicMessage:
     headers: tuple[Header, ...] = ()
     size: int = 0  # bytes of key, value and headers
     timestamp_type: int | None = None  # 0: set by the writer, 1: by the broker
+    # the key's and value's bytes where either is not UTF-8 (the texts above replace what
+    # is not), so an export carries what the topic holds
+    raw: tuple[bytes | None, bytes | None] | None = None
 
     @property
     def timestamp(self) -> datetime | None:
@@ -84,11 +88,25 @@ class TopicMessage:
         return any(needle in folded(text or "") for text in texts)
 
     def exported(self) -> dict:
-        """One line of an export: everything needed to write the message again."""
-        return {
+        """One line of an export: everything needed to write the message again; a key or
+        value that is not UTF-8 as `key_base64`/`value_base64` (and null)."""
+        line = {
             "partition": self.partition, "offset": self.offset, "timestamp": self.timestamp_ms,
             "key": self.key, "value": self.value, "headers": [list(h) for h in self.headers],
         }  # fmt: skip
+        if self.raw is not None:
+            for name, data in zip(("key", "value"), self.raw, strict=True):
+                if data is not None and not _is_utf8(data):
+                    line[name], line[f"{name}_base64"] = None, base64.b64encode(data).decode()
+        return line
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def folded(text: str) -> str:
@@ -163,6 +181,9 @@ def to_message(record: Message) -> TopicMessage:
         + len(record.value or b"")
         + sum(len(n.encode()) + len(v.encode()) for n, v in headers),
         timestamp_type=getattr(record, "timestamp_type", None),  # kafka-python's records have it
+        raw=None
+        if all(_is_utf8(b or b"") for b in (record.key, record.value))
+        else (record.key, record.value),
     )
 
 
