@@ -246,7 +246,7 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     export.download_button(
         f"Exportar esta busca (até {format_int(EXPORT_LIMIT)}, JSON Lines)",
         data=lambda: browse.export_lines(
-            reader.browse(replace(query, per_page=EXPORT_LIMIT, page=0)).messages
+            reader.browse(replace(query, per_page=EXPORT_LIMIT, page=0, tops=page.tops)).messages
         ),
         file_name=f"{settings.topic}-{datetime.now(SAO_PAULO):%Y%m%d-%H%M%S}.jsonl",
         mime="application/jsonl", icon=icons.DOWNLOAD, on_click="ignore",
@@ -298,8 +298,8 @@ def send_from_editor() -> None:
     if isinstance(headers, Rejection):
         state.editor_result = ("error", f"Nada foi enviado: {literal(headers.reason)}.")
         return
-    if state.get("editor_raw"):
-        state.editor_result = send_raw(key, value, headers, partition)
+    if state.get("editor_raw"):  # exactly as typed: not even trimmed
+        state.editor_result = send_raw(state.editor_key, state.editor_value, headers, partition)
         return
     verdict = decode(key.encode() or None, value.encode() or None)
     if isinstance(verdict, Rejection):
@@ -422,11 +422,11 @@ def upload_summary(job: BulkSend) -> None:
     stats, rejected = job.stats, job.rejected
     summary = stats.summary(len(rejected))
     if job.error is not None:
-        missing = count_of(job.total - job.queued, "registro não chegou", "registros não chegaram")
-        st.error(
-            f"Envio interrompido: {literal(str(job.error))}. {literal(summary)} "
-            f"{missing} a ser enviados."
-        )
+        missing = count_of(
+            job.total - job.queued, "registro não chegou a ser enviado",
+            "registros não chegaram a ser enviados",
+        )  # fmt: skip
+        st.error(f"Envio interrompido: {literal(str(job.error))}. {literal(summary)} {missing}.")
     elif rejected or stats.failed or stats.unconfirmed:
         st.warning(summary)
     else:
