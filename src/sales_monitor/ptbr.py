@@ -23,6 +23,21 @@ def format_int(value: int) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def short_brl(reais: float) -> str:
+    """An axis label: `R$ 500`, `R$ 12 mil`, `R$ 2,5 mil`, `R$ 2,5 mi`, `R$ 1,2 bi`."""
+    sign, amount = ("-" if reais < 0 else ""), abs(reais)
+    for size, word in ((1e9, "bi"), (1e6, "mi"), (1e3, "mil")):
+        if amount >= size:
+            shown = f"{amount / size:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+            return f"{sign}R$ {shown} {word}"
+    return f"{sign}R$ {amount:.0f}"
+
+
+def signed_percent(share: float) -> str:
+    """`+12,3%`, `-4,0%`."""
+    return f"{share:+.1%}".replace(".", ",")
+
+
 def count_of(n: int, singular: str, plural: str) -> str:
     """`1 mensagem`, `0 mensagens`, `1.234 mensagens`."""
     return f"{format_int(n)} {singular if n == 1 else plural}"

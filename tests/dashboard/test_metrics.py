@@ -76,17 +76,33 @@ def test_the_statistics_are_what_describe_gives(n):
     np.testing.assert_allclose(metrics._described(values), expected, rtol=1e-12, equal_nan=True)
 
 
-def test_the_pie_keeps_the_largest_cities_and_groups_the_rest():
-    by_city = metrics.value_by_city(
-        table(*[sale(i, city=f"Cidade {i % 12}") for i in range(1, 13 * 12)])
-    )
-    shares = metrics.city_share(by_city, slices=8)
-    assert len(shares) == 9 and shares["cidade"].iloc[-1] == "Outras"
-    assert shares["vendas"].sum() == by_city["vendas"].sum()
-    assert (
-        metrics.city_share(by_city.head(3), slices=8)["cidade"].tolist()
-        == by_city.head(3)["cidade"].tolist()
-    )
+def test_sales_by_state_and_region_from_the_cities():
+    frame = table(sale(1, "São Paulo", 10_000), sale(2, "Campinas", 5_000),
+                  sale(3, "Recife", 2_500), sale(4, "Atlântida", 1_000))  # fmt: skip
+    by_state = metrics.value_by_state(metrics.value_by_city(frame))
+    assert by_state.to_dict("list") == {
+        "uf": ["SP", "PE", "não identificado"],
+        "valor": [150.0, 25.0, 10.0],
+        "vendas": [2, 1, 1],
+    }
+    regions = metrics.region_share(by_state)
+    assert regions.to_dict("list") == {
+        "regiao": ["Nordeste", "Sudeste", "não identificado"],
+        "vendas": [1, 2, 1],
+    }
+
+
+def test_changes_against_the_previous_period_in_pt_br():
+    now = metrics.Summary(total_cents=223_456, mean_cents=111_728, count=2, mean_age=31.5)
+    before = metrics.Summary(total_cents=100_000, mean_cents=100_000, count=1, mean_age=30.0)
+    assert metrics.changes(now, before) == {
+        "total": "+R$ 1.234,56 (+123,5%)", "mean": "+R$ 117,28 (+11,7%)",
+        "count": "+1 (+100,0%)", "age": "+1,5 anos",
+    }  # fmt: skip
+    assert metrics.changes(before, now)["total"] == "-R$ 1.234,56 (-55,2%)"
+    empty = metrics.summarize(table())
+    assert metrics.changes(now, empty) == {"total": "+R$ 2.234,56", "mean": None,
+                                           "count": "+2", "age": None}  # fmt: skip
 
 
 def test_live_records_are_counted_by_source():

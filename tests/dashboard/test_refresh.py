@@ -46,7 +46,7 @@ def test_the_shared_view_holds_what_the_page_shows():
     shown = refresh.build(table(sale(1, "Natal", 10_000), sale(2, "Recife", 250_000)),
                         filtering.Filters(), NOW, high_ticket_cents=180_000)  # fmt: skip
     assert shown.summary.count == 2 and shown.summary.total_cents == 260_000
-    assert set(shown.figures) == {"bar", "hist", "pie", "scatter", "trend"}
+    assert set(shown.figures) == {"bar", "states", "hist", "pie", "scatter", "trend"}
     assert shown.alerts["id"].tolist() == [2]
     empty = refresh.build(table(), filtering.Filters(), NOW, high_ticket_cents=1)
     assert empty.figures == {} and empty.summary.count == 0

@@ -6,13 +6,48 @@ holding HTML is shown as text, never rendered (Plotly renders tags in labels and
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from sales_monitor.literal import plotly_literal
+from sales_monitor.ptbr import format_brl, format_int, short_brl
 
 HEIGHT = 340
-MONEY_HOVER = "R$ %{y:,.2f}"
+BAR_CITIES = 25  # cities in the bar chart; the rest are said to exist
+ROW_PX = 22  # height of one horizontal bar's row: names stay readable
+
+
+def ticks(top: float, whole: bool = False, count: int = 5) -> list[float]:
+    """Round tick values from 0 past `top` (steps of 1, 2, 2.5 or 5 times a power of ten);
+    `whole`: whole-number steps only (counts)."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    steps = [m * power for m in (1, 2, 2.5, 5, 10)]
+    if whole:
+        steps = [max(1, round(step)) for step in steps if step >= 1 or step == steps[-1]]
+    step = next(step for step in steps if step >= raw)
+    return [i * step for i in range(math.ceil(top / step) + 1)]
+
+
+def _money_axis(top: float) -> dict:
+    values = ticks(top)
+    return {"tickvals": values, "ticktext": [short_brl(v) for v in values],
+            "range": [0, values[-1]]}  # fmt: skip
+
+
+def _count_axis(top: float) -> dict:
+    values = ticks(top, whole=True)
+    return {"tickvals": values, "ticktext": [format_int(int(v)) for v in values],
+            "range": [0, values[-1]]}  # fmt: skip
+
+
+def _brl(values: pd.Series) -> list[str]:
+    """Exact pt-BR amounts for hovers (`R$ 12.345,67`)."""
+    return [format_brl(round(v * 100)) for v in values.tolist()]
 
 
 def _literal(names: pd.Series) -> list[str]:
@@ -32,57 +67,88 @@ def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
 
 
 def value_by_city(frame: pd.DataFrame) -> go.Figure:
+    """Horizontal bars, largest on top: 25 or more names stay readable."""
+    shown = frame.iloc[:BAR_CITIES]
     bar = go.Bar(
-        x=_literal(frame["cidade"]), y=frame["valor"], hovertemplate=MONEY_HOVER + "<extra></extra>"
-    )
-    return _layout(go.Figure(bar), "Valor total por cidade", "Cidade", "Valor (R$)")
+        y=_literal(shown["cidade"]), x=shown["valor"], orientation="h",
+        customdata=_brl(shown["valor"]), hovertemplate="%{y}: %{customdata}<extra></extra>",
+    )  # fmt: skip
+    title = "Valor total por cidade"
+    if len(frame) > len(shown):
+        title += f" ({len(shown)} maiores de {format_int(len(frame))})"
+    figure = _layout(go.Figure(bar), title, "Valor", "")
+    return figure.update_layout(
+        height=max(HEIGHT, 60 + ROW_PX * len(shown)), xaxis=_money_axis(shown["valor"].max()),
+        yaxis={"autorange": "reversed", "automargin": True},
+    )  # fmt: skip
+
+
+def value_by_state(frame: pd.DataFrame) -> go.Figure:
+    bar = go.Bar(
+        y=frame["uf"].tolist(), x=frame["valor"], orientation="h",
+        customdata=_brl(frame["valor"]), hovertemplate="%{y}: %{customdata}<extra></extra>",
+    )  # fmt: skip
+    figure = _layout(go.Figure(bar), "Valor total por estado (UF da cidade)", "Valor", "")
+    return figure.update_layout(
+        height=max(HEIGHT, 60 + ROW_PX * len(frame)), xaxis=_money_axis(frame["valor"].max()),
+        yaxis={"autorange": "reversed", "automargin": True},
+    )  # fmt: skip
 
 
 def age_histogram(frame: pd.DataFrame) -> go.Figure:
-    bar = go.Bar(x=frame["idade"], y=frame["vendas"], marker_line_width=0)
-    figure = _layout(go.Figure(bar), "Distribuição de idade", "Idade", "Vendas")
-    return figure.update_layout(bargap=0.05)
+    bar = go.Bar(
+        x=frame["idade"], y=frame["vendas"], marker_line_width=0,
+        hovertemplate="%{x} anos: %{y} vendas<extra></extra>",
+    )  # fmt: skip
+    figure = _layout(go.Figure(bar), "Vendas por idade (todas)", "Idade", "Vendas")
+    return figure.update_layout(bargap=0.05, yaxis=_count_axis(frame["vendas"].max()))
 
 
-def city_share(frame: pd.DataFrame) -> go.Figure:
-    # our order: largest first, "Outras" last (Plotly would sort it to the top)
-    pie = go.Pie(labels=_literal(frame["cidade"]), values=frame["vendas"], hole=0.35, sort=False)
-    return _layout(go.Figure(pie), "Participação por cidade (vendas)", "", "")
+def region_share(frame: pd.DataFrame) -> go.Figure:
+    # our order: the regions as the country lists them, "não identificado" last
+    pie = go.Pie(
+        labels=frame["regiao"].tolist(), values=frame["vendas"], hole=0.35, sort=False,
+        hovertemplate="%{label}: %{value} vendas (%{percent})<extra></extra>",
+    )  # fmt: skip
+    return _layout(go.Figure(pie), "Participação por região (vendas)", "", "")
 
 
 def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
     points = go.Scattergl(
         x=frame["idade"], y=frame["valor"], mode="markers", text=_literal(frame["cidade"]),
         marker={"size": 5, "opacity": 0.5},
-        hovertemplate="%{text}<br>idade %{x}<br>R$ %{y:,.2f}<extra></extra>",
+        customdata=_brl(frame["valor"]),
+        hovertemplate="%{text}<br>idade %{x}<br>%{customdata}<extra></extra>",
     )  # fmt: skip
     title = "Valor × idade"
     if total_rows > len(frame):
-        title += f" (amostra de {len(frame):,} de {total_rows:,})".replace(",", ".")
-    return _layout(go.Figure(points), title, "Idade", "Valor (R$)")
+        title += f" (amostra de {format_int(len(frame))} de {format_int(total_rows)})"
+    figure = _layout(go.Figure(points), title, "Idade", "Valor")
+    top = frame["valor"].max() if len(frame) else 0
+    return figure.update_layout(yaxis=_money_axis(top))
 
 
 def revenue_trend(frame: pd.DataFrame) -> go.Figure:
     """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
     bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
     line = go.Scatter(
-        x=frame["momento"], y=frame["valor"], mode="lines+markers",
-        hovertemplate="%{x|%d/%m %H:%M:%S}<br>" + MONEY_HOVER + "<extra></extra>",
+        x=frame["momento"], y=frame["valor"], mode="lines+markers", customdata=_brl(frame["valor"]),
+        hovertemplate="%{x|%d/%m %H:%M:%S}<br>%{customdata}<extra></extra>",
     )  # fmt: skip
     title = f"Receita a cada {bucket_label(bucket)}"
-    figure = _layout(go.Figure(line), title, "Horário", "Valor (R$)")
+    figure = _layout(go.Figure(line), title, "Horário", "Valor")
+    if len(frame):
+        figure.update_layout(yaxis=_money_axis(frame["valor"].max()))
     # seconds only where the axis zooms in below a minute per tick
     stops = [
         {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
         {"dtickrange": [60_000, 86_400_000], "value": "%H:%M"},
         {"dtickrange": [86_400_000, None], "value": "%d/%m"},
     ]
-    figure.update_layout(xaxis_tickformatstops=stops, yaxis_rangemode="tozero")
+    figure.update_layout(xaxis_tickformatstops=stops)
     if len(frame) == 1:  # Plotly's autorange collapses on one point: show it mid-axis
-        moment, value = frame["momento"].iloc[0], float(frame["valor"].iloc[0])
-        figure.update_layout(
-            xaxis_range=[moment - bucket, moment + bucket], yaxis_range=[0, value * 1.2 or 1]
-        )
+        moment = frame["momento"].iloc[0]
+        figure.update_layout(xaxis_range=[moment - bucket, moment + bucket])
     return figure
 
 

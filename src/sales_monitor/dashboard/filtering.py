@@ -1,15 +1,18 @@
-"""What a person picks on the Painel (cities, valor, idade, a time window), as a value
-that travels in the page's link, and the rows it keeps."""
+"""What a person picks on the Painel (cities, states, valor, idade, a time window or a
+range of dates), as a value that travels in the page's link, and the rows it keeps; and
+the period just before the chosen one, of the same length, for the comparison."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from sales_monitor.dashboard import places
 from sales_monitor.dashboard.store import keep_rows
-from sales_monitor.record import MAX_TEXT, clean_text
+from sales_monitor.record import MAX_TEXT, SAO_PAULO, clean_text
 
 # the time windows a person picks on the page; None: everything in the table
 WINDOWS = {
@@ -18,7 +21,10 @@ WINDOWS = {
     "Últimos 15 min": pd.Timedelta(minutes=15),
     "Última hora": pd.Timedelta(hours=1),
     "Últimas 24 h": pd.Timedelta(hours=24),
+    "Personalizado": None,  # from `since` to `until`
 }
+CUSTOM = "Personalizado"
+LINK_MOMENT = "%Y-%m-%dT%H:%M"  # `de=2025-08-27T12:00`, São Paulo time
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +35,52 @@ class Filters:
     value_cents: tuple[int, int] | None = None
     ages: tuple[int, int] | None = None
     window: str = "Tudo"  # a key of WINDOWS: sales from the last span up to now
+    states: tuple[str, ...] | None = None  # UFs
+    since: datetime | None = None  # Personalizado: from this minute...
+    until: datetime | None = None  # ...to this one, both included
 
     @property
     def span(self) -> pd.Timedelta | None:
+        """How long the chosen period is (None: no period, or an open-ended range)."""
+        if self.window == CUSTOM:
+            if self.since is None or self.until is None:
+                return None
+            return pd.Timedelta(self.until - self.since)
         return WINDOWS[self.window]
+
+    @property
+    def slides(self) -> bool:
+        """Whether the period moves with the clock (a window ending now)."""
+        return self.window != CUSTOM and WINDOWS[self.window] is not None
+
+
+Period = tuple[pd.Timestamp | None, pd.Timestamp | None]  # first and last moment kept
+
+
+def period(filters: Filters, now: pd.Timestamp) -> Period | None:
+    """The moments the filters keep: a window is the span up to now (and any later sale);
+    a custom range its two minutes, the last one whole; None: every moment."""
+    if filters.window == CUSTOM:
+        if filters.since is None and filters.until is None:
+            return None
+        end = None if filters.until is None else pd.Timestamp(filters.until) + _MINUTE - _MS
+        return (None if filters.since is None else pd.Timestamp(filters.since), end)
+    span = WINDOWS[filters.window]
+    return None if span is None else (now - span, None)
+
+
+def previous_period(filters: Filters, now: pd.Timestamp) -> Period | None:
+    """The period of the same length just before the chosen one (the last 15 minutes: the
+    15 before them), or None where there is no length to repeat."""
+    current, span = period(filters, now), filters.span
+    if current is None or span is None or current[0] is None:
+        return None
+    if filters.window == CUSTOM:
+        span = span + _MINUTE  # the last minute is kept whole
+    return (current[0] - span, current[0] - _MS)
+
+
+_MINUTE, _MS = pd.Timedelta(minutes=1), pd.Timedelta(milliseconds=1)
 
 
 AGE_BOUNDS = (0, 130)
@@ -54,19 +102,31 @@ def filters_from_choices(
     value_top: int,
     ages: tuple[int, int],
     window: str = "Tudo",
+    states: list[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Filters:
     """Sidebar widget values to Filters; a slider left at its full range filters nothing,
-    so sales outside the slider's range are not hidden by default."""
+    so sales outside the slider's range are not hidden by default; dates count only for
+    Personalizado, and a range given backwards is put right."""
+    if window != CUSTOM:
+        since = until = None
+    elif since is not None and until is not None and until < since:
+        since, until = until, since
     return Filters(
         cities=tuple(cities) or None,
         value_cents=None if values == (0, value_top) else (values[0] * 100, values[1] * 100),
         ages=None if tuple(ages) == AGE_BOUNDS else (ages[0], ages[1]),
         window=window,
+        states=tuple(states or ()) or None,
+        since=since,
+        until=until,
     )
 
 
 WINDOW_CODES = {"Tudo": "tudo", "Últimos 5 min": "5min", "Últimos 15 min": "15min",
-                "Última hora": "1h", "Últimas 24 h": "24h"}  # fmt: skip
+                "Última hora": "1h", "Últimas 24 h": "24h",
+                "Personalizado": "personalizado"}  # fmt: skip
 
 
 def query_from_filters(filters: Filters) -> dict[str, str | list[str]]:
@@ -81,6 +141,12 @@ def query_from_filters(filters: Filters) -> dict[str, str | list[str]]:
         query["idade"] = f"{filters.ages[0]}-{filters.ages[1]}"
     if filters.window != "Tudo":
         query["janela"] = WINDOW_CODES[filters.window]
+    if filters.states:
+        query["uf"] = list(filters.states)
+    if filters.since is not None:
+        query["de"] = filters.since.strftime(LINK_MOMENT)
+    if filters.until is not None:
+        query["ate"] = filters.until.strftime(LINK_MOMENT)
     return query
 
 
@@ -97,12 +163,31 @@ def choices_from_query(query: dict[str, list[str]], value_top: int) -> dict:
     by_code = {code: name for name, code in WINDOW_CODES.items()}
     window = by_code.get(_last(query, "janela"), "Tudo")
     cities = (clean_text(c) for c in query.get("cidade", [])[:MAX_LINK_CITIES])
+    states = (s.strip().upper() for s in query.get("uf", [])[: len(places.STATES)])
+    since, until = _moment(_last(query, "de")), _moment(_last(query, "ate"))
+    if since is not None or until is not None:
+        window = CUSTOM
     return {
         "cities": list(dict.fromkeys(c for c in cities if 0 < len(c) <= MAX_TEXT)),
         "values": _range(_last(query, "valor"), (0, value_top)),
         "ages": _range(_last(query, "idade"), AGE_BOUNDS),
         "window": window,
+        "states": list(dict.fromkeys(s for s in states if s in places.STATES)),
+        "since": since,
+        "until": until,
     }
+
+
+def _moment(text: str) -> datetime | None:
+    """`2025-08-27T12:00` as São Paulo time; anything else (too long, a date that does not
+    exist, outside the years a sale may have) is None."""
+    if len(text) != len("2025-08-27T12:00"):
+        return None
+    try:
+        moment = datetime.strptime(text, LINK_MOMENT)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=SAO_PAULO) if 2000 <= moment.year <= 2099 else None
 
 
 def _last(query: dict[str, list[str]], name: str) -> str:
@@ -123,22 +208,35 @@ def _whole_number(text: str) -> bool:
 
 
 def apply_filters(
-    table: pd.DataFrame, filters: Filters, now: pd.Timestamp | None = None
+    table: pd.DataFrame,
+    filters: Filters,
+    now: pd.Timestamp | None = None,
+    moments: Period | None = None,
 ) -> pd.DataFrame:
     """The rows the filters keep; the time window ends at `now` (the clock by default), so
-    it slides on every refresh."""
+    it slides on every refresh. `moments` replaces the filters' own period (the previous
+    one, for the comparison)."""
     keep = np.ones(len(table), dtype=bool)
     if filters.cities is not None:
         keep &= table["cidade"].isin(filters.cities).to_numpy()
+    if filters.states is not None:
+        distinct = pd.unique(table["cidade"]).tolist()
+        keep &= table["cidade"].isin(places.cities_in(filters.states, distinct)).to_numpy()
     if filters.value_cents is not None:
         low, high = filters.value_cents
         keep &= table["valor_centavos"].between(low, high).to_numpy()
     if filters.ages is not None:
         low, high = filters.ages
         keep &= table["idade"].between(low, high).to_numpy()
-    if filters.span is not None:
-        now = pd.Timestamp.now(tz="America/Sao_Paulo") if now is None else now
-        keep &= (table["timestamp"] >= now - filters.span).to_numpy()
+    now = pd.Timestamp.now(tz="America/Sao_Paulo") if now is None else now
+    if moments is None:
+        moments = period(filters, now)
+    if moments is not None:
+        first, last = moments
+        if first is not None:
+            keep &= (table["timestamp"] >= first).to_numpy()
+        if last is not None:
+            keep &= (table["timestamp"] <= last).to_numpy()
     if keep.all():
         return table
     return keep_rows(table, keep)

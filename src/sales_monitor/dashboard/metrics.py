@@ -11,12 +11,18 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from sales_monitor.ptbr import ago, decimal_comma, duration_ms, format_int, reais
+from sales_monitor.dashboard import places
+from sales_monitor.ptbr import (
+    ago,
+    decimal_comma,
+    duration_ms,
+    format_brl,
+    format_int,
+    reais,
+    signed_percent,
+)
 
 SCATTER_POINTS = 5_000
-
-
-PIE_SLICES = 8  # the largest cities; the rest share one slice, "Outras"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +63,52 @@ def value_by_city(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def city_share(by_city: pd.DataFrame, slices: int = PIE_SLICES) -> pd.DataFrame:
-    """Sales per city for the pie: the `slices` largest by sales, the rest as "Outras"."""
-    ranked = by_city.sort_values("vendas", ascending=False, kind="stable")
-    top, rest = ranked.iloc[:slices], ranked.iloc[slices:]
-    shares = pd.DataFrame({"cidade": top["cidade"].to_numpy(), "vendas": top["vendas"].to_numpy()})
-    if len(rest):
-        others = pd.DataFrame({"cidade": ["Outras"], "vendas": [int(rest["vendas"].sum())]})
-        shares = pd.concat([shares, others], ignore_index=True)
-    return shares
+def changes(current: Summary, previous: Summary) -> dict[str, str | None]:
+    """Each metric against the previous period, in pt-BR, signed so the page colors it
+    (`+R$ 1.234,56 (+12,3%)`, `-3 (-10,0%)`, `+1,5 anos`); None where either side has no
+    value to compare."""
+
+    def relative(now: int, before: int) -> str:
+        return f" ({signed_percent(now / before - 1)})" if before else ""
+
+    def money(now: int | None, before: int | None) -> str | None:
+        if now is None or before is None:
+            return None
+        difference = now - before
+        sign = "-" if difference < 0 else "+"
+        return f"{sign}{format_brl(abs(difference))}" + relative(now, before)
+
+    count = current.count - previous.count
+    age = None
+    if current.mean_age is not None and previous.mean_age is not None:
+        age = f"{current.mean_age - previous.mean_age:+.1f} anos".replace(".", ",")
+    return {
+        "total": money(current.total_cents, previous.total_cents),
+        "mean": money(current.mean_cents, previous.mean_cents),
+        "count": f"{'-' if count < 0 else '+'}{format_int(abs(count))}"
+        + relative(current.count, previous.count),
+        "age": age,
+    }
+
+
+def value_by_state(by_city: pd.DataFrame) -> pd.DataFrame:
+    """Total valor (R$) and sales per state (UF), largest total first, from the per-city
+    totals (a state is the sum of its cities); "não identificado" for unknown cities."""
+    states = by_city["cidade"].map(places.state_of)
+    grouped = by_city.groupby(states.to_numpy())[["valor", "vendas"]].sum()
+    grouped = grouped.sort_values("valor", ascending=False, kind="stable")
+    return pd.DataFrame(
+        {"uf": grouped.index.astype(str), "valor": grouped["valor"].to_numpy(),
+         "vendas": grouped["vendas"].to_numpy()}
+    )  # fmt: skip
+
+
+def region_share(by_state: pd.DataFrame) -> pd.DataFrame:
+    """Sales per region, in the order of `places.REGIONS` (and "não identificado" last)."""
+    regions = by_state["uf"].map(places.region_of)
+    sales = by_state.groupby(regions.to_numpy())["vendas"].sum()
+    order = [r for r in (*places.REGIONS, places.UNKNOWN) if r in sales.index]
+    return pd.DataFrame({"regiao": order, "vendas": [int(sales[r]) for r in order]})
 
 
 def age_distribution(table: pd.DataFrame) -> pd.DataFrame:

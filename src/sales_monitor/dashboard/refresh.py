@@ -32,7 +32,8 @@ class PanelView:
     now: datetime  # the moment the time window ends at
     table: pd.DataFrame  # the filtered rows (the CSV download reads them)
     summary: metrics.Summary
-    figures: dict[str, go.Figure]  # bar, hist, pie, scatter, trend; none when empty
+    previous: metrics.Summary | None  # the period of the same length before; None: no period
+    figures: dict[str, go.Figure]  # bar, states, hist, pie, scatter, trend; none when empty
     alerts: pd.DataFrame
     latest: pa.Table  # Arrow already: each tab's draw would otherwise convert 1,000 rows
     statistics: pd.DataFrame
@@ -42,15 +43,21 @@ class PanelView:
 def build(
     snapshot: pd.DataFrame, filters: filtering.Filters, now: datetime, high_ticket_cents: int
 ) -> PanelView:
-    table = filtering.apply_filters(snapshot, filters, now=pd.Timestamp(now))
+    moment = pd.Timestamp(now)
+    table = filtering.apply_filters(snapshot, filters, now=moment)
     summary = metrics.summarize(table)
+    previous = None
+    if (before := filtering.previous_period(filters, moment)) is not None:
+        previous = metrics.summarize(filtering.apply_filters(snapshot, filters, moment, before))
     figures = {}
     if summary.count:
         by_city = metrics.value_by_city(table)
+        by_state = metrics.value_by_state(by_city)
         figures = {
             "bar": charts.value_by_city(by_city),
+            "states": charts.value_by_state(by_state),
             "hist": charts.age_histogram(metrics.age_distribution(table)),
-            "pie": charts.city_share(metrics.city_share(by_city)),
+            "pie": charts.region_share(metrics.region_share(by_state)),
             "scatter": charts.value_by_age(metrics.scatter_sample(table), len(table)),
             "trend": charts.revenue_trend(trend.revenue_trend(table, filters.span)),
         }
@@ -58,6 +65,7 @@ def build(
         now=now,
         table=table,
         summary=summary,
+        previous=previous,
         figures=figures,
         alerts=tables.high_ticket(table, high_ticket_cents),
         latest=pa.Table.from_pandas(tables.latest(table), preserve_index=False),
@@ -68,8 +76,8 @@ def build(
 
 def window_end(filters: filtering.Filters, now: datetime, step_s: float) -> datetime | None:
     """Where the time window ends, in steps of `step_s` so tabs refreshing within one step
-    share it; None when no window is chosen (the view does not depend on the clock)."""
-    if filters.span is None:
+    share it; None when no window slides (the view does not depend on the clock)."""
+    if not filters.slides:
         return None
     return datetime.fromtimestamp(now.timestamp() // step_s * step_s, SAO_PAULO)
 
