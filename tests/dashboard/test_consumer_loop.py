@@ -149,6 +149,11 @@ def test_a_broker_back_with_less_data_rebuilds_and_says_what_was_lost(fake):
         broker.logs[0] = [(*encode(sale(9)), 0)]  # an in-memory broker restarted
     assert wait_for(lambda: ids(stream) == [9])
     assert stream.status.data_loss.rows_before == 4
+    assert wait_for(lambda: stream.status.data_loss.rows_after == 1)
+    for i in range(10, 15):  # new sales after the rebuild do not change what was lost
+        broker.write(0, *encode(sale(i)))
+    assert wait_for(lambda: len(ids(stream)) == 6)
+    assert stream.status.data_loss.lost == 3
 
 
 def test_rewind_rebuilds_from_the_start(fake):

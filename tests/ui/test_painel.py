@@ -62,14 +62,14 @@ def test_city_filter_changes_every_number(seeded_stream):
 def test_age_filter(seeded_stream):
     seeded_stream.store.apply([sale(1, age=20), sale(2, age=60)])
     app = run_page()
-    app.sidebar.slider[1].set_range(50, 130).run()
+    app.sidebar.slider[0].set_range(50, 130).run()
     assert metrics(app)["Total Registros"] == "1"
 
 
 def test_high_ticket_sales_are_listed(seeded_stream):
     seeded_stream.store.apply([sale(1, cents=180_000), sale(2, cents=5_000)])
     app = run_page()
-    assert any("Alertas" in h.value for h in app.subheader)
+    assert any(h.value == "Vendas a partir de R$ 1.800,00" for h in app.subheader)
     alerts = app.dataframe[0].value
     assert alerts["id"].tolist() == [1]
 
@@ -94,21 +94,35 @@ def test_missing_topic_shows_a_warning(seeded_stream):
 def test_eviction_is_announced(seeded_stream):
     seeded_stream.store.apply([sale(i) for i in range(1, 106)])
     app = run_page()
-    assert any("5 registros mais antigos foram descartados" in i.value for i in app.info)
+    assert any("5 vendas mais antigas saíram da tabela" in i.value for i in app.info)
 
 
-def test_clear_button_empties_the_view(seeded_stream):
+def test_emptying_the_table_is_named_for_what_it_does_and_asks_first(seeded_stream):
+    """Before: "Limpar Cache" emptied the table for every viewer, with no confirmation."""
     seeded_stream.store.apply([sale(1), sale(2)])
     app = run_page()
-    button(app, "Limpar Cache").click().run()
+    assert button(app, "Esvaziar a tabela").disabled  # not confirmed yet
+    app.sidebar.checkbox(key="confirm_clear").check().run()
+    button(app, "Esvaziar a tabela").click().run()
     assert metrics(app)["Total Registros"] == "0"
+    assert not app.sidebar.checkbox(key="confirm_clear").value  # asked again next time
 
 
-def test_reload_button_asks_the_consumer_to_rewind(seeded_stream, mocker):
+def test_reading_the_topic_again_asks_first_then_rewinds(seeded_stream, mocker):
     rewind = mocker.patch.object(seeded_stream, "rewind")
     app = run_page()
-    button(app, "Recarregar do tópico").click().run()
+    assert button(app, "Reler o tópico do início").disabled
+    app.sidebar.checkbox(key="confirm_reread").check().run()
+    button(app, "Reler o tópico do início").click().run()
     rewind.assert_called_once()
+
+
+def test_read_only_mode_hides_what_changes_the_table_for_everyone(seeded_stream, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_READ_ONLY", "1")
+    app = run_page()
+    labels = [b.label for b in app.sidebar.button]
+    assert "Esvaziar a tabela" not in labels and "Reler o tópico do início" not in labels
+    assert "Pausar" in labels
 
 
 def test_invalid_messages_are_listed_in_the_status_tab(seeded_stream):
@@ -119,7 +133,8 @@ def test_invalid_messages_are_listed_in_the_status_tab(seeded_stream):
         state=StreamState.CONNECTED, bootstrap="b:1", topic="csv-data", invalid=1
     )
     app = run_page()
-    assert any("Mensagens inválidas (últimas 1)" in e.label for e in app.expander)
+    assert any(e.label == "Detalhes técnicos" for e in app.expander)
+    assert any("Mensagens inválidas (últimas 1)" in c.value for c in app.caption)
     listed = app.dataframe[-1].value
     assert listed.to_dict("records") == [
         {"partição": 0, "offset": 4, "motivo": "valor não é JSON válido", "mensagem": "{oops"}
@@ -183,11 +198,17 @@ def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(seeded_stream):
     app = run_page()
     warnings = [w.value for w in app.warning]
     assert any(w.startswith("Números de 27/08/2025 12:00:05, a última resposta") for w in warnings)
-    assert any(
-        "tinha 7 registros e foi reconstruída com o que o tópico tem agora (2); 5 registros "
-        "perdidos" in w
-        for w in warnings
-    )
+    assert any(w.startswith("Às 27/08/2025 12:00:05 o Kafka voltou sem os dados que a tabela "
+                            "tinha (7 vendas): relendo") for w in warnings)  # fmt: skip
+    # once rebuilt, the loss is stated once, whatever arrives later, and can be dismissed
+    seeded_stream.status = replace(seeded_stream.status, data_loss=DataLoss(when, 7, 2))
+    seeded_stream.store.apply([sale(3), sale(4)])
+    app.run()
+    stated = "Às 27/08/2025 12:00:05 o Kafka voltou sem parte dos dados: 5 vendas perdidas. " \
+             "A tabela tinha 7 vendas; o tópico tinha 2 depois."  # fmt: skip
+    assert stated in [w.value for w in app.warning]
+    app.button(key="dismiss_loss").click().run()
+    assert not any("voltou sem" in w.value for w in app.warning)
 
 
 def test_the_time_window_filters_every_number(seeded_stream):
@@ -213,7 +234,7 @@ def test_pause_freezes_the_numbers_and_counts_what_arrived_meanwhile(seeded_stre
     seeded_stream.status = replace(seeded_stream.status, consumed=seeded_stream.status.consumed + 3)
     app.run()  # a refresh while paused
     assert metrics(app)["Total Registros"] == "2"
-    assert any("Pausado às" in i.value and "3 mensagens chegaram" in i.value for i in app.info)
+    assert any("Pausado às" in i.value and "3 vendas chegaram" in i.value for i in app.info)
     button(app, "Continuar").click().run()
     assert metrics(app)["Total Registros"] == "5"
 
@@ -244,7 +265,8 @@ def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
 def test_url_parameters_become_widget_values(query, expected):
     from sales_monitor.dashboard import filtering
 
-    assert filtering.choices_from_query(query, 2_000) == expected
+    no_states_or_dates = {"states": [], "since": None, "until": None}
+    assert filtering.choices_from_query(query, 2_000) == expected | no_states_or_dates
 
 
 @pytest.mark.parametrize(
@@ -278,8 +300,8 @@ def test_city_names_with_markup_reach_the_charts_as_text(seeded_stream):
     app = run_page()
     assert not app.exception
     figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    labels = json.dumps([trace.get("x", trace.get("labels")) for f in figures
-                         for trace in f["data"]])  # fmt: skip
+    labels = json.dumps([trace.get(axis) for f in figures for trace in f["data"]
+                         for axis in ("x", "y", "labels", "text")])  # fmt: skip
     assert "<span" not in labels and "&lt;span style" in labels and "A &amp; B" in labels
 
 
@@ -326,3 +348,90 @@ def test_a_page_opened_during_the_first_read_says_how_far_it_is(seeded_stream):
     assert "Lendo o tópico: 340.000 de 1.000.000 mensagens (34%)" in bar.proto.text
     seeded_stream.status = replace(seeded_stream.status, caught_up=True)
     assert not app.run().get("progress")
+
+
+def test_a_link_that_matches_nothing_says_so_and_offers_to_clear_the_filters(seeded_stream):
+    """Before: `?cidade=Natal&valor=100-500&idade=18-30&janela=5min` with 150 sales said
+    "aguardando mensagens do tópico", and the tables showed Streamlit's English `empty`."""
+    seeded_stream.store.apply([sale(i, "Recife") for i in range(1, 91)])  # the cap is 100
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = {"cidade": "Natal", "valor": "100-500", "idade": "18-30", "janela": "5min"}
+    app.run()
+    (info,) = [i.value for i in app.info]
+    assert info == ("Nenhuma venda corresponde aos filtros escolhidos; a tabela tem 90 vendas "
+                    "no total.")  # fmt: skip
+    assert not app.dataframe[:1] or all(len(d.value) for d in app.dataframe)  # no empty grid
+    assert any(c.value == "Nenhuma venda para listar." for c in app.caption)
+    app.button(key="clear_filters_empty").click().run()
+    assert metrics(app)["Total Registros"] == "90"
+    assert dict(app.query_params) == {}
+
+
+def test_metrics_compare_with_the_period_just_before(seeded_stream):
+    from datetime import datetime, timedelta
+
+    from sales_monitor.record import SAO_PAULO
+
+    now = datetime.now(SAO_PAULO)
+    seeded_stream.store.apply([
+        replace(sale(1, cents=30_000), timestamp=now - timedelta(minutes=2)),
+        replace(sale(2, cents=10_000), timestamp=now - timedelta(minutes=1)),
+        replace(sale(3, cents=10_000), timestamp=now - timedelta(minutes=7)),
+    ])  # fmt: skip
+    app = run_page()
+    assert all(m.proto.delta == "" for m in app.metric if m.label == "Valor Total")  # no window
+    app.sidebar.selectbox[0].select("Últimos 5 min").run()
+    shown = {m.label: m for m in app.metric}
+    assert shown["Valor Total"].value == "R$ 400,00"
+    assert shown["Valor Total"].proto.delta == "+R$ 300,00 (+300,0%)"
+    assert shown["Total Registros"].proto.delta == "+1 (+100,0%)"
+    assert "vs. os 5 min anteriores" in str(shown["Valor Total"].proto)
+
+
+def test_a_state_filter_and_a_custom_range_come_from_the_link(seeded_stream):
+    from datetime import timedelta
+
+    from tests.helpers.factories import T0
+
+    seeded_stream.store.apply([
+        sale(1, "São Paulo", 10_000, minute=0), sale(2, "Campinas", 20_000, minute=90),
+        sale(3, "Recife", 40_000, minute=30),
+    ])  # fmt: skip
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = {"uf": "SP"}
+    app.run()
+    assert metrics(app)["Valor Total"] == "R$ 300,00"
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+    assert "Valor total por estado (UF da cidade)" in charts
+    assert "Participação por região (vendas)" in charts
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    until = (T0 + timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%M")
+    app.query_params = {"de": "2025-08-27T12:00", "ate": until}
+    app.run()
+    assert metrics(app)["Total Registros"] == "2"  # sales 1 and 3; 2 is at 13:30
+    assert app.query_params["janela"] == "personalizado" and app.query_params["ate"] == until
+
+
+def test_a_new_high_ticket_sale_is_announced_once_in_each_tab(seeded_stream):
+    seeded_stream.store.apply([sale(1, "Natal", 190_000)])
+    app = run_page()
+    assert not app.toast  # what was listed when the tab opened is not news
+    seeded_stream.store.apply([sale(2, "Recife", 250_000), sale(3, "Natal", 1_000)])
+    app.run()
+    assert [t.value for t in app.toast] == ["Venda de R$ 2.500,00 em Recife"]
+    app.run()
+    assert not app.toast  # once
+
+
+def test_the_sales_page_speaks_plain_words(seeded_stream):
+    """Before: `atraso produção→tabela p50/p95`, `offsets lidos`, `Status do stream` and
+    `origem: produtor` on the page a sales person reads."""
+    seeded_stream.store.apply([replace(sale(1), source="produtor")])
+    app = run_page()
+    technical = next(e for e in app.expander if e.label == "Detalhes técnicos")
+    inside = {id(el) for el in technical.caption} | {id(el) for el in technical.markdown}
+    outside = [el.value for el in [*app.caption, *app.markdown] if id(el) not in inside]
+    for word in ("offset", "atraso produção", "origem", "Status do stream"):
+        assert not any(word in text for text in outside), word
+    assert "origem" not in app.dataframe[0].value.columns  # the latest sales
+    assert [t.label for t in app.tabs] == ["Últimas vendas", "Estatísticas"]

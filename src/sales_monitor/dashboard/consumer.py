@@ -61,6 +61,12 @@ class DataLoss:
 
     at: datetime
     rows_before: int
+    rows_after: int | None = None  # once the rebuild has read the topic to its end
+
+    @property
+    def lost(self) -> int | None:
+        """Records the table had and the topic no longer has; None while rebuilding."""
+        return None if self.rows_after is None else max(0, self.rows_before - self.rows_after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +241,12 @@ class StreamConsumer(threading.Thread):
                 self._rebuild_after_loss(consumer, partitions)
                 continue
             caught_up = self.status.caught_up or self._at_end(highwater)
+            loss = self.status.data_loss
+            if caught_up and loss is not None and loss.rows_after is None:
+                # the loss is stated once, against the rebuilt table: later sales do not
+                # change how much was lost
+                rebuilt = len(self.store.snapshot())
+                self._set(data_loss=replace(loss, rows_after=rebuilt))
             if batches or time.monotonic() - quiet_since > LIVENESS_CHECK_S:
                 if not batches:
                     consumer.check()  # raises if the broker is gone

@@ -96,6 +96,35 @@ def value_ceiling(table: pd.DataFrame) -> int:
     return max(VALUE_FLOOR_REAIS, -(-int(table["valor_centavos"].max()) // 100))
 
 
+def comparison_label(filters: Filters) -> str:
+    """What a metric's change is against: `vs. os 15 min anteriores`."""
+    if filters.window == CUSTOM:
+        return "vs. o período anterior de mesma duração"
+    return {
+        "Últimos 5 min": "vs. os 5 min anteriores",
+        "Últimos 15 min": "vs. os 15 min anteriores",
+        "Última hora": "vs. a hora anterior",
+        "Últimas 24 h": "vs. as 24 h anteriores",
+    }.get(filters.window, "")
+
+
+MAX_VALUE_STOPS = 200
+
+
+def value_stops(top: int) -> list[int]:
+    """The valor slider's stops in whole reais, 0 to `top` (included), at most about 200
+    of them, in round steps (R$ 10 up to R$ 2.000, R$ 50 up to R$ 10.000...)."""
+    steps = (m * 10**k for k in range(13) for m in (1, 2, 5))
+    step = next(step for step in steps if top / step <= MAX_VALUE_STOPS)
+    stops = list(range(0, top + 1, step))
+    return stops if stops[-1] == top else [*stops, top]
+
+
+def snap(value: int, stops: list[int]) -> int:
+    """The stop nearest to `value` (a link may carry any number)."""
+    return min(stops, key=lambda stop: (abs(stop - value), stop))
+
+
 def filters_from_choices(
     cities: list[str],
     values: tuple[int, int],

@@ -66,11 +66,21 @@ def numeric(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The wire columns as a person in Brazil reads them: R$ 1.820,83, 27/08/2025 12:00:00."""
-    shown = numeric(table)
-    shown["valor"] = [format_brl(c) for c in table["valor_centavos"].tolist()]
-    shown["timestamp"] = brazilian_times(table["timestamp"])
-    return shown
+    """The sale as a person in Brazil reads it: R$ 1.820,83, 27/08/2025 12:00:00, the state
+    beside the city; who wrote it (`origem`) is for the technical details and the CSV."""
+    cities = table["cidade"].astype(str).tolist()
+    states = {city: places.state_of(city) for city in set(cities)}
+    return pd.DataFrame(
+        {
+            "id": table["id"].to_numpy(),
+            "nome": table["nome"].to_numpy(),
+            "idade": table["idade"].to_numpy(),
+            "cidade": cities,
+            "uf": [states[c] for c in cities],
+            "valor": [format_brl(c) for c in table["valor_centavos"].tolist()],
+            "data e hora": brazilian_times(table["timestamp"]),
+        }
+    )
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,16 +1,17 @@
-"""Painel: the live dashboard, top to bottom.
+"""Painel: the live dashboard, top to bottom, for the person who sells.
 
 Layout only: the numbers come from `sales_monitor.dashboard`, the data from the one
-shared consumer in `ui.resources`.
+shared consumer in `ui.resources`. Plain words on the page; offsets, lag, origins and
+invalid messages live under "Detalhes técnicos".
 """
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import cast
 
 import streamlit as st
 
-from sales_monitor.dashboard import filtering, metrics, refresh, tables
-from sales_monitor.dashboard.consumer import Reading, StreamState
+from sales_monitor.dashboard import filtering, metrics, places, refresh, tables
+from sales_monitor.dashboard.consumer import DataLoss, Reading, StreamState
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
@@ -20,39 +21,89 @@ from sales_monitor.ui.errors import guarded
 settings = resources.load_settings()  # app.py has checked it
 stream = resources.stream_for(settings)
 views = resources.views_for(settings)
+state = st.session_state
+MAX_TOASTS = 3  # high-ticket notices at once; more are counted in one
 
 st.title("Monitor de Vendas em Tempo Real")
-st.caption(
-    f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}` · "
-    f"atualiza a cada {settings.refresh_seconds:g} s"
-)
+st.caption(f"Atualiza sozinho a cada {settings.refresh_seconds:g} s")
 
 
-def _start_from_url(value_top: int) -> None:
+def _start_from_url(value_top: int) -> list[int]:
     """Widget values: from the URL on a session's first run; afterwards kept, except that a
-    valor range left at full width follows the largest sale."""
-    if "f_cities" not in st.session_state:
+    valor range left at full width follows the largest sale. The valor slider's stops."""
+    stops = filtering.value_stops(value_top)
+    if "f_cities" not in state:
         query = {name: st.query_params.get_all(name) for name in st.query_params}
-        start = filtering.choices_from_query(query, value_top)
-        st.session_state.f_cities, st.session_state.f_values = start["cities"], start["values"]
-        st.session_state.f_ages, st.session_state.f_window = start["ages"], start["window"]
-    low, high = st.session_state.f_values
-    if high == st.session_state.get("f_top", value_top) or high > value_top:
+        _set_filters(filtering.choices_from_query(query, value_top))
+    low, high = state.f_values
+    if high == state.get("f_top", value_top) or high > value_top:
         high = value_top  # full width stays full width; never beyond the slider's end
-    st.session_state.f_values = (min(low, high), high)
-    st.session_state.f_top = value_top
+    low, high = filtering.snap(min(low, high), stops), filtering.snap(high, stops)
+    state.f_values, state.f_top = (low, high), value_top
+    return stops
+
+
+def _set_filters(start: dict) -> None:
+    state.f_cities, state.f_states = start["cities"], start.get("states", [])
+    state.f_values, state.f_ages, state.f_window = start["values"], start["ages"], start["window"]
+    since, until = start.get("since"), start.get("until")
+    today = datetime.now(SAO_PAULO)
+    state.f_days = ((since or today).date(), (until or since or today).date())
+    state.f_from = since.time() if since else time(0, 0)
+    state.f_to = until.time() if until else time(23, 59)
+
+
+def _clear_filters() -> None:
+    _set_filters({"cities": [], "values": (0, state.get("f_top", 0)),
+                  "ages": filtering.AGE_BOUNDS, "window": "Tudo"})  # fmt: skip
+
+
+def _custom_range() -> tuple[datetime | None, datetime | None]:
+    days = tuple(state.get("f_days") or ())
+    if len(days) != 2:  # the calendar between its two clicks
+        return None, None
+    since = datetime.combine(days[0], state.f_from, SAO_PAULO)
+    return since, datetime.combine(days[1], state.f_to, SAO_PAULO)
 
 
 def _pause() -> None:
     now = datetime.now(SAO_PAULO)
     reading = stream.read()
-    st.session_state.paused = (now, reading.table, reading.status.consumed)
-    st.session_state.pop("paused_view", None)
+    state.paused = (now, reading.table, reading.status.consumed)
+    state.pop("paused_view", None)
 
 
 def _resume() -> None:
-    st.session_state.paused = None
-    st.session_state.pop("paused_view", None)
+    state.paused = None
+    state.pop("paused_view", None)
+
+
+def _empty_table() -> None:
+    stream.clear()
+    state.confirm_clear = False
+    st.toast("Tabela esvaziada para todos; seguem só as vendas novas.")
+
+
+def _read_again() -> None:
+    stream.rewind()
+    state.confirm_reread = False
+    st.toast("Relendo o tópico desde o início…")
+
+
+def _table_actions() -> None:
+    """What changes the table for every viewer: named for what it does, confirmed first."""
+    with st.popover("Ações para todos os painéis", icon=icons.WARNING):
+        st.caption("Mudam a tabela de todas as abas e de todas as pessoas que a veem.")
+        sure = st.checkbox("Confirmo: esvaziar a tabela", key="confirm_clear")
+        st.button(
+            "Esvaziar a tabela", disabled=not sure, on_click=_empty_table,
+            help="Apaga o que a tabela tem e segue só com as vendas novas",
+        )  # fmt: skip
+        sure = st.checkbox("Confirmo: reler o tópico do início", key="confirm_reread")
+        st.button(
+            "Reler o tópico do início", disabled=not sure, on_click=_read_again,
+            help="Reconstrói a tabela com tudo o que o tópico tem",
+        )  # fmt: skip
 
 
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
@@ -60,38 +111,116 @@ with st.sidebar:
     st.header("Filtros")
     snapshot = stream.snapshot()
     top_value = filtering.value_ceiling(snapshot)
-    _start_from_url(top_value)
-    filters = filtering.filters_from_choices(
-        st.multiselect(
-            "Cidades", sorted(set(snapshot["cidade"].unique()) | set(st.session_state.f_cities)),
-            key="f_cities", placeholder="Todas",
-        ),
-        cast(tuple[int, int], st.slider(
-            "Valor (R$)", 0, top_value, key="f_values", step=10, format="R$ %d")),
-        top_value,
-        cast(tuple[int, int], st.slider("Idade", *filtering.AGE_BOUNDS, key="f_ages")),
-        st.selectbox("Janela de tempo", list(filtering.WINDOWS), key="f_window"),
+    stops = _start_from_url(top_value)
+    cities = st.multiselect(
+        "Cidades", sorted(set(snapshot["cidade"].unique()) | set(state.f_cities)),
+        key="f_cities", placeholder="Todas", select_all=False,
     )  # fmt: skip
-    st.query_params.from_dict(filtering.query_from_filters(filters))  # the view, as a link
+    states = st.multiselect(
+        "Estados (UF)", places.STATES, key="f_states", placeholder="Todos", select_all=False,
+        format_func=lambda uf: f"{uf} · {places.region_of(uf)}",
+    )  # fmt: skip
+    # no key: a select_slider keyed in Session State would come back as one value, not a
+    # range; its identity follows `value`, so a reset or a new largest sale redraws it
+    values = st.select_slider(
+        "Valor", stops, value=state.f_values, format_func=lambda v: f"R$ {format_int(v)}"
+    )
+    state.f_values = tuple(values)
+    ages = st.slider("Idade", *filtering.AGE_BOUNDS, key="f_ages")
+    window = st.selectbox("Período", list(filtering.WINDOWS), key="f_window")
+    if window == filtering.CUSTOM:
+        st.date_input("Dias", key="f_days", format="DD/MM/YYYY")
+        start, end = st.columns(2)
+        start.time_input("Das", key="f_from", step=300)
+        end.time_input("Até as", key="f_to", step=300)
+    since, until = _custom_range()
+    filters = filtering.filters_from_choices(
+        cities, cast(tuple[int, int], values), top_value, cast(tuple[int, int], ages),
+        window, states, since, until,
+    )  # fmt: skip
+    query = filtering.query_from_filters(filters)
+    st.query_params.from_dict(query)  # the view, as a link
+    st.button("Limpar filtros", on_click=_clear_filters, icon=icons.CLEAR)
     st.divider()
-    if st.session_state.get("paused") is None:
+    if state.get("paused") is None:
         st.button("Pausar", on_click=_pause, help="Congela os números desta aba")
     else:
         st.button("Continuar", on_click=_resume, type="primary")
-    clear_help = "Esvazia a tabela (em todas as abas) e segue só com mensagens novas"
-    if st.button("Limpar Cache", help=clear_help):
-        stream.clear()
-        st.toast("Tabela limpa; mostrando só mensagens novas.")
-    if st.button("Recarregar do tópico", help="Reconstrói a tabela desde o início do tópico"):
-        stream.rewind()
-        st.toast("Recarregando desde o início do tópico…")
+    if not settings.read_only:
+        _table_actions()
 
 
 @st.fragment(run_every=settings.refresh_seconds)
 @guarded("o painel")
-def live_panel(filters: filtering.Filters) -> None:
-    paused = st.session_state.get("paused")
+def live_panel(filters: filtering.Filters, query: dict) -> None:
+    paused = state.get("paused")
     reading = stream.read()  # one reading for this refresh: every number below is of it
+    status = reading.status
+    _connection_notices(reading)
+    version, snapshot = reading.version, reading.table
+    if paused is None:
+        now = datetime.now(SAO_PAULO)
+        shown = _shared_view(version, snapshot, filters, now)
+    else:
+        now, frozen, consumed = paused
+        shown = _paused_view(frozen, filters, now)
+        new = max(0, status.consumed - consumed)
+        arrived = count_of(new, "venda chegou", "vendas chegaram")
+        st.info(
+            f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} "
+            "desde então. Continuar volta ao vivo.", icon=icons.PAUSED,
+        )  # fmt: skip
+    st.caption(metrics.freshness(now, status.last_arrival_at, []))
+    summary, table = shown.summary, shown.table
+    _metrics(shown, filters)
+    if summary.count == 0:
+        _empty_state(len(snapshot))
+    else:
+        _charts(shown)
+
+    st.subheader(f"Vendas a partir de {format_brl(settings.high_ticket_cents)}")
+    if paused is None:
+        _announce_high_tickets(shown)
+    if shown.alerts.empty:
+        st.caption("Nenhuma venda acima do limite até agora.")
+    else:
+        st.dataframe(shown.alerts, hide_index=True)
+
+    sales_tab, stats_tab = st.tabs(["Últimas vendas", "Estatísticas"])
+    with sales_tab:
+        rows = min(tables.TABLE_ROWS, len(table))
+        if rows:
+            st.caption(
+                f"Pela hora da venda, a mais recente primeiro: {format_int(rows)} de "
+                f"{count_of(len(table), 'venda', 'vendas')}."
+            )
+            st.dataframe(shown.latest, hide_index=True)
+        else:
+            st.caption("Nenhuma venda para listar.")
+        excel, machine = st.columns(2)
+        excel.download_button(
+            "Baixar para Excel", data=lambda: tables.to_excel_csv(table),
+            file_name=tables.file_name(query, now), mime="text/csv", on_click="ignore",
+            icon=icons.DOWNLOAD, type="primary", disabled=not len(table),
+            help="CSV com ponto e vírgula e vírgula decimal, que o Excel em português abre em "
+            "colunas; as vendas filtradas, a mais recente primeiro",
+        )  # fmt: skip
+        machine.download_button(
+            "CSV para programas", data=lambda: tables.to_csv(table),
+            file_name=tables.file_name(query, now).replace(".csv", "_dados.csv"),
+            mime="text/csv", on_click="ignore", disabled=not len(table),
+            help="Vírgula entre colunas, ponto decimal, horários ISO 8601",
+        )  # fmt: skip
+    with stats_tab:
+        if summary.count:
+            st.dataframe(shown.statistics)
+        else:
+            st.caption("Sem vendas, sem estatísticas.")
+    with st.expander("Detalhes técnicos"):
+        _technical_details(reading, shown.by_source, now)
+
+
+def _connection_notices(reading: Reading) -> None:
     status = reading.status
     if status.state == StreamState.BROKER_DOWN:
         st.error(f"Kafka indisponível: {literal(status.detail)}", icon=icons.OFFLINE)
@@ -114,86 +243,107 @@ def live_panel(filters: filtering.Filters) -> None:
             share, text=f"Lendo o tópico: {format_int(read)} de {format_int(in_topic)} "
             f"mensagens ({share:.0%}); os números crescem até a leitura terminar.",
         )  # fmt: skip
-    version, snapshot = reading.version, reading.table
-    if (loss := status.data_loss) is not None:
-        rows_now = len(snapshot)
-        lost = max(0, loss.rows_before - rows_now)
-        st.warning(
-            f"O Kafka voltou sem os dados às {loss.at.strftime(WHEN)}: a tabela tinha "
-            f"{count_of(loss.rows_before, 'registro', 'registros')} e foi reconstruída com o "
-            f"que o tópico tem agora ({format_int(rows_now)}); "
-            f"{count_of(lost, 'registro perdido', 'registros perdidos')}.",
-            icon=icons.WARNING,
-        )  # fmt: skip
+    if (loss := status.data_loss) is not None and state.get("loss_dismissed") != loss.at:
+        _data_loss_notice(loss)
     if reading.evicted:
         dropped = count_of(
-            reading.evicted, "registro mais antigo foi descartado",
-            "registros mais antigos foram descartados",
+            reading.evicted, "venda mais antiga saiu", "vendas mais antigas saíram",
         )  # fmt: skip
         st.info(
-            f"{dropped} para manter o limite de {format_int(settings.max_rows)} linhas.",
-            icon=icons.INFO,
-        )
+            f"{dropped} da tabela para manter o limite de {format_int(settings.max_rows)} "
+            "vendas.", icon=icons.INFO,
+        )  # fmt: skip
 
-    if paused is None:
-        now = datetime.now(SAO_PAULO)
-        shown = _shared_view(version, snapshot, filters, now)
-    else:
-        now, frozen, consumed = paused
-        shown = _paused_view(frozen, filters, now)
-        new = max(0, status.consumed - consumed)
-        arrived = count_of(new, "mensagem chegou", "mensagens chegaram")
-        st.info(
-            f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} "
-            "desde então. Continuar volta ao vivo.", icon=icons.PAUSED,
+
+def _data_loss_notice(loss: DataLoss) -> None:
+    """Stated once, against the rebuilt table; a person can dismiss it (in this tab)."""
+    at = loss.at.strftime(WHEN)
+    had = count_of(loss.rows_before, "venda", "vendas")
+    if loss.lost is None:
+        st.warning(
+            f"Às {at} o Kafka voltou sem os dados que a tabela tinha ({had}): relendo o que "
+            "o tópico tem agora…", icon=icons.WARNING,
         )  # fmt: skip
-    st.caption(metrics.freshness(now, status.last_arrival_at, reading.delays_ms))
-    summary, table = shown.summary, shown.table
+        return
+    lost = count_of(loss.lost, "venda perdida", "vendas perdidas")
+    st.warning(
+        f"Às {at} o Kafka voltou sem parte dos dados: {lost}. A tabela tinha {had}; "
+        f"o tópico tinha {format_int(loss.rows_after or 0)} depois.", icon=icons.WARNING,
+    )  # fmt: skip
+    st.button("Dispensar o aviso", key="dismiss_loss", on_click=_dismiss, args=(loss.at,))
+
+
+def _dismiss(at: datetime) -> None:
+    state.loss_dismissed = at
+
+
+def _metrics(shown: refresh.PanelView, filters: filtering.Filters) -> None:
+    summary, previous = shown.summary, shown.previous
+    change = metrics.changes(summary, previous) if previous is not None else {}
+    versus = filtering.comparison_label(filters) if previous is not None else None
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
-    total.metric("Valor Total", format_brl(summary.total_cents))
+    total.metric(
+        "Valor Total", format_brl(summary.total_cents), delta=change.get("total"),
+        delta_description=versus,
+    )  # fmt: skip
     mean.metric(
-        "Valor Médio", "—" if summary.mean_cents is None else format_brl(summary.mean_cents)
-    )
-    count.metric("Total Registros", format_int(summary.count))
+        "Valor Médio", "—" if summary.mean_cents is None else format_brl(summary.mean_cents),
+        delta=change.get("mean"), delta_description=versus,
+    )  # fmt: skip
+    count.metric(
+        "Total Registros", format_int(summary.count), delta=change.get("count"),
+        delta_description=versus,
+    )  # fmt: skip
     age.metric(
         "Idade Média",
         "—" if summary.mean_age is None else f"{summary.mean_age:.1f}".replace(".", ","),
-    )
+        delta=change.get("age"), delta_color="off", delta_description=versus,
+    )  # fmt: skip
 
-    if summary.count == 0:
-        st.info(
-            "Nenhuma venda para mostrar ainda: aguardando mensagens do tópico.",
-            icon=icons.WAITING,
-        )
-    else:
-        figures = shown.figures
-        left, right = st.columns(2)
-        left.plotly_chart(figures["bar"], key="bar")
-        right.plotly_chart(figures["hist"], key="hist")
-        left, right = st.columns(2)
-        left.plotly_chart(figures["pie"], key="pie")
-        right.plotly_chart(figures["scatter"], key="scatter")
-        st.plotly_chart(figures["trend"], key="trend")
 
-    st.subheader(f"Alertas: vendas a partir de {format_brl(settings.high_ticket_cents)}")
-    if shown.alerts.empty:
-        st.caption("Nenhuma venda acima do limite até agora.")
-    else:
-        st.dataframe(shown.alerts, hide_index=True)
+def _empty_state(in_table: int) -> None:
+    """Why nothing shows: no sales yet, or none that the filters keep."""
+    if in_table == 0:
+        st.info("Nenhuma venda ainda: aguardando mensagens do tópico.", icon=icons.WAITING)
+        return
+    st.info(
+        f"Nenhuma venda corresponde aos filtros escolhidos; a tabela tem "
+        f"{count_of(in_table, 'venda', 'vendas')} no total.", icon=icons.FILTER_OFF,
+    )  # fmt: skip
+    st.button("Limpar filtros", on_click=_clear_filters, key="clear_filters_empty")
 
-    data_tab, stats_tab, status_tab = st.tabs(["Dados", "Estatísticas", "Status do stream"])
-    with data_tab:
-        rows = min(tables.TABLE_ROWS, len(table))
-        st.caption(f"Mais recentes primeiro: {format_int(rows)} de {format_int(len(table))}.")
-        st.dataframe(shown.latest, hide_index=True)
-        st.download_button(
-            "Baixar CSV (filtrado)", data=lambda: tables.to_csv(table), file_name="vendas.csv",
-            mime="text/csv", on_click="ignore",
-        )  # fmt: skip
-    with stats_tab:
-        st.dataframe(shown.statistics)
-    with status_tab:
-        _status_panel(reading, shown.by_source)
+
+def _charts(shown: refresh.PanelView) -> None:
+    figures = shown.figures
+    left, right = st.columns(2)
+    left.plotly_chart(figures["bar"], key="bar")
+    right.plotly_chart(figures["states"], key="states")
+    left, right = st.columns(2)
+    left.plotly_chart(figures["pie"], key="pie")
+    right.plotly_chart(figures["hist"], key="hist")
+    left, right = st.columns(2)
+    left.plotly_chart(figures["trend"], key="trend")
+    right.plotly_chart(figures["scatter"], key="scatter")
+
+
+def _announce_high_tickets(shown: refresh.PanelView) -> None:
+    """A short notice in this tab for each new sale at or above the threshold, once; what
+    was already listed when the tab opened is not announced."""
+    ids = shown.alerts["id"].tolist()
+    seen = state.get("announced")
+    if seen is None:
+        state.announced = set(ids)
+        return
+    new = [i for i in ids if i not in seen]
+    if not new:
+        return
+    rows = shown.alerts.set_index("id")
+    for sale_id in new[:MAX_TOASTS]:
+        row = rows.loc[sale_id]
+        st.toast(f"Venda de {row['valor']} em {literal(str(row['cidade']))}", icon=icons.SALE)
+    if len(new) > MAX_TOASTS:
+        st.toast(f"E mais {count_of(len(new) - MAX_TOASTS, 'venda alta', 'vendas altas')}.")
+    seen.update(new)
 
 
 def _shared_view(version: int, snapshot, filters: filtering.Filters, now: datetime):
@@ -207,15 +357,19 @@ def _shared_view(version: int, snapshot, filters: filtering.Filters, now: dateti
 
 def _paused_view(frozen, filters: filtering.Filters, at: datetime):
     """A paused tab's view: its table never changes, so it is built once per filters."""
-    kept = st.session_state.get("paused_view")
+    kept = state.get("paused_view")
     if kept is None or kept[0] != filters:
         kept = (filters, refresh.build(frozen, filters, at, settings.high_ticket_cents))
-        st.session_state.paused_view = kept
+        state.paused_view = kept
     return kept[1]
 
 
-def _status_panel(reading: Reading, by_source) -> None:
+def _technical_details(reading: Reading, by_source, now: datetime) -> None:
     status = reading.status
+    st.caption(
+        f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}` · "
+        + metrics.freshness(now, status.last_arrival_at, reading.delays_ms)
+    )
     broker, topic, lag, rate = st.columns(4)
     broker.metric("Broker", status.bootstrap)
     topic.metric("Tópico", f"{status.topic} ({len(status.partitions)} part.)")
@@ -223,7 +377,7 @@ def _status_panel(reading: Reading, by_source) -> None:
     rate.metric("Registros/s (último minuto)", f"{reading.per_second:.1f}".replace(".", ","))
     read = sum(status.positions.values())
     highwater = sum(status.highwater.values())
-    last = status.last_message_at.strftime("%d/%m/%Y %H:%M:%S") if status.last_message_at else "—"
+    last = status.last_message_at.strftime(WHEN) if status.last_message_at else "—"
     st.write(
         f"Estado: **{status.state}** · offsets lidos {format_int(read)} de {format_int(highwater)} "
         f"· última mensagem: {last} · mensagens inválidas: **{format_int(status.invalid)}**"
@@ -233,22 +387,15 @@ def _status_panel(reading: Reading, by_source) -> None:
     if not by_source.empty:
         st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
         st.dataframe(by_source, hide_index=True)
-    with st.expander(f"Mensagens inválidas (últimas {len(reading.invalid)})"):
-        if invalid := reading.invalid:
-            st.dataframe(
-                [
-                    {
-                        "partição": m.partition,
-                        "offset": m.offset,
-                        "motivo": m.reason,
-                        "mensagem": m.raw,
-                    }
-                    for m in invalid
-                ],
-                hide_index=True,
-            )
-        else:
-            st.caption("Nenhuma até agora.")
+    st.caption(f"Mensagens inválidas (últimas {len(reading.invalid)})")
+    if invalid := reading.invalid:
+        st.dataframe(
+            [{"partição": m.partition, "offset": m.offset, "motivo": m.reason,
+              "mensagem": m.raw} for m in invalid],
+            hide_index=True,
+        )  # fmt: skip
+    else:
+        st.caption("Nenhuma até agora.")
 
 
-live_panel(filters)
+live_panel(filters, query)
