@@ -92,3 +92,13 @@ def test_a_single_point_is_shown_mid_axis_with_its_bucket_in_the_title():
 )  # fmt: skip
 def test_bucket_labels(bucket, label):
     assert charts.bucket_label(pd.Timedelta(bucket)) == label
+
+
+def test_age_axes_tick_whole_years_even_for_one_age():
+    """Before: one age gave ticks at 29,6, 29,8, 30, 30,2."""
+    one = table(sale(1, age=30), sale(2, age=30))
+    for figure in (charts.age_histogram(metrics.age_distribution(one)),
+                   charts.value_by_age(metrics.scatter_sample(one), 2)):  # fmt: skip
+        axis = figure.layout.xaxis
+        assert axis.tickmode == "linear" and float(axis.dtick).is_integer() and axis.dtick >= 1
+        assert axis.range[0] < 30 < axis.range[1]

@@ -28,20 +28,14 @@ def test_latest_lists_the_latest_sales_by_sale_time_and_is_capped():
     same_time = table(sale(1), sale(2), sale(3))
     assert tables.latest(same_time)["id"].tolist() == [3, 2, 1]  # ties: the later write
     assert list(tables.latest(store.snapshot()).columns) == [
-        "id",
-        "nome",
-        "idade",
-        "cidade",
-        "valor",
-        "timestamp",
-        "origem",
-    ]
+        "id", "nome", "idade", "cidade", "uf", "valor", "data e hora"
+    ]  # fmt: skip
 
 
 def test_tables_show_reais_and_brazilian_dates_the_csv_keeps_machine_values():
     shown = tables.latest(table(sale(1, cents=182_083)))
     assert shown["valor"].tolist() == ["R$ 1.820,83"]
-    assert shown["timestamp"].tolist() == ["27/08/2025 12:00:00"]
+    assert shown["data e hora"].tolist() == ["27/08/2025 12:00:00"]
     row = tables.to_csv(table(sale(1, cents=182_083))).decode().splitlines()[1].split(",")
     assert row[4] == "1820.83" and row[5] == "2025-08-27 12:00:00-03:00"
 

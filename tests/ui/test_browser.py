@@ -293,3 +293,73 @@ def test_the_live_tail_shows_arrivals_and_an_export_reads_back(browser, demo, tm
     page.goto(app)
     assert wait_for_total(page, lambda total: total == before + 1, timeout_s=30) == before + 1
     page.close()
+
+
+def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
+    """A link that matches nothing says so; a window compares with the period before; the
+    state chart is drawn; the Excel download opens in columns with `;` and a decimal comma,
+    and its total equals the page's."""
+    import csv
+    import io
+    from datetime import datetime, timedelta
+
+    from sales_monitor.kafka.clients import make_producer
+    from sales_monitor.record import SAO_PAULO
+    from tests.helpers.factories import sale
+
+    producer = demo.children["produtor"]
+    if producer.poll() is None:
+        producer.terminate()
+        producer.wait(timeout=15)
+    now = datetime.now(SAO_PAULO)
+    recent = [
+        replace(
+            sale(6_000_000 + i, "Londrina", cents=10_000 + i), timestamp=now - timedelta(minutes=1)
+        )
+        for i in range(3)
+    ]  # noqa: E501
+    earlier = [
+        replace(sale(6_100_000, "Londrina", cents=5_000), timestamp=now - timedelta(minutes=20))
+    ]  # noqa: E501
+    sender = make_producer(demo.settings.bootstrap_servers)
+    for record in recent + earlier:
+        sender.send(demo.settings.topic, **_kv(record))
+    sender.flush()
+    sender.close()
+    app = f"http://127.0.0.1:{demo.port}"
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+
+    page.goto(f"{app}/?cidade=Natal&valor=100-500&idade=18-30&janela=5min&uf=PR")
+    page.get_by_text("Nenhuma venda corresponde aos filtros escolhidos").wait_for(timeout=30_000)
+    assert page.get_by_text("empty", exact=True).count() == 0
+
+    page.goto(f"{app}/?cidade=Londrina&janela=15min")  # no producer sale is from Londrina
+    page.get_by_text("vs. 15 min antes").first.wait_for(timeout=30_000)
+    assert _metric(page, "Total Registros") == "3"
+    assert _metric(page, "Valor Total") == "R$ 300,03"
+    delta = page.locator('[data-testid="stMetric"]').filter(has_text="Valor Total")
+    # the sale 20 minutes ago is in the previous 15 minutes: 300,03 against 50,00
+    assert "+R$ 250,03 (+500,1%)" in delta.locator('[data-testid="stMetricDelta"]').inner_text()
+    page.get_by_text("Valor total por estado (UF da cidade)").wait_for(timeout=30_000)
+    page.wait_for_timeout(1_000)
+    screenshot(page, "dashboard-filtered.png")
+
+    page.goto(app)
+    wait_for_total(page, lambda total: total > 0)
+    page.wait_for_timeout(4_000)  # caught up with the still topic
+    total = _metric(page, "Valor Total")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Baixar para Excel").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("vendas_") and path.suffix == ".csv"
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    cents = sum(int(row["valor (R$)"].replace(",", "")) for row in rows)
+    assert _cents(total) == cents and str(len(rows)) == _metric(page, "Total Registros").replace(
+        ".", ""
+    )  # noqa: E501
+    moments = [datetime.strptime(row["data e hora"], "%d/%m/%Y %H:%M:%S") for row in rows]
+    assert moments == sorted(moments, reverse=True)  # newest first
+    page.close()

@@ -385,7 +385,7 @@ def test_metrics_compare_with_the_period_just_before(seeded_stream):
     assert shown["Valor Total"].value == "R$ 400,00"
     assert shown["Valor Total"].proto.delta == "+R$ 300,00 (+300,0%)"
     assert shown["Total Registros"].proto.delta == "+1 (+100,0%)"
-    assert "vs. os 5 min anteriores" in str(shown["Valor Total"].proto)
+    assert "vs. 5 min antes" in str(shown["Valor Total"].proto)
 
 
 def test_a_state_filter_and_a_custom_range_come_from_the_link(seeded_stream):

@@ -45,6 +45,14 @@ def _count_axis(top: float) -> dict:
             "range": [0, values[-1]]}  # fmt: skip
 
 
+def _ages_axis(ages: pd.Series) -> dict:
+    """Whole years on the axis: a single age gave ticks at 29,6 and 29,8."""
+    low, high = (int(ages.min()), int(ages.max())) if len(ages) else (0, 1)
+    step = ticks(max(1, high - low), whole=True)[1]
+    return {"tickmode": "linear", "tick0": 0, "dtick": step,
+            "range": [low - 0.5 - step / 2, high + 0.5 + step / 2]}  # fmt: skip
+
+
 def _brl(values: pd.Series) -> list[str]:
     """Exact pt-BR amounts for hovers (`R$ 12.345,67`)."""
     return [format_brl(round(v * 100)) for v in values.tolist()]
@@ -101,7 +109,9 @@ def age_histogram(frame: pd.DataFrame) -> go.Figure:
         hovertemplate="%{x} anos: %{y} vendas<extra></extra>",
     )  # fmt: skip
     figure = _layout(go.Figure(bar), "Vendas por idade (todas)", "Idade", "Vendas")
-    return figure.update_layout(bargap=0.05, yaxis=_count_axis(frame["vendas"].max()))
+    return figure.update_layout(
+        bargap=0.05, yaxis=_count_axis(frame["vendas"].max()), xaxis=_ages_axis(frame["idade"])
+    )
 
 
 def region_share(frame: pd.DataFrame) -> go.Figure:
@@ -125,7 +135,7 @@ def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
         title += f" (amostra de {format_int(len(frame))} de {format_int(total_rows)})"
     figure = _layout(go.Figure(points), title, "Idade", "Valor")
     top = frame["valor"].max() if len(frame) else 0
-    return figure.update_layout(yaxis=_money_axis(top))
+    return figure.update_layout(yaxis=_money_axis(top), xaxis=_ages_axis(frame["idade"]))
 
 
 def revenue_trend(frame: pd.DataFrame) -> go.Figure:

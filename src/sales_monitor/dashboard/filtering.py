@@ -97,14 +97,14 @@ def value_ceiling(table: pd.DataFrame) -> int:
 
 
 def comparison_label(filters: Filters) -> str:
-    """What a metric's change is against: `vs. os 15 min anteriores`."""
+    """What a metric's change is against, short enough for the metric: `vs. 15 min antes`."""
     if filters.window == CUSTOM:
-        return "vs. o período anterior de mesma duração"
+        return "vs. período anterior"
     return {
-        "Últimos 5 min": "vs. os 5 min anteriores",
-        "Últimos 15 min": "vs. os 15 min anteriores",
-        "Última hora": "vs. a hora anterior",
-        "Últimas 24 h": "vs. as 24 h anteriores",
+        "Últimos 5 min": "vs. 5 min antes",
+        "Últimos 15 min": "vs. 15 min antes",
+        "Última hora": "vs. hora anterior",
+        "Últimas 24 h": "vs. 24 h antes",
     }.get(filters.window, "")
 
 
