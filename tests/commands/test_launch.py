@@ -312,12 +312,8 @@ def test_a_busy_port_is_replaced_alike_in_portuguese(command, broker, topic, tak
             f"Dashboard: {url}  (Ctrl-C para parar tudo)",
         )
         assert "You can now view" not in out and "Streamlit" not in out
-        process.send_signal(signal.SIGINT)
-        rest, err = process.communicate(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        rest, err = _ctrl_c(process)
     assert process.returncode == 0, err
     assert rest.strip().endswith(("Dashboard encerrado.", "Demo encerrado."))
 
@@ -334,10 +330,16 @@ def test_the_broker_listens_where_kafka_bootstrap_servers_points():
     try:
         first = broker.stdout.readline()
         assert first.startswith(f"Broker Kafka (Tansu) ouvindo em 127.0.0.1:{port}; ")
-        broker.send_signal(signal.SIGINT)
-        out, _ = broker.communicate(timeout=30)
     finally:
-        if broker.poll() is None:
-            broker.kill()
-            broker.communicate()
+        out, _ = _ctrl_c(broker)
     assert "Aviso" not in out and out.strip().endswith("Broker parado.")
+
+
+def _ctrl_c(process: subprocess.Popen) -> tuple[str, str]:
+    """Stop a command as a person does; killed if it does not end within a minute."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()

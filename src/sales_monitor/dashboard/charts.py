@@ -77,28 +77,27 @@ def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
 def value_by_city(frame: pd.DataFrame) -> go.Figure:
     """Horizontal bars, largest on top: 25 or more names stay readable."""
     shown = frame.iloc[:BAR_CITIES]
-    bar = go.Bar(
-        y=_literal(shown["cidade"]), x=shown["valor"], orientation="h",
-        customdata=_brl(shown["valor"]), hovertemplate="%{y}: %{customdata}<extra></extra>",
-    )  # fmt: skip
     title = "Valor total por cidade"
     if len(frame) > len(shown):
         title += f" ({len(shown)} maiores de {format_int(len(frame))})"
-    figure = _layout(go.Figure(bar), title, "Valor", "")
-    return figure.update_layout(
-        height=max(HEIGHT, 60 + ROW_PX * len(shown)), xaxis=_money_axis(shown["valor"].max()),
-        yaxis={"autorange": "reversed", "automargin": True},
-    )  # fmt: skip
+    return _ranked_bars(_literal(shown["cidade"]), shown["valor"], title)
 
 
 def value_by_state(frame: pd.DataFrame) -> go.Figure:
+    return _ranked_bars(
+        frame["uf"].tolist(), frame["valor"], "Valor total por estado (UF da cidade)"
+    )
+
+
+def _ranked_bars(names: list[str], values: pd.Series, title: str) -> go.Figure:
+    """Amounts as horizontal bars in the order given (largest first, on top)."""
     bar = go.Bar(
-        y=frame["uf"].tolist(), x=frame["valor"], orientation="h",
-        customdata=_brl(frame["valor"]), hovertemplate="%{y}: %{customdata}<extra></extra>",
+        y=names, x=values, orientation="h", customdata=_brl(values),
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )  # fmt: skip
-    figure = _layout(go.Figure(bar), "Valor total por estado (UF da cidade)", "Valor", "")
+    figure = _layout(go.Figure(bar), title, "Valor", "")
     return figure.update_layout(
-        height=max(HEIGHT, 60 + ROW_PX * len(frame)), xaxis=_money_axis(frame["valor"].max()),
+        height=max(HEIGHT, 60 + ROW_PX * len(names)), xaxis=_money_axis(values.max()),
         yaxis={"autorange": "reversed", "automargin": True},
     )  # fmt: skip
 
