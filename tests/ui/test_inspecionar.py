@@ -2,6 +2,7 @@
 
 import html
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,20 @@ def test_the_overview_counts_follow_the_topic(app, broker, topic):
     publish(broker.bootstrap, topic, range(4, 1_204))
     page.run()
     assert page.metric[1].value == "1.203"
+
+
+def test_every_header_is_shown_and_searched_without_case_or_accents(app, broker, topic):
+    producer = make_producer(broker.bootstrap)
+    key, value = encode(replace(sale(5), city="São José"))
+    producer.send(topic, key=key, value=value, headers=[("trace-id", b"Ab-9"), ("tenant", b"x")])
+    producer.flush()
+    producer.close()
+    publish(broker.bootstrap, topic, [6])
+    page = app()
+    page.text_input(key="browse_search").input("TRACE-ID: ab-9").run()
+    assert offsets_shown(page) == [0]
+    assert "trace-id: Ab-9\ntenant: x" in [c.value for c in page.code]
+    page.text_input(key="browse_search").input("sao jose").run()
+    assert offsets_shown(page) == [0]
+    page.text_input(key="browse_search").input("").run()
+    assert offsets_shown(page) == [1, 0]
