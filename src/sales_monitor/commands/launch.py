@@ -34,9 +34,10 @@ IDLE_FLAGS = ["--runner.postScriptGC", "false", "--server.fileWatcherType", "non
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
-    # headless: no browser launch and no first-run e-mail prompt, which would block here
+    """`streamlit run` through `ui.server`, which starts the consumer with the server.
+    Headless: no browser launch and no first-run e-mail prompt, which would block here."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
+        sys.executable, "-m", "sales_monitor.ui.server", str(DASHBOARD),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--logger.level", "warning",
         "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",

@@ -1,0 +1,39 @@
+"""The Streamlit server with the dashboard's consumer already reading.
+
+`python -m streamlit run` runs the app's code only when a browser opens a page, so the table
+used to start filling at the first visit (a cold start of a million messages then took that
+person a minute). This runs the same server in this process after starting the one shared
+consumer (`st.cache_resource` is per process, so the pages find it there), and the table is
+ready when the first person arrives. Arguments: those of `streamlit run`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from streamlit.web import cli
+
+from sales_monitor.errors import SettingsError
+from sales_monitor.ui import resources
+
+# Streamlit warns, in English, that the cached resources are made outside a page's run
+_BARE_MODE_WARNING = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+def main() -> None:
+    quiet = logging.getLogger(_BARE_MODE_WARNING)
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        resources.stream_for(resources.load_settings())
+    except SettingsError:
+        pass  # the page explains a bad setting; the server still starts to say so
+    finally:
+        quiet.setLevel(level)
+    sys.argv = ["streamlit", "run", *sys.argv[1:]]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
