@@ -30,7 +30,7 @@ class Sample:
     rss_mb: float
     threads: int
     totals: tuple[int, ...]  # Total Registros in each tab
-    evicted: tuple[int, ...]  # "N registros mais antigos foram descartados" in each tab
+    evicted: tuple[int, ...]  # "N vendas mais antigas saíram da tabela" in each tab
 
 
 def process_stats(pid: int) -> tuple[float, int]:
@@ -42,7 +42,7 @@ def process_stats(pid: int) -> tuple[float, int]:
 
 def _evicted(page) -> int:
     """Past the cap this grows every refresh: the sign a tab is still live."""
-    notice = page.get_by_text("registros mais antigos foram descartados")
+    notice = page.get_by_text("mais antigas saíram da tabela")  # the Painel's eviction notice
     if notice.count() == 0:
         return 0
     return int(notice.first.inner_text().split()[0].replace(".", ""))
