@@ -99,12 +99,12 @@ def test_all_partitions_are_read(broker):
 def test_rewind_rebuilds_from_the_beginning_after_clear(broker, topic, live_stream):
     publish(broker.bootstrap, topic, [encode(sale(i)) for i in range(1, 51)])
     assert wait_for(lambda: len(live_stream.store.snapshot()) == 50)
-    live_stream.store.clear()  # "Limpar Cache": only new messages from now on
+    live_stream.store.clear()  # "Esvaziar a tabela": only new messages from now on
     publish(broker.bootstrap, topic, [encode(sale(51))])
     assert wait_for(lambda: live_stream.store.snapshot()["id"].tolist() == [51])
     publish(broker.bootstrap, topic, [(b"52", b"not json")])
     assert wait_for(lambda: live_stream.status.invalid == 1)
-    live_stream.rewind()  # "Recarregar do tópico"
+    live_stream.rewind()  # "Reler o tópico do início"
     assert wait_for(lambda: len(live_stream.store.snapshot()) == 51)
     assert wait_for(lambda: live_stream.status.positions == {0: 52})
     assert (
