@@ -114,7 +114,7 @@ def test_failed_sends_are_counted_not_raised(mocker):
     stats = DeliveryStats()
     send_change(producer, "t", SaleFaker(seed=1).record(), stats)
     assert (stats.attempted, stats.failed, stats.acked) == (1, 1, 0)
-    assert "1 falhas" in stats.summary()
+    assert "1 falha" in stats.summary()
 
 
 def producer_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -91,7 +91,7 @@ def test_an_export_is_replayed_in_write_order_tombstones_and_repeats_kept():
     assert decoded[1].source == "produtor"
     assert decoded[2] == Tombstone(1)
     assert decoded[3].reason.startswith("valor não é JSON válido")
-    assert decoded[4].reason == "mensagem exportada: 'key' e 'value' devem ser texto ou null"
+    assert decoded[4].reason == "mensagem exportada: 'key' deve ser texto ou null"
 
 
 def test_an_exported_message_with_a_lone_surrogate_is_refused_not_raised():
