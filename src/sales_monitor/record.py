@@ -180,6 +180,15 @@ _KAFKA_MS = tuple(  # SALE_YEARS as epoch milliseconds: the Kafka timestamps tak
 KAFKA_MS_MAX = _KAFKA_MS[1] - 1
 
 
+def folded(text: str) -> str:
+    """Text for a comparison or a search: no accents, no case (NFKD, combining marks
+    dropped, casefold), so `iris` finds `Íris` and `sao paulo` is São Paulo."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def clean_text(text: str) -> str:
     """NFC, controls and invisible characters (format, private-use, unassigned) removed,
     every kind of space as one ASCII space, no space at either end."""

@@ -238,7 +238,7 @@ class _FlakyProducer:
     def __init__(self):
         self.up, self.sent = False, []
 
-    def send(self, topic, key, value, headers):
+    def send(self, topic, key, value, headers, partition=None):
         self.sent.append(key)
         return _Done(self.up)
 

@@ -15,7 +15,7 @@ class StuckProducer:
     def __init__(self):
         self.closed = False
 
-    def send(self, topic, key, value, headers):
+    def send(self, topic, key, value, headers, partition=None):
         return _Pending()
 
     def flush(self, timeout=None):

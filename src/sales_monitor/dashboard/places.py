@@ -8,7 +8,7 @@ share is given to the larger city's state.
 
 from __future__ import annotations
 
-import unicodedata
+from sales_monitor.record import folded
 
 UNKNOWN = "não identificado"
 
@@ -66,8 +66,7 @@ _CITIES = {
 
 def _key(city: str) -> str:
     """A city name for lookup: no accents, no case, one space between words."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", city) if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    return " ".join(folded(city).split())
 
 
 STATE_OF = {_key(city): uf for uf, cities in _CITIES.items() for city in cities.split(", ")}
@@ -80,6 +79,12 @@ def state_of(city: str) -> str:
 
 def region_of(state: str) -> str:
     return REGION_OF.get(state, UNKNOWN)
+
+
+def states_for(cities: list[str]) -> list[str]:
+    """Each city's UF, looked up once per distinct city (a table holds a few)."""
+    found = {city: state_of(city) for city in set(cities)}
+    return [found[city] for city in cities]
 
 
 def cities_in(states: tuple[str, ...], cities) -> list[str]:

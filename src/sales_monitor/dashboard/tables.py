@@ -69,14 +69,13 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     """The sale as a person in Brazil reads it: R$ 1.820,83, 27/08/2025 12:00:00, the state
     beside the city; who wrote it (`origem`) is for the technical details and the CSV."""
     cities = table["cidade"].astype(str).tolist()
-    states = {city: places.state_of(city) for city in set(cities)}
     return pd.DataFrame(
         {
             "id": table["id"].to_numpy(),
             "nome": table["nome"].to_numpy(),
             "idade": table["idade"].to_numpy(),
             "cidade": cities,
-            "uf": [states[c] for c in cities],
+            "uf": places.states_for(cities),
             "valor": [format_brl(c) for c in table["valor_centavos"].tolist()],
             "data e hora": brazilian_times(table["timestamp"]),
         }
@@ -108,14 +107,13 @@ def to_excel_csv(table: pd.DataFrame) -> bytes:
     mark (else accents are mangled), newest first, text cells formula-safe."""
     table = table.iloc[newest_first(table)]
     cities = table["cidade"].astype(str).tolist()
-    states = {city: places.state_of(city) for city in set(cities)}
     sheet = pd.DataFrame(
         {
             "id": table["id"].to_numpy(),
             "nome": [spreadsheet_safe(t) for t in table["nome"].tolist()],
             "idade": table["idade"].to_numpy(),
             "cidade": [spreadsheet_safe(c) for c in cities],
-            "uf": [states[c] for c in cities],
+            "uf": places.states_for(cities),
             "valor (R$)": [f"{c // 100},{c % 100:02d}" for c in table["valor_centavos"].tolist()],
             "data e hora": brazilian_times(table["timestamp"]),
             "origem": [spreadsheet_safe(t) for t in table["origem"].tolist()],

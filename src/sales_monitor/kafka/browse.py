@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from sales_monitor.record import (
     Rejection,
     Tombstone,
     decode,
+    folded,
     message_time,
     source_of,
 )
@@ -55,8 +55,8 @@ class TopicMessage:
     headers: tuple[Header, ...] = ()
     size: int = 0  # bytes of key, value and headers
     timestamp_type: int | None = None  # 0: set by the writer, 1: by the broker
-    # the key's and value's bytes where either is not UTF-8 (the texts above replace what
-    # is not), so an export carries what the topic holds
+    # the key's and the value's bytes, each only where it is not UTF-8 (the texts above
+    # replace what is not), so an export carries what the topic holds
     raw: tuple[bytes | None, bytes | None] | None = None
 
     @property
@@ -96,25 +96,20 @@ class TopicMessage:
         }  # fmt: skip
         if self.raw is not None:
             for name, data in zip(("key", "value"), self.raw, strict=True):
-                if data is not None and not _is_utf8(data):
+                if data is not None:
                     line[name], line[f"{name}_base64"] = None, base64.b64encode(data).decode()
         return line
 
 
-def _is_utf8(data: bytes) -> bool:
+def _text(data: bytes | None) -> tuple[str | None, bytes | None]:
+    """The bytes as text (what is not UTF-8 replaced), and the bytes themselves only when
+    they are not UTF-8 (an export must carry those as they are)."""
+    if data is None:
+        return None, None
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
-        return False
-    return True
-
-
-def folded(text: str) -> str:
-    """Text for a search: no accents, no case (NFKD, combining marks dropped, casefold)."""
-    if text.isascii():
-        return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        return data.decode("utf-8", "replace"), data
 
 
 def export_lines(messages: Iterable[TopicMessage]) -> bytes:
@@ -168,12 +163,13 @@ class Tail:
 def to_message(record: Message) -> TopicMessage:
     """A consumed message as the inspector shows it, with the contract's verdict."""
     headers = tuple(_header(h) for h in record.headers or ())
+    (key, raw_key), (value, raw_value) = _text(record.key), _text(record.value)
     return TopicMessage(
         partition=record.partition,
         offset=record.offset,
         timestamp_ms=record.timestamp,
-        key=None if record.key is None else record.key.decode("utf-8", "replace"),
-        value=None if record.value is None else record.value.decode("utf-8", "replace"),
+        key=key,
+        value=value,
         source=source_of(record.headers),
         verdict=decode(record.key, record.value, record.headers),
         headers=headers,
@@ -181,9 +177,7 @@ def to_message(record: Message) -> TopicMessage:
         + len(record.value or b"")
         + sum(len(n.encode()) + len(v.encode()) for n, v in headers),
         timestamp_type=getattr(record, "timestamp_type", None),  # kafka-python's records have it
-        raw=None
-        if all(_is_utf8(b or b"") for b in (record.key, record.value))
-        else (record.key, record.value),
+        raw=None if raw_key is None and raw_value is None else (raw_key, raw_value),
     )
 
 

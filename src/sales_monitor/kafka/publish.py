@@ -100,10 +100,28 @@ def send_change(
     headers: list[tuple[str, bytes]] | None = None,
 ) -> Delivery | None:
     """Send one upsert or tombstone; the future, or None if the send itself failed."""
-    key, value = encode(change) if isinstance(change, SaleRecord) else encode_tombstone(change.id)
+    key, value = _wire(change)
+    return send_message(producer, topic, key, value, stats, headers)
+
+
+def _wire(change: SaleRecord | Tombstone) -> tuple[bytes, bytes | None]:
+    return encode(change) if isinstance(change, SaleRecord) else encode_tombstone(change.id)
+
+
+def send_message(
+    producer: Producer,
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    stats: DeliveryStats,
+    headers: list[tuple[str, bytes]] | None = None,
+    partition: int | None = None,
+) -> Delivery | None:
+    """Send any message, counted in `stats`; the future, or None if the send itself failed
+    (an unknown partition, a value too large, a full buffer...)."""
     stats.on_send()
     try:
-        future = producer.send(topic, key=key, value=value, headers=headers)
+        future = producer.send(topic, key=key, value=value, headers=headers, partition=partition)
     except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
         stats.on_error(error)
         return None
@@ -131,9 +149,7 @@ class Publisher:
         timeout: float = 10.0,
     ) -> tuple[int, int]:
         """Send one and wait for the broker: (partition, offset), or KafkaFailure."""
-        key, value = (
-            encode(change) if isinstance(change, SaleRecord) else encode_tombstone(change.id)
-        )
+        key, value = _wire(change)
         return self.deliver_message(key, value, headers, partition, timeout)
 
     def deliver_message(
@@ -149,19 +165,15 @@ class Publisher:
         the broker: (partition, offset), or KafkaFailure."""
         names = {name for name, _ in headers}
         marked = [*(h for h in self.headers if h[0] not in names), *headers]
-        self.stats.on_send()
-        try:
-            future = self.producer.send(
-                self.topic, key=key, value=value, headers=marked, partition=partition
+        future = send_message(self.producer, self.topic, key, value, self.stats, marked, partition)
+        if future is None:
+            raise KafkaFailure(
+                f"o envio falhou antes de chegar ao broker ({self.stats.last_error})"
             )
+        try:
             written = future.get(timeout=timeout)
-        except KafkaError as error:
-            self.stats.on_error(error)
+        except KafkaError as error:  # counted already, by the future's errback
             raise failure(error) from error
-        except Exception as error:  # a partition that does not exist, a value too large...
-            self.stats.on_error(error)
-            raise KafkaFailure(f"o envio falhou antes de chegar ao broker ({error})") from error
-        self.stats.on_ack(written)
         return written.partition, written.offset
 
     def send_all(

@@ -60,8 +60,13 @@ def publisher() -> Publisher:
     return Publisher(resources.producer_for(settings), settings.topic, SOURCE)
 
 
-def kafka_down(error: KafkaFailure) -> None:
+def kafka_unavailable(error: KafkaFailure) -> None:
     st.error(f"Kafka indisponível: {literal(str(error))}", icon=icons.OFFLINE)
+
+
+def kafka_down(error: KafkaFailure) -> None:
+    """Kafka does not answer: say so and draw nothing more of the page."""
+    kafka_unavailable(error)
     st.stop()
 
 
@@ -92,7 +97,7 @@ def topic_numbers() -> None:
     try:
         offsets = reader.offsets()
     except KafkaFailure as error:
-        st.error(f"Kafka indisponível: {literal(str(error))}", icon=icons.OFFLINE)
+        kafka_unavailable(error)
         return
     parts, total, behind = st.columns(3)
     parts.metric("Partições", len(offsets))
@@ -273,7 +278,7 @@ def tail_view(partition: int | None, needle: str) -> None:
         try:
             read = reader.tail(tail["positions"], partition, needle)
         except KafkaFailure as error:
-            st.error(f"Kafka indisponível: {literal(str(error))}", icon=icons.OFFLINE)
+            kafka_unavailable(error)
             return
         seen = {(m.partition, m.offset) for m in read.messages}
         kept = [m for m in tail["messages"] if (m.partition, m.offset) not in seen]

@@ -140,7 +140,7 @@ with st.sidebar:
     )  # fmt: skip
     query = filtering.query_from_filters(filters)
     st.query_params.from_dict(query)  # the view, as a link
-    st.button("Limpar filtros", on_click=_clear_filters, icon=icons.CLEAR)
+    st.button("Limpar filtros", on_click=_clear_filters, icon=icons.CLEAR_FILTERS)
     st.divider()
     if state.get("paused") is None:
         st.button("Pausar", on_click=_pause, help="Congela os números desta aba")
@@ -308,7 +308,7 @@ def _empty_state(in_table: int) -> None:
         return
     st.info(
         f"Nenhuma venda corresponde aos filtros escolhidos; a tabela tem "
-        f"{count_of(in_table, 'venda', 'vendas')} no total.", icon=icons.FILTER_OFF,
+        f"{count_of(in_table, 'venda', 'vendas')} no total.", icon=icons.CLEAR_FILTERS,
     )  # fmt: skip
     st.button("Limpar filtros", on_click=_clear_filters, key="clear_filters_empty")
 
