@@ -84,3 +84,22 @@ def test_a_paused_tab_builds_its_frozen_view_once(seeded_stream, mocker):
     tab.sidebar.multiselect[0].select("Natal").run()  # other filters: built once for them
     tab.run()
     assert built.call_count == 1
+
+
+def test_timed_refreshes_share_one_reading_per_interval_and_a_person_reads_now():
+    clock = [100.0]
+    views = refresh.SharedViews(max_age_s=3.0, clock=lambda: clock[0])
+    table_versions = iter(range(1, 100))
+
+    def take():
+        return next(table_versions)  # the table changed between any two reads
+
+    assert views.reading(take) == 1
+    clock[0] += 2.9
+    assert [views.reading(take) for _ in range(8)] == [1] * 8  # 8 tabs, one interval
+    clock[0] += 0.1
+    assert views.reading(take) == 2  # the interval is over: read anew
+    assert views.reading(take, fresh=True) == 3  # a person's click shows the table now
+    assert views.reading(take) == 3  # and the other tabs show that newer reading
+    views.forget()
+    assert views.reading(take) == 4 and views.readings == 4

@@ -4,16 +4,20 @@ Every browser tab reruns the page every few seconds. Each used to filter, aggreg
 build the same Plotly figures from the same table; now the work for one (table version,
 filters, window position) is done once and every session showing that view reuses it. A
 time window slides in steps of the refresh interval, so its tabs share each step; a table
-that did not change costs nothing to compute again.
+that did not change costs nothing to compute again. While records arrive the table changes
+between any two tabs' refreshes, so the tabs' timed refreshes also share one reading of the
+table per refresh interval: eight tabs then build one view per interval, not eight.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,14 +89,37 @@ def window_end(filters: filtering.Filters, now: datetime, step_s: float) -> date
 class SharedViews:
     """Views by key, for the newest table version only (an older one is never asked for
     again), at most KEPT_VIEWS of them. One tab computes a view; the others wait for it
-    and take the same object."""
+    and take the same object. And the reading of the table those views are of, renewed at
+    most every `max_age_s` for timed refreshes."""
 
-    def __init__(self, kept: int = KEPT_VIEWS):
-        self._kept = kept
+    def __init__(
+        self, max_age_s: float = 0.0, kept: int = KEPT_VIEWS,
+        clock: Callable[[], float] = time.monotonic,
+    ):  # fmt: skip
+        self._kept, self._max_age, self._clock = kept, max_age_s, clock
         self._views: OrderedDict[Hashable, PanelView] = OrderedDict()
         self._version = -1
         self._lock = threading.Lock()
+        self._reading: Any = None
+        self._read_at = 0.0
         self.built = 0  # views computed so far (the benchmark and tests read it)
+        self.readings = 0  # readings taken so far
+
+    def reading(self, take: Callable[[], Any], fresh: bool = False) -> Any:
+        """The table as every tab shows it now: the shared reading, or a new one (`take`)
+        when it is `max_age_s` old or `fresh` is asked for (a person's own action: what
+        they did shows at once, and every tab then shows that newer reading)."""
+        with self._lock:
+            now = self._clock()
+            if fresh or self._reading is None or now - self._read_at >= self._max_age:
+                self._reading, self._read_at = take(), now
+                self.readings += 1
+            return self._reading
+
+    def forget(self) -> None:
+        """Drop the shared reading (the table was emptied): the next refresh reads anew."""
+        with self._lock:
+            self._reading = None
 
     def get(self, version: int, key: Hashable, make: Callable[[], PanelView]) -> PanelView:
         with self._lock:  # the GIL serializes the work anyway; this keeps it done once

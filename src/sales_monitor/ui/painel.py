@@ -80,12 +80,14 @@ def _resume() -> None:
 
 def _empty_table() -> None:
     stream.clear()
+    views.forget()
     state.confirm_clear = False
     st.toast("Tabela esvaziada para todos; seguem só as vendas novas.")
 
 
 def _read_again() -> None:
     stream.rewind()
+    views.forget()
     state.confirm_reread = False
     st.toast("Relendo o tópico desde o início…")
 
@@ -154,7 +156,10 @@ with st.sidebar:
 @guarded("o painel")
 def live_panel(filters: filtering.Filters, query: dict) -> None:
     paused = state.get("paused")
-    reading = stream.read()  # one reading for this refresh: every number below is of it
+    # one reading for this refresh: every number below is of it. A timed refresh (the
+    # fragment alone) shares the tabs' reading of this interval; a whole-page run (a
+    # person's click or a new tab) reads the table now
+    reading = views.reading(stream.read, fresh=state.pop("whole_page_run", False))
     status = reading.status
     _connection_notices(reading)
     version, snapshot = reading.version, reading.table
@@ -398,4 +403,5 @@ def _technical_details(reading: Reading, by_source, now: datetime) -> None:
         st.caption("Nenhuma até agora.")
 
 
+state.whole_page_run = True  # this line runs on whole-page runs only, not timed ones
 live_panel(filters, query)

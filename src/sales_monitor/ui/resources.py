@@ -46,13 +46,15 @@ def shared_producer(key: str, _connection: Connection, topic: str) -> Producer:
 
 
 @st.cache_resource
-def shared_views(key: str) -> SharedViews:
+def shared_views(key: str, max_age_s: float) -> SharedViews:
     """The Painel's computed views, shared by every tab reading the same consumer."""
-    return SharedViews()
+    return SharedViews(max_age_s)
 
 
 def views_for(settings: Settings) -> SharedViews:
-    return shared_views(f"{_key(settings.connection)}/{settings.topic}")
+    """One reading of the table per refresh interval, shared by the tabs' timed refreshes."""
+    key = f"{_key(settings.connection)}/{settings.topic}"
+    return shared_views(key, settings.refresh_seconds)
 
 
 def _key(connection: Connection) -> str:
