@@ -103,7 +103,6 @@ class SharedViews:
         self._reading: Any = None
         self._read_at = 0.0
         self.built = 0  # views computed so far (the benchmark and tests read it)
-        self.readings = 0  # readings taken so far
 
     def reading(self, take: Callable[[], Any], fresh: bool = False) -> Any:
         """The table as every tab shows it now: the shared reading, or a new one (`take`)
@@ -113,13 +112,7 @@ class SharedViews:
             now = self._clock()
             if fresh or self._reading is None or now - self._read_at >= self._max_age:
                 self._reading, self._read_at = take(), now
-                self.readings += 1
             return self._reading
-
-    def forget(self) -> None:
-        """Drop the shared reading (the table was emptied): the next refresh reads anew."""
-        with self._lock:
-            self._reading = None
 
     def get(self, version: int, key: Hashable, make: Callable[[], PanelView]) -> PanelView:
         with self._lock:  # the GIL serializes the work anyway; this keeps it done once

@@ -80,14 +80,12 @@ def _resume() -> None:
 
 def _empty_table() -> None:
     stream.clear()
-    views.forget()
     state.confirm_clear = False
     st.toast("Tabela esvaziada para todos; seguem só as vendas novas.")
 
 
 def _read_again() -> None:
     stream.rewind()
-    views.forget()
     state.confirm_reread = False
     st.toast("Relendo o tópico desde o início…")
 
