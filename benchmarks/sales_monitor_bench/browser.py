@@ -11,8 +11,11 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+TOTAL_METRIC = '[data-testid="stMetric"]:has-text("Total Registros")'
+
+
 def total_records(page) -> int:
     """The page's Total Registros (the first match: a rerun can briefly show two)."""
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Total Registros")
+    metric = page.locator(TOTAL_METRIC)
     text = metric.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
     return int(text.replace(".", ""))

@@ -169,9 +169,16 @@ class _TimedStore(RecordStore):
     def apply(self, changes, versions=None) -> None:
         changes = list(changes)
         super().apply(changes, versions)
+        self._saw(change.id for change in changes)
+
+    def apply_columns(self, columns, versions) -> None:
+        super().apply_columns(columns, versions)
+        self._saw(columns.ids)
+
+    def _saw(self, ids) -> None:
         now = time.perf_counter()
-        for change in changes:
-            self.seen.setdefault(change.id, now)
+        for record_id in ids:
+            self.seen.setdefault(record_id, now)
 
 
 def latency(bootstrap: str, rate: int, seconds: float) -> dict:

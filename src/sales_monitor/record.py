@@ -178,6 +178,7 @@ _KAFKA_MS = tuple(  # SALE_YEARS as epoch milliseconds: the Kafka timestamps tak
     for year in (SALE_YEARS[0], SALE_YEARS[1] + 1)
 )
 KAFKA_MS_MAX = _KAFKA_MS[1] - 1
+SALE_MS = _KAFKA_MS  # SALE_YEARS in São Paulo: [first moment, moment after the last) in ms
 
 
 def folded(text: str) -> str:

@@ -206,6 +206,8 @@ def test_a_message_whose_decoding_raises_is_rejected_alone(fake, mocker):
             raise OverflowError("date value out of range")
         return real(key, value, headers)
 
+    # the batch path failing too: each message is then decoded on its own
+    mocker.patch.object(stream_module, "decode_columns", side_effect=KeyError("bug"))
     mocker.patch.object(stream_module, "decode", side_effect=flaky)
     broker, stream = fake
     for i in (1, 2, 3):
@@ -220,7 +222,7 @@ def test_an_unexpected_error_is_shown_and_the_consumer_starts_again_by_itself(fa
     broker, stream = fake
     broker.write(0, *encode(sale(1)))
     assert wait_for(lambda: ids(stream) == [1])
-    failing = mocker.patch.object(stream.store, "apply", side_effect=MemoryError("boom"))
+    failing = mocker.patch.object(stream.store, "apply_columns", side_effect=MemoryError("boom"))
     broker.write(0, *encode(sale(2)))
     assert wait_for(lambda: stream.status.state == "falhou")
     assert "MemoryError" in stream.status.detail and not stream.status.connected

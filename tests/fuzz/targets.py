@@ -14,7 +14,7 @@ from decimal import Decimal
 from sales_monitor import literal
 from sales_monitor.dashboard import filtering
 from sales_monitor.dashboard.ingest import arrival_delays, ingest
-from sales_monitor.dashboard.store import RecordStore, WriteOrder
+from sales_monitor.dashboard.store import RecordStore, WriteOrder, epoch_ms
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import formats
 from sales_monitor.kafka import browse
@@ -30,8 +30,10 @@ from sales_monitor.record import (
     from_fields,
     message_time,
 )
+from sales_monitor.record_columns import SaleColumns, decode_columns
 
 SEPARATOR = b"\xff\x00"
+POLL_SEPARATOR = b"\xff\x01"
 NULL = b"\x00"  # a part that is exactly this is None (no key, a tombstone's value)
 Polled = namedtuple("Polled", "partition offset key value headers timestamp timestamp_type")
 
@@ -60,6 +62,43 @@ def check_record(record: SaleRecord) -> None:
     assert SALE_YEARS[0] <= record.timestamp.year <= SALE_YEARS[1]
     for text in (record.name, record.city, record.source):
         assert 0 < len(text) <= MAX_TEXT and clean_text(text) == text
+
+
+def check_columns_agree(polled: list) -> None:
+    """The contract's two paths agree: a poll `decode_columns` accepts is one whose every
+    message `decode` makes a record, field for field (the timestamp as the table keeps it)."""
+    columns = decode_columns(polled)
+    if columns is None:
+        return
+    decoded = [decode(m.key, m.value, m.headers) for m in polled]
+    assert all(type(d) is SaleRecord for d in decoded), decoded
+    for record in decoded:
+        check_record(record)
+    assert columns == SaleColumns(
+        ids=[d.id for d in decoded],
+        names=[d.name for d in decoded],
+        ages=[d.age for d in decoded],
+        cities=[d.city for d in decoded],
+        cents=[d.value_cents for d in decoded],
+        epoch_ms=epoch_ms([d.timestamp for d in decoded]),
+        sources=[d.source for d in decoded],
+    )
+    # and the store takes either as the same table
+    by_columns, by_records = RecordStore(), RecordStore()
+    versions = list(range(len(polled)))
+    by_columns.apply_columns(columns, versions)
+    by_records.apply(decoded, versions)
+    assert by_columns.snapshot().equals(by_records.snapshot())
+
+
+def poll(data: bytes) -> None:
+    """A poll of messages (separated by POLL_SEPARATOR), each a key, a value and headers:
+    the batch path (`record_columns`) against `decode`."""
+    polled = []
+    for offset, blob in enumerate(data.split(POLL_SEPARATOR)[:50]):
+        key, value, headers = parts(blob, 3)
+        polled.append(Polled(0, offset, _maybe(key), _maybe(value), _headers(headers), -1, 0))
+    check_columns_agree(polled)
 
 
 def message(data: bytes) -> None:
@@ -146,6 +185,7 @@ def files(data: bytes) -> None:
 
 TARGETS = {
     "message": message,
+    "poll": poll,
     "fields": fields,
     "link": link,
     "pretty": pretty,

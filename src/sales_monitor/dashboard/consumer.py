@@ -27,7 +27,7 @@ from datetime import datetime
 import pandas as pd
 
 from sales_monitor.dashboard.arrivals import ArrivalMeter
-from sales_monitor.dashboard.ingest import InvalidMessage, ingest
+from sales_monitor.dashboard.ingest import InvalidMessage, ingest_columns
 from sales_monitor.dashboard.store import RecordStore, WriteOrder
 from sales_monitor.errors import BrokerUnavailable, KafkaFailure, UnreadableMessage
 from sales_monitor.kafka.clients import UNREADABLE, open_consumer
@@ -307,9 +307,12 @@ class StreamConsumer(threading.Thread):
             self._rebuild_after_loss(consumer, partitions)
             return False
         moment = self._order.latest(partition)
-        batch = ingest(messages, self._order, partition)
+        batch = ingest_columns(messages, self._order, partition)
         try:
-            self.store.apply(batch.changes, batch.versions)
+            if batch.columns is None:
+                self.store.apply(batch.changes, batch.versions)
+            else:
+                self.store.apply_columns(batch.columns, batch.versions)
         except BaseException:  # not applied: the fresh start reads these messages again
             self._order.restore(partition, moment)
             raise

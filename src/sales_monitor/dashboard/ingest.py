@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sales_monitor.dashboard.store import WriteOrder
 from sales_monitor.kafka.interface import Message
 from sales_monitor.record import KAFKA_MS_MAX, Rejection, SaleRecord, Tombstone, decode
+from sales_monitor.record_columns import SaleColumns, decode_columns
 
 RAW_TEXT_LIMIT = 200
 
@@ -26,11 +27,27 @@ class InvalidMessage:
 
 @dataclass(frozen=True, slots=True)
 class Ingested:
-    """One partition's polled messages, as the store takes them and the page lists them."""
+    """One partition's polled messages, as the store takes them and the page lists them:
+    the changes, or (`ingest_columns`, every message a record) the records as columns."""
 
     changes: list[SaleRecord | Tombstone]
     versions: list[int]
     rejected: list[InvalidMessage]
+    columns: SaleColumns | None = None
+
+
+def ingest_columns(messages: Sequence[Message], order: WriteOrder, partition: int) -> Ingested:
+    """`ingest`, with the records as columns when the whole poll is in our writers' own
+    form (`record_columns`), which costs a fraction of decoding each message. Never raises:
+    should the batch path ever fail, each message is decoded on its own, and it is logged."""
+    try:
+        columns = decode_columns(messages)
+    except Exception:
+        log.exception("a leitura em lote falhou em %s; lendo mensagem a mensagem", partition)
+        columns = None
+    if columns is None:
+        return ingest(messages, order, partition)
+    return Ingested([], order.versions(partition, [m.timestamp for m in messages]), [], columns)
 
 
 def ingest(messages: Sequence[Message], order: WriteOrder, partition: int) -> Ingested:

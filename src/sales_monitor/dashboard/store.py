@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sales_monitor.record import KAFKA_MS_MAX, SAO_PAULO, SaleRecord, Tombstone
+from sales_monitor.record_columns import SaleColumns
 
 COLUMNS = {
     "id": "int64",
@@ -96,22 +97,34 @@ class PendingColumns:
         self.ages: list[int] = []
         self.cities: list[str] = []
         self.cents: list[int] = []
-        self.timestamps: list[datetime] = []
+        self.epoch_ms: list[int] = []
         self.sources: list[str] = []
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def append(self, record: SaleRecord) -> int:
+    def append(self, record: SaleRecord, epoch_ms: int) -> int:
         """Add a row; its number."""
         self.ids.append(record.id)
         self.names.append(record.name)
         self.ages.append(record.age)
         self.cities.append(record.city)
         self.cents.append(record.value_cents)
-        self.timestamps.append(record.timestamp)
+        self.epoch_ms.append(epoch_ms)
         self.sources.append(record.source)
         return len(self.ids) - 1
+
+    def extend(self, columns: SaleColumns) -> int:
+        """Add the rows of a decoded poll; the number of the first."""
+        first = len(self.ids)
+        self.ids += columns.ids
+        self.names += columns.names
+        self.ages += columns.ages
+        self.cities += columns.cities
+        self.cents += columns.cents
+        self.epoch_ms += columns.epoch_ms
+        self.sources += columns.sources
+        return first
 
     def frame(self, rows: list[int], versions: list[int]) -> pd.DataFrame:
         """The given rows (ascending), in the store's schema."""
@@ -119,10 +132,7 @@ class PendingColumns:
         def pick(values: list) -> list:
             return values if len(rows) == len(values) else [values[i] for i in rows]
 
-        # Arrow turns aware datetimes into epoch milliseconds (truncated) at 2.6x the
-        # speed of `datetime.timestamp()` (`uv run bench --micro`)
-        utc_ms = pa.array(pick(self.timestamps), pa.timestamp("ms", tz="UTC"))
-        epoch_ms = utc_ms.cast(pa.int64()).to_numpy()
+        utc = pd.to_datetime(np.array(pick(self.epoch_ms), "int64"), unit="ms", utc=True)
         frame = pd.DataFrame(
             {
                 "id": np.array(pick(self.ids), "int64"),
@@ -130,12 +140,19 @@ class PendingColumns:
                 "idade": np.array(pick(self.ages), "int16"),
                 "cidade": pd.array(pick(self.cities), dtype=COLUMNS["cidade"]),
                 "valor_centavos": np.array(pick(self.cents), "int64"),
-                "timestamp": pd.to_datetime(epoch_ms, unit="ms", utc=True).tz_convert(SAO_PAULO),
+                "timestamp": utc.tz_convert(SAO_PAULO),
                 "origem": pd.array(pick(self.sources), dtype=COLUMNS["origem"]),
                 "versao": np.array(versions, "int64"),
             }
         )
         return frame.astype({"timestamp": COLUMNS["timestamp"]})
+
+
+def epoch_ms(timestamps: list[datetime]) -> list[int]:
+    """Aware datetimes as milliseconds since 1970 UTC, truncated. Arrow does it at 2.6x the
+    speed of `datetime.timestamp()` (`uv run bench --micro`)."""
+    utc_ms = pa.array(timestamps, pa.timestamp("ms", tz="UTC"))
+    return utc_ms.cast(pa.int64()).to_numpy().tolist()
 
 
 def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -168,29 +185,56 @@ class RecordStore:
     ) -> None:
         """Upsert records and delete tombstoned ids. A change older (by version) than what
         the store holds for its id is ignored; without versions, each change is newest."""
+        changes = list(changes)
+        stamps = iter(epoch_ms([c.timestamp for c in changes if isinstance(c, SaleRecord)]))
         with self._lock:
-            pending, held, deleted = self._pending, self._pending_versions, self._deleted
             append, before = self._columns.append, self._version
+            wins = self._wins
             for change, version in zip(changes, versions or self._unordered, strict=False):
-                record_id = change.id
-                if version < held.get(record_id, -1):
+                record = isinstance(change, SaleRecord)
+                stamp = next(stamps) if record else 0
+                if not wins(change.id, version):
                     continue
-                if record_id not in held and version < deleted.get(record_id, -1):
-                    continue  # deleted by a newer tombstone: an older record stays out
-                # re-inserted, so a rewritten id moves to the end; its new row is the
-                # highest yet, so live rows stay ascending in the map's order
-                pending.pop(record_id, None)
-                held[record_id] = version
-                if isinstance(change, SaleRecord):
-                    pending[record_id] = append(change)
+                if record:
+                    self._pending[change.id] = append(change, stamp)
                 else:
-                    pending[record_id] = TOMBSTONE
-                    self._remember_deletion(record_id, version)
-                self._version += 1
-            # rows, not only ids: rewrites of a few ids still add a row each, and with no
-            # page open nobody asks for a snapshot
-            if self._version != before and max(len(pending), len(self._columns)) >= COMPACT_EVERY:
-                self._compact()
+                    self._pending[change.id] = TOMBSTONE
+                    self._remember_deletion(change.id, version)
+            self._compact_if_large(before)
+
+    def apply_columns(self, columns: SaleColumns, versions: Sequence[int]) -> None:
+        """Upsert a decoded poll's records (`record_columns`), by the same rule as `apply`;
+        a losing record's row stays unread until the next rebuild."""
+        with self._lock:
+            first, before = self._columns.extend(columns), self._version
+            pending, wins = self._pending, self._wins
+            rows = range(first, first + len(columns))
+            for record_id, version, row in zip(columns.ids, versions, rows, strict=True):
+                if wins(record_id, version):
+                    pending[record_id] = row
+            self._compact_if_large(before)
+
+    def _wins(self, record_id: int, version: int) -> bool:
+        """Whether a write of this version replaces what the store holds for the id; if so,
+        the id's pending entry is taken out for the caller to put back, at the end."""
+        held = self._pending_versions
+        if version < held.get(record_id, -1):
+            return False
+        if record_id not in held and version < self._deleted.get(record_id, -1):
+            return False  # deleted by a newer tombstone: an older record stays out
+        # re-inserted, so a rewritten id moves to the end; its new row is the highest yet,
+        # so live rows stay ascending in the map's order
+        self._pending.pop(record_id, None)
+        held[record_id] = version
+        self._version += 1
+        return True
+
+    def _compact_if_large(self, version_before: int) -> None:
+        # rows, not only ids: rewrites of a few ids still add a row each, and with no page
+        # open nobody asks for a snapshot
+        grown = max(len(self._pending), len(self._columns)) >= COMPACT_EVERY
+        if self._version != version_before and grown:
+            self._compact()
 
     def _remember_deletion(self, record_id: int, version: int) -> None:
         deleted = self._deleted
