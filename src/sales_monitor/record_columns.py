@@ -67,7 +67,7 @@ def _columns(messages: Sequence[Message]) -> SaleColumns | None:
     if not messages:
         return None
     values = [m.value for m in messages]
-    blob = b"\n".join(values)  # TypeError on a tombstone
+    blob = b"\n".join(values)  # type: ignore[arg-type]  # TypeError on a tombstone
     if blob.count(b"\n") != len(values) - 1:  # one message, one line
         return None
     found = _FORM.findall(blob.decode("utf-8"))  # ValueError on bytes that are not UTF-8
@@ -75,7 +75,8 @@ def _columns(messages: Sequence[Message]) -> SaleColumns | None:
         return None
     ids, names, ages, cities, whole, cents, local, offsets = zip(*found, strict=True)
     # the key is the id's text: equal joins of tokens without spaces are equal tokens
-    if b" ".join([m.key for m in messages]) != " ".join(ids).encode():
+    keys = [m.key for m in messages]
+    if b" ".join(keys) != " ".join(ids).encode():  # type: ignore[arg-type]  # None: TypeError
         return None
     if not (_clean(names) and _clean(cities)):
         return None

@@ -191,11 +191,10 @@ class RecordStore:
             append, before = self._columns.append, self._version
             wins = self._wins
             for change, version in zip(changes, versions or self._unordered, strict=False):
-                record = isinstance(change, SaleRecord)
-                stamp = next(stamps) if record else 0
+                stamp = next(stamps) if isinstance(change, SaleRecord) else 0
                 if not wins(change.id, version):
                     continue
-                if record:
+                if isinstance(change, SaleRecord):
                     self._pending[change.id] = append(change, stamp)
                 else:
                     self._pending[change.id] = TOMBSTONE
