@@ -91,7 +91,7 @@ def _columns(messages: Sequence[Message]) -> SaleColumns | None:
         names=list(names),
         ages=age_list,
         cities=list(cities),
-        cents=[int(w) * 100 + int(c) for w, c in zip(whole, cents, strict=True)],
+        cents=list(map(int, map(str.__add__, whole, cents))),  # "1234" "56": 123456
         epoch_ms=(utc_us // _US_PER_MS).tolist(),
         sources=_sources(messages),
     )
