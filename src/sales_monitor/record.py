@@ -168,17 +168,16 @@ def parse_id(text: str) -> int | Rejection:
 def message_time(timestamp_ms: object) -> datetime | None:
     """A Kafka message's own timestamp as São Paulo time; None when it is absent (-1) or
     outside SALE_YEARS (any int64 can arrive, and `datetime` stops at the year 9999)."""
-    if type(timestamp_ms) is not int or not _KAFKA_MS[0] <= timestamp_ms < _KAFKA_MS[1]:
+    if type(timestamp_ms) is not int or not SALE_MS[0] <= timestamp_ms < SALE_MS[1]:
         return None
     return datetime.fromtimestamp(timestamp_ms / 1000, SAO_PAULO)
 
 
-_KAFKA_MS = tuple(  # SALE_YEARS as epoch milliseconds: the Kafka timestamps taken as real
+SALE_MS = tuple(  # SALE_YEARS as epoch ms, [first moment, after the last): timestamps taken as real
     int(datetime(year, 1, 1, tzinfo=SAO_PAULO).timestamp() * 1000)
     for year in (SALE_YEARS[0], SALE_YEARS[1] + 1)
 )
-KAFKA_MS_MAX = _KAFKA_MS[1] - 1
-SALE_MS = _KAFKA_MS  # SALE_YEARS in São Paulo: [first moment, moment after the last) in ms
+KAFKA_MS_MAX = SALE_MS[1] - 1
 
 
 def folded(text: str) -> str:
