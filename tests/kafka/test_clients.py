@@ -79,3 +79,20 @@ def _fail_to_build(port: int) -> None:
     except BrokerUnavailable:
         return
     pytest.fail("a producer was built against a refused port")
+
+
+@pytest.mark.broker
+def test_closing_a_client_with_a_request_still_buffered_closes_its_socket(broker):
+    """Before: kafka-python's transport, closed with a write pending, waits for the write
+    to finish; the client's close stops its network loop first, and CI saw the socket
+    collected unclosed (a ResourceWarning in a later test)."""
+    admin = build(KafkaAdminClient, broker.bootstrap)
+    admin.list_topics()  # a connection to the broker, not only the bootstrap one
+    (connection,) = [c for c in admin._client._manager._conns.values() if c.transport]
+    transport = connection.transport
+    # a request buffered and its write not yet run: the state a close can catch
+    transport._write_buffer.append(b"\0\0\0\0")
+    transport._writing = True
+    assert connections_to(broker.port) >= 1
+    admin.close()
+    assert connections_to(broker.port) == 0

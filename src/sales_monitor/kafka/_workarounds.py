@@ -4,9 +4,11 @@ why we step in. Nothing outside `sales_monitor.kafka` uses these."""
 from __future__ import annotations
 
 import ssl
+import weakref
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.net.inet import KafkaNetSocket
+from kafka.net.selector import NetworkSelector
 
 from sales_monitor.kafka.connection import Connection
 
@@ -14,23 +16,44 @@ from sales_monitor.kafka.connection import Connection
 def _closing_failed_connects(sock_connect):
     """kafka-python 3 leaves the socket of a failed or timed-out connect to the garbage
     collector (`KafkaNetSocket.sock_connect`): with a broker down, every retry leaks a file
-    descriptor until a collection, and the tests saw it as an unclosed-socket warning."""
+    descriptor until a collection, and the tests saw it as an unclosed-socket warning.
+    A socket that connects is remembered by its network loop (see `_closing_connected`)."""
 
     async def closing(self, net, sock, sockaddr, timeout_at=None):
         try:
-            return await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
+            connected = await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
         except BaseException:
             sock.close()
             raise
+        net.__dict__.setdefault("_connected_sockets", weakref.WeakSet()).add(connected)
+        return connected
 
     closing.closes_failed_connects = True  # type: ignore[attr-defined]
     return closing
 
 
-def close_failed_connects() -> None:
-    """Patch `KafkaNetSocket.sock_connect` once per process."""
+def _closing_connected(close):
+    """kafka-python 3's transport, closed while a request is still buffered, waits for the
+    write to finish before closing its socket; a client's `close()` then stops the network
+    loop and cancels that write, and the socket is left to the garbage collector (CI saw
+    it as an unclosed-socket warning). Once the loop has stopped nothing will use its
+    sockets again: close every one it connected."""
+
+    def closing(self):
+        close(self)
+        for sock in list(self.__dict__.pop("_connected_sockets", ())):
+            sock.close()  # a no-op for one the client closed itself
+
+    closing.closes_connected = True  # type: ignore[attr-defined]
+    return closing
+
+
+def close_dropped_sockets() -> None:
+    """Patch `KafkaNetSocket.sock_connect` and `NetworkSelector.close` once per process."""
     if not getattr(KafkaNetSocket.sock_connect, "closes_failed_connects", False):
         KafkaNetSocket.sock_connect = _closing_failed_connects(KafkaNetSocket.sock_connect)
+    if not getattr(NetworkSelector.close, "closes_connected", False):
+        NetworkSelector.close = _closing_connected(NetworkSelector.close)
 
 
 class TrackedTLS(ssl.SSLContext):

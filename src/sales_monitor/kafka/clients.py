@@ -44,7 +44,7 @@ BOOTSTRAP_TIMEOUT_MS = 5_000
 HANDSHAKE_GRACE_S = 1.0
 
 
-_workarounds.close_failed_connects()
+_workarounds.close_dropped_sockets()
 
 
 # kafka-python's errors in a person's words; its own (English) text goes to the log.
