@@ -19,6 +19,21 @@ BAR_CITIES = 25  # cities in the bar chart; the rest are said to exist
 ROW_PX = 22  # height of one horizontal bar's row: names stay readable
 
 
+class SharedFigure(go.Figure):
+    """A figure drawn by every tab on the same view. Streamlit copies a figure out with
+    `to_dict()` on each draw: at 100,000 rows 2 to 10 ms a chart, 23 ms for the six, per
+    tab per refresh (timed with the figures `refresh.build` makes). Once `freeze()` is
+    called the figure is finished: its dict is made then, once, and only read after."""
+
+    def freeze(self) -> SharedFigure:
+        self._frozen = super().to_dict()
+        return self
+
+    def to_dict(self) -> dict:
+        frozen = self.__dict__.get("_frozen")
+        return super().to_dict() if frozen is None else frozen
+
+
 def ticks(top: float, whole: bool = False, count: int = 5) -> list[float]:
     """Round tick values from 0 past `top` (steps of 1, 2, 2.5 or 5 times a power of ten);
     `whole`: whole-number steps only (counts)."""
@@ -62,7 +77,7 @@ def _literal(names: pd.Series) -> list[str]:
     return [plotly_literal(name) for name in names.tolist()]
 
 
-def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
+def _layout(figure: SharedFigure, title: str, x: str, y: str) -> SharedFigure:
     figure.update_layout(
         title=title,
         xaxis_title=x,
@@ -74,7 +89,7 @@ def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:
     return figure
 
 
-def value_by_city(frame: pd.DataFrame) -> go.Figure:
+def value_by_city(frame: pd.DataFrame) -> SharedFigure:
     """Horizontal bars, largest on top: 25 or more names stay readable."""
     shown = frame.iloc[:BAR_CITIES]
     title = "Valor total por cidade"
@@ -83,46 +98,46 @@ def value_by_city(frame: pd.DataFrame) -> go.Figure:
     return _ranked_bars(_literal(shown["cidade"]), shown["valor"], title)
 
 
-def value_by_state(frame: pd.DataFrame) -> go.Figure:
+def value_by_state(frame: pd.DataFrame) -> SharedFigure:
     return _ranked_bars(
         frame["uf"].tolist(), frame["valor"], "Valor total por estado (UF da cidade)"
     )
 
 
-def _ranked_bars(names: list[str], values: pd.Series, title: str) -> go.Figure:
+def _ranked_bars(names: list[str], values: pd.Series, title: str) -> SharedFigure:
     """Amounts as horizontal bars in the order given (largest first, on top)."""
     bar = go.Bar(
         y=names, x=values, orientation="h", customdata=_brl(values),
         hovertemplate="%{y}: %{customdata}<extra></extra>",
     )  # fmt: skip
-    figure = _layout(go.Figure(bar), title, "Valor", "")
+    figure = _layout(SharedFigure(bar), title, "Valor", "")
     return figure.update_layout(
         height=max(HEIGHT, 60 + ROW_PX * len(names)), xaxis=_money_axis(values.max()),
         yaxis={"autorange": "reversed", "automargin": True},
     )  # fmt: skip
 
 
-def age_histogram(frame: pd.DataFrame) -> go.Figure:
+def age_histogram(frame: pd.DataFrame) -> SharedFigure:
     bar = go.Bar(
         x=frame["idade"], y=frame["vendas"], marker_line_width=0,
         hovertemplate="%{x} anos: %{y} vendas<extra></extra>",
     )  # fmt: skip
-    figure = _layout(go.Figure(bar), "Vendas por idade (todas)", "Idade", "Vendas")
+    figure = _layout(SharedFigure(bar), "Vendas por idade (todas)", "Idade", "Vendas")
     return figure.update_layout(
         bargap=0.05, yaxis=_count_axis(frame["vendas"].max()), xaxis=_ages_axis(frame["idade"])
     )
 
 
-def region_share(frame: pd.DataFrame) -> go.Figure:
+def region_share(frame: pd.DataFrame) -> SharedFigure:
     # our order: the regions as the country lists them, "não identificado" last
     pie = go.Pie(
         labels=frame["regiao"].tolist(), values=frame["vendas"], hole=0.35, sort=False,
         hovertemplate="%{label}: %{value} vendas (%{percent})<extra></extra>",
     )  # fmt: skip
-    return _layout(go.Figure(pie), "Participação por região (vendas)", "", "")
+    return _layout(SharedFigure(pie), "Participação por região (vendas)", "", "")
 
 
-def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
+def value_by_age(frame: pd.DataFrame, total_rows: int) -> SharedFigure:
     points = go.Scattergl(
         x=frame["idade"], y=frame["valor"], mode="markers", text=_literal(frame["cidade"]),
         marker={"size": 5, "opacity": 0.5},
@@ -132,12 +147,12 @@ def value_by_age(frame: pd.DataFrame, total_rows: int) -> go.Figure:
     title = "Valor × idade"
     if total_rows > len(frame):
         title += f" (amostra de {format_int(len(frame))} de {format_int(total_rows)})"
-    figure = _layout(go.Figure(points), title, "Idade", "Valor")
+    figure = _layout(SharedFigure(points), title, "Idade", "Valor")
     top = frame["valor"].max() if len(frame) else 0
     return figure.update_layout(yaxis=_money_axis(top), xaxis=_ages_axis(frame["idade"]))
 
 
-def revenue_trend(frame: pd.DataFrame) -> go.Figure:
+def revenue_trend(frame: pd.DataFrame) -> SharedFigure:
     """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
     bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
     line = go.Scatter(
@@ -145,7 +160,7 @@ def revenue_trend(frame: pd.DataFrame) -> go.Figure:
         hovertemplate="%{x|%d/%m %H:%M:%S}<br>%{customdata}<extra></extra>",
     )  # fmt: skip
     title = f"Receita a cada {bucket_label(bucket)}"
-    figure = _layout(go.Figure(line), title, "Horário", "Valor")
+    figure = _layout(SharedFigure(line), title, "Horário", "Valor")
     if len(frame):
         figure.update_layout(yaxis=_money_axis(frame["valor"].max()))
     # seconds only where the axis zooms in below a minute per tick

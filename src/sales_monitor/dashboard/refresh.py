@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import pyarrow as pa
 
 from sales_monitor.dashboard import charts, filtering, metrics, tables, trend
@@ -37,7 +36,7 @@ class PanelView:
     table: pd.DataFrame  # the filtered rows (the CSV download reads them)
     summary: metrics.Summary
     previous: metrics.Summary | None  # the period of the same length before; None: no period
-    figures: dict[str, go.Figure]  # bar, states, hist, pie, scatter, trend; none when empty
+    figures: dict[str, charts.SharedFigure]  # bar, states, hist, pie, scatter, trend; or none
     alerts: pd.DataFrame
     latest: pa.Table  # Arrow already: each tab's draw would otherwise convert 1,000 rows
     statistics: pd.DataFrame
@@ -65,6 +64,7 @@ def build(
             "scatter": charts.value_by_age(metrics.scatter_sample(table), len(table)),
             "trend": charts.revenue_trend(trend.revenue_trend(table, filters.span)),
         }
+        figures = {name: figure.freeze() for name, figure in figures.items()}  # drawn as is
     return PanelView(
         now=now,
         table=table,
