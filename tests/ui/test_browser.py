@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sales_monitor_bench.soak import CHROMIUM, CHROMIUM_ARGS, total_records
+from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
 
 from sales_monitor.commands.demo import Demo
 from sales_monitor.kafka.connection import Connection
