@@ -35,9 +35,10 @@ def _closing_failed_connects(sock_connect):
 def _closing_connected(close):
     """kafka-python 3's transport, closed while a request is still buffered, waits for the
     write to finish before closing its socket; a client's `close()` then stops the network
-    loop and cancels that write, and the socket is left to the garbage collector (CI saw
-    it as an unclosed-socket warning). Once the loop has stopped nothing will use its
-    sockets again: close every one it connected."""
+    loop and cancels that write, and the socket is left to the garbage collector (a way a
+    connected socket reaches it, as one did in CI, warning in a later test). Once the loop
+    has stopped nothing will use its sockets again: close every one it connected. (A TLS
+    socket replaces the one connected, so only plaintext sockets are covered.)"""
 
     def closing(self):
         close(self)
