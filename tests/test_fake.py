@@ -40,6 +40,21 @@ def test_wall_clock_stepping_back_never_repeats_an_id():
     assert min(later) > max(seen)
 
 
+@pytest.mark.parametrize("batch", [1, 63, 64, 65, 1_000])
+@pytest.mark.parametrize("start_sequence", [0, 62])
+def test_ids_taken_in_a_batch_are_the_ids_drawn_one_by_one(batch, start_sequence):
+    def generator() -> IdGenerator:
+        clock = FrozenClock(1_800_000_000_000)
+        ids = IdGenerator(clock_ms=clock, instance=9)
+        for _ in range(start_sequence):  # part of this millisecond already used
+            ids()
+        return ids
+
+    one_by_one, batched = generator(), generator()
+    assert batched.take(batch) == [one_by_one() for _ in range(batch)]
+    assert batched() == one_by_one()  # and both go on the same way
+
+
 def test_ids_fit_javascript_safe_integers_for_decades():
     year_2090_ms = 3_786_912_000_000
     assert IdGenerator(clock_ms=FrozenClock(year_2090_ms), instance=63)() < 2**53
@@ -55,3 +70,16 @@ def test_fake_records_are_valid_and_within_the_documented_ranges():
     assert all(CENTS_RANGE[0] <= r.value_cents <= CENTS_RANGE[1] for r in records)
     assert len({r.name for r in records}) > 1_000
     assert all(decode(*encode(r)) == r for r in records)
+
+
+def test_a_batch_is_made_at_one_moment_with_increasing_ids():
+    batch = SaleFaker(seed=4).records(500)
+    assert len({r.timestamp for r in batch}) == 1
+    assert [r.id for r in batch] == sorted({r.id for r in batch})
+
+
+def test_a_seeded_batch_draws_what_the_same_records_one_by_one_draw():
+    batch = SaleFaker(seed=5, ids=IdGenerator(FrozenClock(1_800_000_000_000), 2)).records(50)
+    faker = SaleFaker(seed=5, ids=IdGenerator(FrozenClock(1_800_000_000_000), 2))
+    one_by_one = [faker.record(batch[0].timestamp) for _ in range(50)]
+    assert batch == one_by_one

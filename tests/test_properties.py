@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from sales_monitor.dashboard.ingest import arrival_delays, ingest
 from sales_monitor.dashboard.store import RecordStore, WriteOrder
-from sales_monitor.record import MAX_CENTS, Rejection, SaleRecord, Tombstone, decode, from_fields
+from sales_monitor.fake import ID_EPOCH_MS, IdGenerator, SaleFaker
+from sales_monitor.record import (
+    MAX_CENTS,
+    Rejection,
+    SaleRecord,
+    Tombstone,
+    decode,
+    encode,
+    from_fields,
+)
 from tests.fuzz.targets import check_record
 from tests.helpers.factories import sale
 
@@ -222,3 +231,20 @@ def test_a_search_finds_any_piece_of_a_name_whatever_its_case_or_accents(text, s
     bare = "".join(c for c in unicodedata.normalize("NFD", piece) if not unicodedata.combining(c))
     for spelled in (piece, piece.upper(), piece.lower(), unicodedata.normalize("NFD", piece), bare):
         assert message.matches(spelled), spelled
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    n=st.integers(0, 300),
+    now=st.datetimes(timezones=st.timezones()).filter(lambda d: d.utcoffset() is not None),
+    clock_ms=st.integers(ID_EPOCH_MS, ID_EPOCH_MS + 2**40),
+)
+def test_the_fake_producer_s_messages_are_its_records_encoded(seed, n, now, clock_ms):
+    """The producer sends `messages`, built from texts encoded once: they must be exactly
+    what `encode` gives for the same sales, whatever the seed, batch size and moment."""
+
+    def faker() -> SaleFaker:
+        return SaleFaker(seed=seed, ids=IdGenerator(lambda: clock_ms, instance=seed % 64))
+
+    assert faker().messages(n, now) == [encode(r) for r in faker().records(n, now)]

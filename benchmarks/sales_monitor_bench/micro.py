@@ -14,8 +14,9 @@ import pandas as pd
 import pyarrow as pa
 
 from sales_monitor.dashboard.store import RecordStore, keep_rows
+from sales_monitor.fake import SaleFaker
 from sales_monitor.ptbr import brazilian_times
-from sales_monitor.record import SAO_PAULO, SaleRecord
+from sales_monitor.record import SAO_PAULO, SaleRecord, encode
 
 N = 100_000
 START = datetime(2025, 8, 27, 12, tzinfo=SAO_PAULO)
@@ -50,6 +51,10 @@ def main() -> None:
     ours = _median(lambda: [cities[int(chooser.random() * 25)] for _ in range(N)], 3)
     theirs = _median(lambda: [chooser.choice(cities) for _ in range(N)], 3)
     _row(f"{N:,} random picks", ours, theirs, "random.choice")
+    faker = SaleFaker(seed=0)
+    ours = _median(lambda: faker.messages(1_000), 20)
+    theirs = _median(lambda: [encode(faker.record()) for _ in range(1_000)], 20)
+    _row("1,000 fake sales as Kafka messages", ours, theirs, "record and encode, one by one")
 
 
 def _store_snapshot() -> pd.DataFrame:

@@ -216,7 +216,8 @@ class _Done:
     """A delivery future that is already answered."""
 
     def __init__(self, ok: bool):
-        self.ok = ok
+        self.ok, self.is_done = ok, True
+        self.exception = None if ok else RuntimeError("KafkaTimeoutError: broker fora")
 
     def add_callback(self, f, *args):
         if self.ok:
@@ -225,7 +226,7 @@ class _Done:
 
     def add_errback(self, f, *args):
         if not self.ok:
-            f(*args, RuntimeError("KafkaTimeoutError: broker fora"))
+            f(*args, self.exception)
         return self
 
     def succeeded(self):

@@ -67,17 +67,17 @@ def test_pace_says_how_many_records_are_due(period, sent, elapsed, due):
 def test_run_sends_one_record_per_interval_until_count():
     clock, sent = FakeClock(), []
     stop = ClockedStop(clock)
-    total = run(sent.append, SaleFaker(seed=1).record, Pace(2.0), stop, count=4, clock=clock)
+    total = run(sent.extend, SaleFaker(seed=1).messages, Pace(2.0), stop, count=4, clock=clock)
     assert total == 4 and len(sent) == 4
     assert stop.waits == [2.0, 2.0, 2.0]
-    assert all(isinstance(r, SaleRecord) for r in sent)
+    assert all(isinstance(decode(*message), SaleRecord) for message in sent)
 
 
 @pytest.mark.unit
 def test_run_at_a_rate_sends_in_batches():
     clock, sent = FakeClock(), []
     stop = ClockedStop(clock)
-    run(sent.append, SaleFaker(seed=1).record, Pace(1 / 1000), stop, count=5_000, clock=clock)
+    run(sent.extend, SaleFaker(seed=1).messages, Pace(1 / 1000), stop, count=5_000, clock=clock)
     assert len(sent) == 5_000
     assert len(stop.waits) < 150  # batched, one wait per tick, not one per record
 
@@ -86,7 +86,7 @@ def test_run_at_a_rate_sends_in_batches():
 def test_run_stops_when_asked():
     stop = threading.Event()
     stop.set()
-    assert run(lambda r: None, SaleFaker(seed=1).record, Pace(1.0), stop) == 0
+    assert run(lambda batch: None, SaleFaker(seed=1).messages, Pace(1.0), stop) == 0
 
 
 @pytest.mark.unit
@@ -128,8 +128,8 @@ def producer_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def test_ten_thousand_fake_records_arrive_with_distinct_ids(broker, topic):
     producer = make_producer(broker.bootstrap, linger_ms=20)
     publisher, faker = Publisher(producer, topic, SOURCE), SaleFaker()
-    for _ in range(10_000):
-        publisher.send(faker.record())
+    for _ in range(10):
+        publisher.send_messages(faker.messages(1_000))  # the command's way: a batch per tick
     stats = publisher.finish()
     producer.close()
     assert stats.acked == 10_000

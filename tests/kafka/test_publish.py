@@ -1,9 +1,12 @@
 """Every write path ends the same way: acknowledgements awaited within a bound, the
 producer closed, a true summary, whatever the broker does."""
 
+import threading
+
 import pytest
 from kafka.errors import KafkaTimeoutError
 
+from sales_monitor.errors import KafkaFailure
 from sales_monitor.kafka.publish import DeliveryStats, Publisher, end_write
 from tests.helpers.factories import sale
 
@@ -37,27 +40,72 @@ class StuckProducer:
 
 
 class _Pending:
-    def add_callback(self, *args):
-        return self
+    """A send the broker has not answered (yet): kafka-python's future, as far as the
+    counts read it."""
 
-    def add_errback(self, *args):
-        return self
+    def __init__(self):
+        self.is_done, self.exception = False, None
+
+    def answer(self, error: BaseException | None = None) -> None:
+        self.is_done, self.exception = True, error
 
 
 @pytest.mark.unit
 def test_the_oldest_unanswered_record_sets_the_outage_clock():
     """Before: the clock ran from the last acknowledgement, so a producer sending every 5 s
     said "sem resposta há 5 s" about a record sent a moment ago."""
-    stats = DeliveryStats()
-    stats.on_send(now=0.0)
-    stats.on_ack(None)
+    stats, sends = DeliveryStats(), [_Pending() for _ in range(3)]
+    stats.track(sends[0], now=0.0)
+    sends[0].answer()
     assert stats.waiting_s(now=100.0) == 0.0  # nothing waiting
-    stats.on_send(now=100.0)
+    stats.track(sends[1], now=100.0)
     assert stats.waiting_s(now=100.5) == 0.5
-    stats.on_send(now=104.0)
+    stats.track(sends[2], now=104.0)
     assert stats.waiting_s(now=105.0) == 5.0  # the older of the two
-    stats.on_error(RuntimeError("x"))
+    sends[1].answer(RuntimeError("x"))
     assert stats.waiting_s(now=105.0) == 1.0
+
+
+@pytest.mark.unit
+def test_answers_are_counted_in_send_order_and_exactly_once_all_are_in():
+    stats, sends = DeliveryStats(), [_Pending() for _ in range(4)]
+    for send in sends:
+        stats.track(send)
+    sends[1].answer()
+    sends[2].answer(KafkaTimeoutError("expirou"))
+    assert (stats.acked, stats.failed, stats.unconfirmed) == (0, 0, 4)  # the oldest waits
+    sends[0].answer()
+    assert (stats.acked, stats.failed, stats.unconfirmed) == (2, 1, 1)
+    assert isinstance(stats.last_error, KafkaFailure)  # kafka-python's, as the project's
+    sends[3].answer()
+    assert (stats.attempted, stats.acked, stats.failed, stats.unconfirmed) == (4, 3, 1, 0)
+    assert stats.summary() == "Resumo: 3 enviados, 1 falha."
+
+
+@pytest.mark.unit
+def test_pages_reading_the_counts_while_answers_arrive_count_each_answer_once():
+    """Two readers (pages) count while the sender tracks and the broker answers, one in
+    seven a failure: neither may count a record twice or before its answer."""
+    stats, sends = DeliveryStats(), [_Pending() for _ in range(20_000)]
+    done = threading.Event()
+    readings: list[list[int]] = [[], []]
+
+    def read(seen: list[int]) -> None:
+        while not done.is_set():
+            seen.append(stats.acked)
+
+    readers = [threading.Thread(target=read, args=(seen,)) for seen in readings]
+    for reader in readers:
+        reader.start()
+    for n, send in enumerate(sends):
+        stats.track(send)
+        send.answer(RuntimeError("recusado") if n % 7 == 0 else None)
+    done.set()
+    for reader in readers:
+        reader.join()
+    failures = len(range(0, 20_000, 7))
+    assert (stats.acked, stats.failed, stats.unconfirmed) == (20_000 - failures, failures, 0)
+    assert all(seen == sorted(seen) for seen in readings)
 
 
 @pytest.mark.unit

@@ -21,7 +21,7 @@ from sales_monitor.kafka.clients import close_producer, ensure_topic, make_produ
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.processes import stop_on_signals
 from sales_monitor.ptbr import count_of, format_brl
-from sales_monitor.record import SaleRecord
+from sales_monitor.record import SaleRecord, decode
 from sales_monitor.settings import Settings
 
 DEFAULT_INTERVAL = 5.0
@@ -29,6 +29,7 @@ MAX_BATCH = 1_000
 TICK_S = 0.05  # fast paces send a batch per tick instead of sleeping per record
 SOURCE = "produtor"  # the `origem` header of every message this command writes
 PRINT_EACH_BELOW_RATE = 20  # records per second; faster than that, print progress instead
+Message = tuple[bytes, bytes]  # a sale's Kafka key and value, as the faker makes them
 STALL_S = 3.0  # no answer from the broker this long, with records waiting: say so
 OUTAGE_NOTE_EVERY_S = 10.0
 STOP_WAIT_S = 3.0  # on Ctrl-C/SIGTERM, how long pending records may still be delivered
@@ -55,23 +56,24 @@ class Pace:
 
 
 def run(
-    send: Callable[[SaleRecord], None],
-    make_record: Callable[[], SaleRecord],
+    send: Callable[[list[Message]], object],
+    make_messages: Callable[[int], list[Message]],
     pace: Pace,
     stop: threading.Event,
     count: int | None = None,
-    on_batch: Callable[[list[SaleRecord]], None] = lambda batch: None,
+    on_batch: Callable[[list[Message]], None] = lambda batch: None,
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    """Send records on `pace` until `stop` is set or `count` are sent; return how many."""
+    """Send records on `pace` until `stop` is set or `count` are sent; return how many.
+    Each tick's due records are made and sent as one batch."""
     sent, start = 0, clock()
     while not stop.is_set() and (count is None or sent < count):
         due = pace.due(sent, clock() - start)
         if count is not None:
             due = min(due, count - sent)
-        batch = [make_record() for _ in range(due)]
-        for record in batch:
-            send(record)
+        batch = make_messages(due) if due else []
+        if batch:
+            send(batch)
         sent += due
         on_batch(batch)
         wait = pace.wait(sent, clock() - start)
@@ -154,14 +156,16 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     faker = SaleFaker()
     progress = _Progress(stats, settings.bootstrap_servers, verbose=verbose, quiet=args.quiet)
 
-    def send(record: SaleRecord) -> None:
-        future = publisher.send(record)
-        if verbose and future is not None:  # announced once the broker has it, not queued
-            future.add_callback(_announce, record)
+    def send(batch: list[Message]) -> None:
+        futures = publisher.send_messages(batch)
+        if verbose:  # each announced once the broker has it, not when queued
+            for message, future in zip(batch, futures, strict=True):
+                if future is not None:
+                    future.add_callback(_announce, message)
 
     run(
         send,
-        faker.record,
+        faker.messages,
         pace,
         stop,
         count=args.count,
@@ -180,9 +184,11 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     return 0 if stats.failed == 0 else 1
 
 
-def _announce(record: SaleRecord, _metadata) -> None:
-    print(f"Enviado: id={record.id} {record.name} ({record.age}), {record.city}, "
-          f"{format_brl(record.value_cents)}", flush=True)  # fmt: skip
+def _announce(message: Message, _metadata) -> None:
+    record = decode(*message)  # the faker's own message: always a record
+    if isinstance(record, SaleRecord):
+        print(f"Enviado: id={record.id} {record.name} ({record.age}), {record.city}, "
+              f"{format_brl(record.value_cents)}", flush=True)  # fmt: skip
 
 
 class _Progress:
@@ -196,7 +202,7 @@ class _Progress:
         self._next_outage_note = 0.0
         self._in_outage = False
 
-    def __call__(self, batch: list[SaleRecord]) -> None:
+    def __call__(self, batch: list[Message]) -> None:
         self._outage()
         if not self._verbose and not self._quiet and time.monotonic() >= self._next_report:
             self._next_report += 1

@@ -73,7 +73,11 @@ class Written(Protocol):
 
 
 class Delivery(Protocol):
-    """A send's outcome, later: callbacks get the record's metadata or the error."""
+    """A send's outcome, later: callbacks get the record's metadata or the error; once
+    `is_done`, `exception` is None for a record the broker has."""
+
+    is_done: bool
+    exception: BaseException | None
 
     def add_callback(self, f: Callable[..., object], *args: object) -> object: ...
     def add_errback(self, f: Callable[..., object], *args: object) -> object: ...

@@ -6,12 +6,12 @@ the `origem` header and every delivery is counted.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 from kafka.errors import KafkaError
@@ -28,46 +28,77 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryStats:
-    """Counts acknowledgements; callbacks run on the producer's I/O thread."""
+    """Counts what was sent and what the broker answered.
+
+    The sending thread hands each future over (`track`); answers are counted when the
+    figures are read, oldest first, instead of by two callbacks per record on the
+    producer's I/O thread, which cost the fake producer about a tenth of its rate
+    (`uv run bench --only producer`). Counting in send order means a record answered
+    early behind an older one still waiting is counted once that one is answered: the
+    figures lag a little while records are in flight, and are exact once none are.
+    """
 
     def __init__(self) -> None:
         self.attempted = 0
-        self.acked = 0
-        self.failed = 0
         self.last_error: Exception | None = None
-        # send times of the records not yet answered, oldest first; an answer takes the
-        # oldest off (answers come nearly in send order: any error is toward "younger")
-        self._sent_at: deque[float] = deque()
+        self._acked = 0
+        self._failed = 0
+        # (send time, future) of the records not yet counted, oldest first
+        self._waiting: deque[tuple[float, Delivery]] = deque()
+        self._lock = threading.Lock()  # readers on other threads (a page) count too
 
-    def on_send(self, now: float | None = None) -> None:
+    def track(self, future: Delivery, now: float | None = None) -> None:
+        """A record handed to the producer."""
+        self.track_all([future], time.monotonic() if now is None else now)
+
+    def track_all(self, futures: list[Delivery | None], now: float) -> None:
+        """Records handed to the producer at `now`; None: one it refused (`refused`)."""
+        handed = [future for future in futures if future is not None]
+        self.attempted += len(handed)
+        self._waiting.extend(zip(repeat(now), handed))
+
+    def refused(self, error: Exception) -> None:
+        """A record the producer would not take (a full buffer, a value too large...):
+        attempted and failed at once."""
         self.attempted += 1
-        self._sent_at.append(time.monotonic() if now is None else now)
+        with self._lock:
+            self._failed += 1
+            self.last_error = _as_project_error(error)
 
-    def on_ack(self, _metadata) -> None:
-        self.acked += 1
-        self._answered()
+    def _count_answers(self) -> None:
+        with self._lock:
+            waiting = self._waiting
+            while waiting and waiting[0][1].is_done:
+                error = waiting.popleft()[1].exception
+                if error is None:
+                    self._acked += 1
+                else:
+                    self._failed += 1
+                    self.last_error = _as_project_error(error)
 
-    def on_error(self, error: Exception) -> None:
-        """A record not delivered; kafka-python's error is kept as the project's."""
-        self.failed += 1
-        self.last_error = failure(error) if isinstance(error, KafkaError) else error
-        self._answered()
+    @property
+    def acked(self) -> int:
+        self._count_answers()
+        return self._acked
 
-    def _answered(self) -> None:
-        with contextlib.suppress(IndexError):  # every answer follows an on_send
-            self._sent_at.popleft()
+    @property
+    def failed(self) -> int:
+        self._count_answers()
+        return self._failed
 
     def waiting_s(self, now: float | None = None) -> float:
         """How long the oldest record still unanswered has waited (0: none waiting)."""
+        self._count_answers()
         try:
-            oldest = self._sent_at[0]
+            oldest = self._waiting[0][0]
         except IndexError:
             return 0.0
         return max(0.0, (time.monotonic() if now is None else now) - oldest)
 
     @property
     def unconfirmed(self) -> int:
-        return self.attempted - self.acked - self.failed
+        self._count_answers()
+        return self.attempted - self._acked - self._failed
 
     def summary(self, rejected: int | None = None, failed: int | None = None) -> str:
         """`Resumo: N enviados, M rejeitados, K falhas.` (rejected only where input is
@@ -119,15 +150,36 @@ def send_message(
 ) -> Delivery | None:
     """Send any message, counted in `stats`; the future, or None if the send itself failed
     (an unknown partition, a value too large, a full buffer...)."""
-    stats.on_send()
-    try:
-        future = producer.send(topic, key=key, value=value, headers=headers, partition=partition)
-    except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
-        stats.on_error(error)
-        return None
-    future.add_callback(stats.on_ack)
-    future.add_errback(stats.on_error)
-    return future
+    return send_messages(producer, topic, [(key, value)], stats, headers, partition)[0]
+
+
+def send_messages(
+    producer: Producer,
+    topic: str,
+    messages: Iterable[tuple[bytes | None, bytes | None]],
+    stats: DeliveryStats,
+    headers: list[tuple[str, bytes]] | None = None,
+    partition: int | None = None,
+) -> list[Delivery | None]:
+    """Send these keys and values in order, each counted in `stats`, with one send time
+    for them all; each one's future, or None where the send itself failed."""
+    now, send, futures = time.monotonic(), producer.send, []
+    for key, value in messages:
+        try:
+            future = send(topic, key=key, value=value, headers=headers, partition=partition)
+        except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
+            stats.refused(error)
+            future = None
+        futures.append(future)
+    stats.track_all(futures, now)
+    return futures
+
+
+def _as_project_error(error: BaseException) -> Exception:
+    """kafka-python's error as the project's (its text in Portuguese)."""
+    if isinstance(error, KafkaError):
+        return failure(error)
+    return error if isinstance(error, Exception) else RuntimeError(str(error))
 
 
 class Publisher:
@@ -140,6 +192,12 @@ class Publisher:
 
     def send(self, change: SaleRecord | Tombstone) -> Delivery | None:
         return send_change(self.producer, self.topic, change, self.stats, self.headers)
+
+    def send_messages(
+        self, messages: Iterable[tuple[bytes, bytes | None]]
+    ) -> list[Delivery | None]:
+        """Send these keys and values in order with this writer's header (a batch)."""
+        return send_messages(self.producer, self.topic, messages, self.stats, self.headers)
 
     def deliver(
         self,
