@@ -7,7 +7,7 @@ import pytest
 from kafka.errors import KafkaTimeoutError
 
 from sales_monitor.errors import KafkaFailure
-from sales_monitor.kafka.publish import DeliveryStats, Publisher, end_write
+from sales_monitor.kafka.publish import COUNT_AT, DeliveryStats, Publisher, end_write
 from tests.helpers.factories import sale
 
 
@@ -138,3 +138,16 @@ def test_against_a_real_broker_that_stopped_after_the_producer_was_built():
     stats = end_write(publisher, timeout=1.0, close_wait_s=1.0)  # raised KafkaTimeoutError
     assert stats.acked == 0 and stats.failed + stats.unconfirmed == 3
     assert stats.summary(0).endswith("3 falhas.")
+
+
+@pytest.mark.unit
+def test_a_writer_whose_counts_nobody_reads_keeps_only_the_unanswered():
+    stats = DeliveryStats()
+    for _ in range(3 * COUNT_AT):
+        answered = _Pending()
+        answered.answer()
+        stats.track(answered)
+    waiting = _Pending()
+    stats.track(waiting)
+    assert len(stats._waiting) <= COUNT_AT + 1  # the answered ones counted on the way
+    assert (stats.acked, stats.unconfirmed) == (3 * COUNT_AT, 1)

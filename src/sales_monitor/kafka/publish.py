@@ -23,6 +23,7 @@ from sales_monitor.ptbr import count_of
 from sales_monitor.record import SaleRecord, Tombstone, encode, encode_tombstone, source_headers
 
 PROGRESS_EVERY = 1_000  # messages between progress reports on a bulk send
+COUNT_AT = 10_000  # sends kept uncounted at most, beyond those still unanswered
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class DeliveryStats:
         handed = [future for future in futures if future is not None]
         self.attempted += len(handed)
         self._waiting.extend(zip(repeat(now), handed))
+        if len(self._waiting) > COUNT_AT:  # a writer nobody reads keeps no more than this
+            self._count_answers()
 
     def refused(self, error: Exception) -> None:
         """A record the producer would not take (a full buffer, a value too large...):
