@@ -151,3 +151,17 @@ def test_a_writer_whose_counts_nobody_reads_keeps_only_the_unanswered():
     stats.track(waiting)
     assert len(stats._waiting) <= COUNT_AT + 1  # the answered ones counted on the way
     assert (stats.acked, stats.unconfirmed) == (3 * COUNT_AT, 1)
+
+
+@pytest.mark.unit
+def test_a_batch_stopped_midway_still_counts_what_was_handed_over():
+    class Interrupted(StuckProducer):
+        def send(self, topic, key, value, headers, partition=None):
+            if key == b"3":
+                raise KeyboardInterrupt
+            return _Pending()
+
+    publisher = Publisher(Interrupted(), "t", "produtor")
+    with pytest.raises(KeyboardInterrupt):
+        publisher.send_messages([(b"1", b"{}"), (b"2", b"{}"), (b"3", b"{}")])
+    assert (publisher.stats.attempted, publisher.stats.unconfirmed) == (2, 2)

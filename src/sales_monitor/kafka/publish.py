@@ -32,11 +32,11 @@ class DeliveryStats:
     """Counts what was sent and what the broker answered.
 
     The sending thread hands each future over (`track`); answers are counted when the
-    figures are read, oldest first, instead of by two callbacks per record on the
-    producer's I/O thread, which cost the fake producer about a tenth of its rate
-    (`uv run bench --only producer`). Counting in send order means a record answered
-    early behind an older one still waiting is counted once that one is answered: the
-    figures lag a little while records are in flight, and are exact once none are.
+    figures are read, oldest first. Two callbacks and a send time per record, as before,
+    cost the fake producer a seventh of its rate (a script, 2026-12-04: 27,200 records/s
+    against 31,700 for the same loop without them). Counting in send order means a record
+    answered early behind an older one still waiting is counted once that one is answered:
+    the figures lag a little while records are in flight, and are exact once none are.
     """
 
     def __init__(self) -> None:
@@ -167,14 +167,16 @@ def send_messages(
     """Send these keys and values in order, each counted in `stats`, with one send time
     for them all; each one's future, or None where the send itself failed."""
     now, send, futures = time.monotonic(), producer.send, []
-    for key, value in messages:
-        try:
-            future = send(topic, key=key, value=value, headers=headers, partition=partition)
-        except Exception as error:  # kafka-python raises KafkaTimeoutError, buffer errors...
-            stats.refused(error)
-            future = None
-        futures.append(future)
-    stats.track_all(futures, now)
+    try:
+        for key, value in messages:
+            try:
+                future = send(topic, key=key, value=value, headers=headers, partition=partition)
+            except Exception as error:  # kafka-python: KafkaTimeoutError, buffer errors...
+                stats.refused(error)
+                future = None
+            futures.append(future)
+    finally:  # what was handed over is counted, even if something stops the batch midway
+        stats.track_all(futures, now)
     return futures
 
 
