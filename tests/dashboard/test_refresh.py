@@ -87,7 +87,7 @@ def test_a_paused_tab_builds_its_frozen_view_once(seeded_stream, mocker):
 
 
 def test_timed_refreshes_share_one_reading_per_interval_and_a_person_reads_now():
-    clock = [100.0]
+    clock = [99.0]  # an interval of the clock begins: 33 * 3 s
     views = refresh.SharedViews(max_age_s=3.0, clock=lambda: clock[0])
     table_versions = iter(range(1, 100))
 
@@ -101,3 +101,19 @@ def test_timed_refreshes_share_one_reading_per_interval_and_a_person_reads_now()
     assert views.reading(take) == 2  # the interval is over: read anew
     assert views.reading(take, fresh=True) == 3  # a person's click shows the table now
     assert views.reading(take) == 3  # and the other tabs show that newer reading
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("phase", [0.05, 1.5, 2.9])
+def test_a_tab_alone_reads_the_table_anew_on_every_refresh(phase):
+    """Before: a reading was shared while younger than the interval, so a refresh a moment
+    early (the browser's timer jitters around the interval) showed the tab's own previous
+    reading: sales up to two intervals late."""
+    clock = [999.0 + phase]
+    views = refresh.SharedViews(max_age_s=3.0, clock=lambda: clock[0])
+    reads = iter(range(1, 100))
+    shown = []
+    for spacing in [2.99, 3.01] * 10:
+        shown.append(views.reading(lambda: next(reads)))
+        clock[0] += spacing
+    assert shown == list(range(1, 21))
