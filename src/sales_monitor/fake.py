@@ -96,8 +96,8 @@ class SaleFaker:
     def messages(self, n: int, now: datetime | None = None) -> list[tuple[bytes, bytes]]:
         """The Kafka keys and values of `n` sales made at one moment: what `encode` gives
         for `records(n, now)`, the same draws, without a record object or the texts' and
-        the moment's encoding per sale. The producer sends these: a third of what it added
-        to the client's own work per record (`uv run bench --micro`)."""
+        the moment's encoding per sale. The producer sends these: 1,000 cost a fifth of
+        `record` and `encode` one by one (`uv run bench --micro`: 1.18 against 5.51 ms)."""
         moment = moment_text(now or datetime.now(SAO_PAULO))
         names, cities = self._name_texts, _CITY_TEXTS
         return [
