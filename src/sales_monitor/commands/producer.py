@@ -29,7 +29,7 @@ MAX_BATCH = 1_000
 TICK_S = 0.05  # fast paces send a batch per tick instead of sleeping per record
 SOURCE = "produtor"  # the `origem` header of every message this command writes
 PRINT_EACH_BELOW_RATE = 20  # records per second; faster than that, print progress instead
-Message = tuple[bytes, bytes]  # a sale's Kafka key and value, as the faker makes them
+SaleMessage = tuple[bytes, bytes]  # a sale's Kafka key and value, as the faker makes them
 STALL_S = 3.0  # no answer from the broker this long, with records waiting: say so
 OUTAGE_NOTE_EVERY_S = 10.0
 STOP_WAIT_S = 3.0  # on Ctrl-C/SIGTERM, how long pending records may still be delivered
@@ -56,12 +56,12 @@ class Pace:
 
 
 def run(
-    send: Callable[[list[Message]], object],
-    make_messages: Callable[[int], list[Message]],
+    send: Callable[[list[SaleMessage]], object],
+    make_messages: Callable[[int], list[SaleMessage]],
     pace: Pace,
     stop: threading.Event,
     count: int | None = None,
-    on_batch: Callable[[list[Message]], None] = lambda batch: None,
+    on_batch: Callable[[list[SaleMessage]], None] = lambda batch: None,
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """Send records on `pace` until `stop` is set or `count` are sent; return how many.
@@ -156,7 +156,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     faker = SaleFaker()
     progress = _Progress(stats, settings.bootstrap_servers, verbose=verbose, quiet=args.quiet)
 
-    def send(batch: list[Message]) -> None:
+    def send(batch: list[SaleMessage]) -> None:
         futures = publisher.send_messages(batch)
         if verbose:  # each announced once the broker has it, not when queued
             for message, future in zip(batch, futures, strict=True):
@@ -184,7 +184,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     return 0 if stats.failed == 0 else 1
 
 
-def _announce(message: Message, _metadata) -> None:
+def _announce(message: SaleMessage, _metadata) -> None:
     record = decode(*message)  # the faker's own message: always a record
     if isinstance(record, SaleRecord):
         print(f"Enviado: id={record.id} {record.name} ({record.age}), {record.city}, "
@@ -202,7 +202,7 @@ class _Progress:
         self._next_outage_note = 0.0
         self._in_outage = False
 
-    def __call__(self, batch: list[Message]) -> None:
+    def __call__(self, batch: list[SaleMessage]) -> None:
         self._outage()
         if not self._verbose and not self._quiet and time.monotonic() >= self._next_report:
             self._next_report += 1
