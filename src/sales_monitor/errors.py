@@ -49,6 +49,26 @@ class UnreadableMessage(KafkaFailure):
         self.partition, self.offset = partition, offset
 
 
+class UnreadableBatch(KafkaFailure):
+    """A batch of a partition the Kafka client cannot decode (a codec it lacks, a corrupt
+    compressed batch): the reader sets that partition aside, names it, reads the others, and
+    tries it again later."""
+
+    def __init__(self, partition: int, offset: int, reason: str):
+        super().__init__(f"partição {partition}, offset {offset}: {reason}")
+        self.partition, self.offset, self.reason = partition, offset, reason
+
+
+class OffsetsOutOfRange(KafkaFailure):
+    """The positions asked for are no longer in their partitions: records were removed
+    before being read (retention, DeleteRecords), or the log was cut below them."""
+
+    def __init__(self, offsets: dict[int, int]):
+        where = ", ".join(f"partição {p} offset {o}" for p, o in sorted(offsets.items()))
+        super().__init__(f"posição fora do tópico ({where})")
+        self.offsets = offsets
+
+
 class DeliveryAborted(KafkaFailure):
     """A record still waiting when its producer was closed: it was never delivered."""
 

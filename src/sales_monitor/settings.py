@@ -20,6 +20,8 @@ DEFAULT_TOPIC = "csv-data"
 DEFAULT_HOST = "127.0.0.1"  # the dashboard shows customer data with no login: loopback only
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 HOST = re.compile(r"[A-Za-z0-9.:_-]+")  # a name, an IPv4 or an IPv6 address to listen on
+# batch compression for what the project writes (readers decode them all)
+CODECS = ("none", "gzip", "snappy", "lz4", "zstd")
 _YES, _NO = {"1", "true", "sim", "yes"}, {"0", "false", "nao", "não", "no"}
 
 
@@ -33,6 +35,7 @@ class Settings:
     high_ticket_cents: int = 180_000
     host: str = DEFAULT_HOST  # where the dashboard listens
     read_only: bool = False  # hide every action that writes to the topic
+    compression: str = "none"  # how the project's writers compress their batches
 
     @property
     def bootstrap_servers(self) -> str:
@@ -61,6 +64,7 @@ class Settings:
             ),
             host=_host(env.get("DASHBOARD_HOST") or DEFAULT_HOST),
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
+            compression=_codec(env.get("KAFKA_COMPRESSION_TYPE") or "none"),
         )
 
 
@@ -86,6 +90,16 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in _YES | _NO:
         return raw in _YES
     raise SettingsError(f"{name}={raw!r} deve ser 1 (sim) ou 0 (não)")
+
+
+def _codec(text: str) -> str:
+    codec = text.strip().lower()
+    if codec not in CODECS:
+        raise SettingsError(
+            f"KAFKA_COMPRESSION_TYPE={text!r} não é uma compressão conhecida "
+            f"(use {', '.join(CODECS)})"
+        )
+    return codec
 
 
 def _host(text: str) -> str:

@@ -48,8 +48,17 @@ class FakeConsumer:
     def partitions(self):
         return sorted(self.broker.logs) if self.topic == TOPIC else []
 
+    def topic_id(self):
+        return None
+
     def assign(self, partitions):
         self.positions = {p: 0 for p in partitions}
+
+    def pause(self, partition):
+        pass
+
+    def resume(self, partition):
+        pass
 
     def seek_to_beginning(self, partitions):
         for p in partitions:
@@ -89,6 +98,9 @@ class FakeConsumer:
 
     def highwater(self, partition):
         return len(self.broker.logs[partition])
+
+    def stable_end(self, partition):
+        return self.highwater(partition)
 
     def check(self):
         self._answer()

@@ -191,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UnreadableFile, OSError) as error:
         flags.fail(f"{args.file} não pôde ser lido: {_reason(error)}; nada foi enviado")
     stop = stop_on_signals()
-    connection, producer = flags.producer_or_exit(settings, args.bootstrap_server, args.topic)
+    connection, producer = flags.producer_or_exit(
+        settings, args.bootstrap_server, args.topic, args.compression
+    )
     monitor = CsvMonitor(args.file, connection, args.topic, producer)
     try:
         monitor.read_topic()

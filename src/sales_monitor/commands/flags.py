@@ -10,7 +10,7 @@ import sys
 from typing import NoReturn
 
 from sales_monitor.errors import SettingsError
-from sales_monitor.settings import HOST, Settings
+from sales_monitor.settings import CODECS, HOST, Settings
 
 # argparse's own English phrases, as a person reading pt-BR should see them
 _PHRASES = [
@@ -66,16 +66,17 @@ def settings_or_exit() -> Settings:
         fail(str(error))
 
 
-def producer_or_exit(settings: Settings, bootstrap: str, topic: str):
+def producer_or_exit(settings: Settings, bootstrap: str, topic: str, compression: str):
     """For commands that write: the connection (with the --bootstrap-server flag) and a
-    producer, the topic created if missing; or one `Erro:` line and exit status 1."""
+    producer compressing as asked, the topic created if missing; or one `Erro:` line and
+    exit status 1."""
     from sales_monitor.errors import BrokerUnavailable
     from sales_monitor.kafka.clients import ensure_topic, make_producer
 
     connection = settings.with_address(bootstrap).connection
     try:
         ensure_topic(connection, topic)
-        return connection, make_producer(connection)
+        return connection, make_producer(connection, compression_type=codec(compression))
     except BrokerUnavailable as error:
         fail(str(error), status=1)
 
@@ -89,6 +90,16 @@ def add_kafka_flags(parser: argparse.ArgumentParser, settings: Settings) -> None
         "--topic", type=topic_name, default=settings.topic,
         help=f"tópico (padrão {settings.topic})",
     )  # fmt: skip
+    parser.add_argument(
+        "--compression", choices=CODECS, default=settings.compression,
+        help=f"compressão dos lotes que escreve (padrão {settings.compression}; "
+        "KAFKA_COMPRESSION_TYPE)",
+    )  # fmt: skip
+
+
+def codec(name: str) -> str | None:
+    """A codec name as kafka-python takes it (None: uncompressed)."""
+    return None if name == "none" else name
 
 
 def bootstrap(text: str) -> str:

@@ -57,6 +57,7 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
             "DASHBOARD_HIGH_TICKET": f"{settings.high_ticket_cents / 100:.2f}",
             "DASHBOARD_HOST": settings.host,
             "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
+            "KAFKA_COMPRESSION_TYPE": settings.compression,
         }
         | settings.connection.environment()
     )
@@ -81,7 +82,7 @@ def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
     return replace(
         settings.with_address(args.bootstrap_server), topic=args.topic,
         max_rows=args.max_rows, refresh_seconds=args.refresh, host=args.host,
-        read_only=args.read_only,
+        read_only=args.read_only, compression=args.compression,
     )  # fmt: skip
 
 

@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             settings.connection,
             delivery_timeout_ms=DELIVERY_TIMEOUT_S * 1000,
             max_block_ms=MAX_BLOCK_S * 1000,  # so Ctrl-C is never kept waiting long
+            compression_type=flags.codec(args.compression),
         )
     except BrokerUnavailable as error:
         print(f"Erro: {error}", file=sys.stderr)

@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Resumo: {valid}, {count_of(rejected, 'rejeitado', 'rejeitados')}; "
               "nada enviado (--dry-run).")  # fmt: skip
         return 1 if rejected else 0
-    connection, producer = flags.producer_or_exit(settings, args.bootstrap_server, args.topic)
+    connection, producer = flags.producer_or_exit(
+        settings, args.bootstrap_server, args.topic, args.compression
+    )
     publisher = Publisher(producer, args.topic, SOURCE)
     publisher.send_all(changes)
     stats = end_write(publisher, timeout=ACK_WAIT_S)

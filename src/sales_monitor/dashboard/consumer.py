@@ -1,9 +1,18 @@
 """The dashboard's one background consumer: the topic, from the beginning, into a store.
 
 It reads every partition by manual assignment with no consumer group, so any number of
-dashboards (and browser tabs) each see every message. It survives the broker going away:
-it reports the state, keeps retrying, and when an in-memory broker comes back empty it
-rebuilds the table from what the topic holds now (the topic is the source of truth).
+dashboards (and browser tabs) each see every message, and it reads committed data only.
+The topic may change under it, and each change is followed and said:
+
+- partitions added are read from their first offset at the next look at the topic's shape
+  (every `SHAPE_CHECK_S`);
+- a topic deleted and created again (its id changes; where the broker gives no id, it was
+  seen missing) rebuilds the table from the new topic, as does a broker that came back
+  without the data the table had read (an in-memory broker restarted): `DataLoss`;
+- records removed before they were read (retention, DeleteRecords): reading goes on from
+  where the partition now starts, and how many is said (`Expired`);
+- a batch the client cannot decode sets its partition aside, named with its offset and
+  reason; the others are read, and it is tried again every `RETRY_SET_ASIDE_S`.
 
 No message can stop it: whatever one message makes the contract, or the Kafka client,
 raise turns that message into a rejected one and reading goes on; any other failure is
@@ -15,13 +24,12 @@ Pages talk to it through `read()` (everything one refresh shows, read at once),
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -29,100 +37,50 @@ import pandas as pd
 from sales_monitor.dashboard.arrivals import ArrivalMeter
 from sales_monitor.dashboard.ingest import InvalidMessage, ingest_columns
 from sales_monitor.dashboard.store import RecordStore, WriteOrder
-from sales_monitor.errors import BrokerUnavailable, KafkaFailure, UnreadableMessage
+from sales_monitor.dashboard.stream_status import (
+    DataLoss,
+    Expired,
+    LossCause,
+    Reading,
+    StreamState,
+    StreamStatus,
+)
+from sales_monitor.errors import (
+    BrokerUnavailable,
+    KafkaFailure,
+    OffsetsOutOfRange,
+    UnreadableBatch,
+    UnreadableMessage,
+)
 from sales_monitor.kafka.clients import UNREADABLE, open_consumer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import ConsumerFactory, Message, TopicConsumer
 from sales_monitor.record import SAO_PAULO, message_time
 
+__all__ = [
+    "DataLoss", "Expired", "LossCause", "Reading", "StreamConsumer", "StreamState",
+    "StreamStatus", "open_stream_consumer",
+]  # fmt: skip
+
 # A poll takes all that the last fetches brought (a partition's fetch is at most 4 MiB,
 # about 27,000 sales): kafka-python sends the next fetches once its buffer is empty, so they
-# are on their way while this poll is ingested. Reading 100,000 sales took 1.35 s at this
-# size and 1.63 s at 10,000, the client 0.80 s alone (medians of 3, a probe, 2026-12-04).
+# are on their way while this poll is ingested (`uv run bench --only ingest` compares it
+# with the client reading alone).
 MAX_RECORDS_PER_POLL = 100_000
 INVALID_KEPT = 100
 RETRY_S = 1.0
-LIVENESS_CHECK_S = 1.0  # quiet this long: ask the broker for metadata, to notice it is gone
+SHAPE_CHECK_S = 1.0  # ask the broker for the topic's metadata this often
+RETRY_SET_ASIDE_S = 10.0
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
+RECREATED_DETAIL = "o tópico foi apagado e criado de novo; tabela reconstruída"
 
 log = logging.getLogger(__name__)
 
 
-class StreamState(enum.StrEnum):
-    """Where the consumer is; the value is what the page shows."""
-
-    CONNECTING = "conectando"
-    CONNECTED = "conectado"
-    NO_TOPIC = "sem tópico"
-    BROKER_DOWN = "broker indisponível"
-    FAILED = "falhou"  # an unexpected error, until the fresh start reconnects
-
-
-@dataclass(frozen=True, slots=True)
-class DataLoss:
-    """The broker came back without messages the table had read (an in-memory broker
-    restarted): the table was rebuilt from what the topic holds now."""
-
-    at: datetime
-    rows_before: int
-    rows_after: int | None = None  # once the rebuild has read the topic to its end
-
-    @property
-    def lost(self) -> int | None:
-        """Records the table had and the topic no longer has; None while rebuilding."""
-        return None if self.rows_after is None else max(0, self.rows_before - self.rows_after)
-
-
-@dataclass(frozen=True, slots=True)
-class StreamStatus:
-    """What the status panel shows; replaced whole, so readers never see half an update."""
-
-    state: StreamState = StreamState.CONNECTING
-    detail: str = ""
-    bootstrap: str = ""
-    topic: str = ""
-    partitions: tuple[int, ...] = ()
-    positions: dict[int, int] = field(default_factory=dict)  # next offset to read
-    highwater: dict[int, int] = field(default_factory=dict)
-    last_message_at: datetime | None = None  # the newest message's own timestamp
-    last_arrival_at: datetime | None = None  # when a message last reached the table
-    consumed: int = 0  # messages processed since this dashboard started, re-reads included
-    invalid: int = 0  # invalid messages in the table's current reading of the topic
-    checked_at: datetime | None = None  # the last time the broker answered
-    data_loss: DataLoss | None = None
-    restarts: int = 0  # fresh starts after an unexpected error
-    # the table has reached the topic's end once since (re)reading it: until then the page
-    # shows how far it is, and only messages written since the read began count as live
-    caught_up: bool = False
-
-    @property
-    def lag(self) -> int:
-        return sum(max(0, hw - self.positions.get(p, 0)) for p, hw in self.highwater.items())
-
-    @property
-    def connected(self) -> bool:
-        return self.state == StreamState.CONNECTED
-
-    @property
-    def reading(self) -> tuple[int, int] | None:
-        """(messages read, messages in the topic) while the first read of the topic is
-        under way; None once caught up."""
-        if self.caught_up or not self.highwater:
-            return None
-        return sum(self.positions.values()), sum(self.highwater.values())
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """Everything one refresh of a page shows of the consumer, read at one moment."""
-
-    version: int  # the table's; equal versions, equal tables
-    table: pd.DataFrame
-    evicted: int  # rows dropped to keep the cap
-    status: StreamStatus
-    per_second: float  # messages over the last minute
-    delays_ms: list[int]  # produce-to-table, last minute
-    invalid: list[InvalidMessage]  # newest first
+def open_stream_consumer(connection: Connection, topic: str) -> TopicConsumer:
+    """The dashboard's consumer: a position that left its partition is reported (and
+    said on the page), never reset silently by the client."""
+    return open_consumer(connection, topic, auto_offset_reset="none")
 
 
 class StreamConsumer(threading.Thread):
@@ -133,7 +91,7 @@ class StreamConsumer(threading.Thread):
         connection: Connection,
         topic: str,
         store: RecordStore,
-        consumer_factory: ConsumerFactory = open_consumer,
+        consumer_factory: ConsumerFactory = open_stream_consumer,
     ):
         super().__init__(name=f"stream-{topic}", daemon=True)
         self.store = store
@@ -146,6 +104,9 @@ class StreamConsumer(threading.Thread):
         self._rewind = threading.Event()
         self._order = WriteOrder()  # which write to an id wins, across partitions
         self._live_from_ms = round(time.time() * 1000)  # written after this: read live
+        self._topic_id: str | None = None  # the topic's identity, where the broker gives one
+        self._topic_gone = False  # seen missing while the broker answered
+        self._aside: dict[int, tuple[int, float]] = {}  # partition: (offset, since)
 
     # -- called from other threads -------------------------------------------------
     def read(self, now: float | None = None) -> Reading:
@@ -195,7 +156,8 @@ class StreamConsumer(threading.Thread):
                 self._stopping.wait(RETRY_S)
 
     def _session(self) -> None:
-        """One consumer, from connecting to the broker until it goes away."""
+        """One consumer, from connecting to the broker until it goes away or the topic is
+        replaced."""
         try:
             consumer = self._factory(self.connection, self.status.topic)
         except BrokerUnavailable as error:  # its message names the cause, if known
@@ -214,27 +176,46 @@ class StreamConsumer(threading.Thread):
     def _consume(self, consumer: TopicConsumer) -> None:
         partitions = consumer.partitions()
         if not partitions:
-            detail = f"o tópico '{self.status.topic}' não existe ainda"
+            topic = self.status.topic
+            gone = "foi apagado; aguardando que seja criado de novo"
+            detail = f"o tópico '{topic}' {gone if self._topic_gone else 'não existe ainda'}"
             self._set(state=StreamState.NO_TOPIC, detail=detail)
             self._stopping.wait(RETRY_S)
             return
+        identity = consumer.topic_id()
+        if self._topic_gone or (identity is not None and self._topic_id not in (None, identity)):
+            self._forget(RECREATED_DETAIL, LossCause.TOPIC_RECREATED)
+        self._topic_id, self._topic_gone = identity, False
+        self._aside.clear()  # a new client: each partition is tried afresh
         consumer.assign(partitions)
-        for partition in partitions:
-            position = self.status.positions.get(partition)
-            if position is None:
-                consumer.seek_to_beginning([partition])
-            else:
-                consumer.seek(partition, position)
+        self._place(consumer, partitions)
         self._set(state=StreamState.CONNECTED, detail="", partitions=tuple(partitions))
         self._follow(consumer, partitions)
 
+    def _place(self, consumer: TopicConsumer, partitions: Sequence[int]) -> None:
+        """Each partition where this reading is: a known position, else the beginning."""
+        positions = self.status.positions
+        fresh = [p for p in partitions if p not in positions]
+        for partition in partitions:
+            if partition in positions:
+                consumer.seek(partition, positions[partition])
+        if fresh:
+            consumer.seek_to_beginning(fresh)
+        for partition, (offset, _) in self._aside.items():  # still set aside
+            consumer.seek(partition, offset)
+            consumer.pause(partition)
+        # every partition placed first: the client resolves a position only when all have one
+        origins = self.status.origins | {p: consumer.position(p) for p in fresh}
+        self._set(origins=origins)
+
     def _follow(self, consumer: TopicConsumer, partitions: list[int]) -> None:
-        """Poll until stopped or the broker goes away."""
-        quiet_since = time.monotonic()
+        """Poll until stopped, the broker goes away or the topic is replaced."""
+        looked = time.monotonic()
         while not self._stopping.is_set():
             if self._rewind.is_set():
                 self._start_over(consumer, partitions)
-            batches = self._poll(consumer)
+            self._retry_set_aside(consumer)
+            batches = self._poll(consumer, partitions)
             for partition, messages in batches.items():
                 if not self._ingest(consumer, partitions, partition, messages):
                     break  # started over: the rest of this poll is stale
@@ -244,33 +225,74 @@ class StreamConsumer(threading.Thread):
                 # lag for a moment during a failover (seen on a 3-node Apache Kafka)
                 self._rebuild_after_loss(consumer, partitions)
                 continue
-            caught_up = self.status.caught_up or self._at_end(highwater)
-            loss = self.status.data_loss
-            if caught_up and loss is not None and loss.rows_after is None:
-                # the loss is stated once, against the rebuilt table: later sales do not
-                # change how much was lost
-                rebuilt = len(self.store.snapshot())
-                self._set(data_loss=replace(loss, rows_after=rebuilt))
-            if batches or time.monotonic() - quiet_since > LIVENESS_CHECK_S:
-                if not batches:
-                    consumer.check()  # raises if the broker is gone
-                quiet_since = time.monotonic()
-                now = datetime.now(SAO_PAULO)
-                self._set(highwater=highwater, checked_at=now, caught_up=caught_up)
-            else:
-                self._set(highwater=highwater, caught_up=caught_up)
+            self._note_positions(consumer, partitions, highwater)
+            if time.monotonic() - looked >= SHAPE_CHECK_S:
+                looked = time.monotonic()
+                consumer.check()  # raises if the broker is gone
+                if (grown := self._shape(consumer, partitions)) is None:
+                    return  # the topic is gone or replaced: the next session says which
+                partitions = grown
+                self._set(checked_at=datetime.now(SAO_PAULO))
+            elif batches:
+                self._set(checked_at=datetime.now(SAO_PAULO))
 
-    def _at_end(self, highwater: dict[int, int]) -> bool:
-        positions = self.status.positions
-        known = set(highwater) >= set(self.status.partitions)
-        return known and all(positions.get(p, 0) >= hw for p, hw in highwater.items())
+    def _note_positions(
+        self, consumer: TopicConsumer, partitions: list[int], highwater: dict[int, int]
+    ) -> None:
+        """Positions as the client has them (past transaction markers, aborted batches and
+        compacted gaps, which deliver nothing), and where a committed read ends now."""
+        positions = {p: consumer.position(p) for p in partitions}
+        for partition, (offset, _) in list(self._aside.items()):
+            if positions[partition] > offset:  # read past the batch: readable again
+                del self._aside[partition]
+        ends = {}
+        for p in highwater:
+            stable = consumer.stable_end(p)
+            ends[p] = highwater[p] if stable is None else min(stable, highwater[p])
+        aside = {p: why for p, why in self.status.set_aside.items() if p in self._aside}
+        status = replace(self.status, positions=positions, highwater=highwater, ends=ends)
+        caught_up = status.caught_up or self._at_end(status)
+        self._set(positions=positions, highwater=highwater, ends=ends, set_aside=aside,
+                  caught_up=caught_up)  # fmt: skip
+        loss = self.status.data_loss
+        if caught_up and loss is not None and loss.rows_after is None:
+            # the loss is stated once, against the rebuilt table: later sales do not
+            # change how much was lost
+            self._set(data_loss=replace(loss, rows_after=len(self.store.snapshot())))
 
-    def _poll(self, consumer: TopicConsumer) -> dict[int, list[Message]]:
+    @staticmethod
+    def _at_end(status: StreamStatus) -> bool:
+        known = set(status.highwater) >= set(status.partitions)
+        return known and all(status.positions.get(p, 0) >= status.end(p) for p in status.highwater)
+
+    def _shape(self, consumer: TopicConsumer, partitions: list[int]) -> list[int] | None:
+        """The partitions to read from now on (new ones from their start); None when the
+        topic is gone or is another topic now."""
+        current = consumer.partitions()
+        identity = consumer.topic_id()
+        if not current or not set(partitions) <= set(current):
+            self._topic_gone = True
+            log.warning("o tópico %s sumiu ou encolheu: %s", self.status.topic, current)
+            return None
+        if identity is not None and self._topic_id not in (None, identity):
+            return None
+        if added := [p for p in current if p not in partitions]:
+            log.info("partições novas em %s: %s", self.status.topic, added)
+            consumer.assign(current)
+            self._place(consumer, current)
+            self._set(partitions=tuple(current))
+        return current
+
+    def _poll(self, consumer: TopicConsumer, partitions: list[int]) -> dict[int, list[Message]]:
         try:
             return consumer.poll(timeout_ms=200, max_records=MAX_RECORDS_PER_POLL)
         except UnreadableMessage as unreadable:  # the client cannot parse the next one
             self._skip(consumer, unreadable)
-            return {}
+        except UnreadableBatch as batch:
+            self._set_aside(consumer, batch)
+        except OffsetsOutOfRange as out:
+            self._out_of_range(consumer, partitions, out.offsets)
+        return {}
 
     def _skip(self, consumer: TopicConsumer, unreadable: UnreadableMessage) -> None:
         """List the message the client cannot parse as rejected and read on after it
@@ -281,22 +303,73 @@ class StreamConsumer(threading.Thread):
         consumer.seek(partition, offset + 1)
         self._advance(partition, offset + 1, read=1, rejected=1)
 
+    def _set_aside(self, consumer: TopicConsumer, batch: UnreadableBatch) -> None:
+        """Stop fetching a partition whose next batch cannot be decoded; the others go on."""
+        log.warning("partição %s posta de lado: %s", batch.partition, batch)
+        consumer.pause(batch.partition)
+        self._aside[batch.partition] = (batch.offset, time.monotonic())
+        why = f"offset {batch.offset}: {batch.reason}"
+        self._set(set_aside=self.status.set_aside | {batch.partition: why})
+
+    def _retry_set_aside(self, consumer: TopicConsumer) -> None:
+        """Fetch a set-aside partition again once in a while (the status keeps naming it
+        until reading passes the batch)."""
+        now = time.monotonic()
+        for partition, (offset, since) in list(self._aside.items()):
+            if now - since >= RETRY_SET_ASIDE_S:
+                self._aside[partition] = (offset, now)
+                consumer.seek(partition, offset)
+                consumer.resume(partition)
+
+    def _out_of_range(
+        self, consumer: TopicConsumer, partitions: list[int], offsets: dict[int, int]
+    ) -> None:
+        """Positions that left their partitions: below its start, the records were removed
+        unread (read on from the start, and say how many); past its end, the broker lost
+        what was read (rebuild)."""
+        asked = sorted(offsets)
+        starts, ends = consumer.beginning_offsets(asked), consumer.end_offsets(asked)
+        expired = 0
+        for partition, offset in offsets.items():
+            if offset > ends[partition]:
+                self._rebuild_after_loss(consumer, partitions)
+                return
+            target = max(offset, starts[partition])
+            expired += target - offset
+            consumer.seek(partition, target)
+        if expired:
+            log.warning("%s mensagens expiraram antes de serem lidas: %s", expired, offsets)
+            before = self.status.expired.messages if self.status.expired else 0
+            self._set(expired=Expired(datetime.now(SAO_PAULO), before + expired))
+
     def _behind_us(self, highwater: dict[int, int]) -> bool:
         """A highwater below what we read: the broker lost its data (an in-memory broker
         restarted), so the table no longer matches the topic."""
         return any(hw < self.status.positions.get(p, 0) for p, hw in highwater.items())
 
-    def _start_over(self, consumer: TopicConsumer, partitions: list[int], why: str = "") -> None:
-        """Empty the table and read the topic again from offset 0."""
-        if not why:  # asked for by a person: what was lost before is no longer news
-            self._set(data_loss=None)
+    def _forget(self, why: str, cause: LossCause | None) -> None:
+        """Empty the table and every position: the next placement reads from the start.
+        With a cause, the page says the table was rebuilt and, once read, what it lost."""
+        rows = len(self.store.snapshot())
         self._rewind.clear()
         self._order.reset()
         self.store.clear()
         self.invalid_messages.clear()
-        consumer.seek_to_beginning(partitions)
         self._live_from_ms = round(time.time() * 1000)
-        self._set(positions={}, highwater={}, invalid=0, detail=why, caught_up=False)
+        loss = None if cause is None else DataLoss(datetime.now(SAO_PAULO), rows, cause=cause)
+        self._set(positions={}, highwater={}, ends={}, origins={}, invalid=0, detail=why,
+                  caught_up=False, data_loss=loss, expired=None)  # fmt: skip
+
+    def _start_over(
+        self, consumer: TopicConsumer, partitions: list[int], cause: LossCause | None = None
+    ) -> None:
+        """Empty the table and read the topic again from its start."""
+        for partition in self._aside:
+            consumer.resume(partition)
+        self._aside.clear()
+        details = {LossCause.BROKER_RESET: RESET_DETAIL, LossCause.TOPIC_RECREATED: RECREATED_DETAIL}
+        self._forget(details.get(cause, "") if cause else "", cause)
+        self._place(consumer, partitions)
 
     def _ingest(
         self,
@@ -333,7 +406,7 @@ class StreamConsumer(threading.Thread):
         return True
 
     def _advance(self, partition: int, position: int, read: int, rejected: int) -> None:
-        """The one place positions and counts move on, for read and skipped messages."""
+        """The one place counts move on, for read and skipped messages."""
         status = self.status
         self._set(
             positions=status.positions | {partition: position},
@@ -352,9 +425,14 @@ class StreamConsumer(threading.Thread):
         return {p: hw for p, hw in marks.items() if hw is not None}
 
     def _rebuild_after_loss(self, consumer: TopicConsumer, partitions: list[int]) -> None:
-        rows = len(self.store.snapshot())
-        self._start_over(consumer, partitions, RESET_DETAIL)
-        self._set(data_loss=DataLoss(at=datetime.now(SAO_PAULO), rows_before=rows))
+        """The topic no longer holds what was read: a new topic under the same name (its
+        id says so, where the broker gives one), or the broker lost its data."""
+        consumer.check()
+        identity = consumer.topic_id()
+        cause = LossCause.BROKER_RESET
+        if identity is not None and self._topic_id not in (None, identity):
+            cause, self._topic_id = LossCause.TOPIC_RECREATED, identity
+        self._start_over(consumer, partitions, cause)
 
     def _set(self, **changes) -> None:
         self.status = replace(self.status, **changes)

@@ -45,6 +45,7 @@ class Row:
     line: int  # 1-based line in the file where the row starts
     decoded: Decoded
     written_at: tuple[int, int] | None = None  # (partition, offset) of an exported message
+    written_ms: int = -1  # an exported message's timestamp (-1: none)
 
     @property
     def reason(self) -> str:

@@ -4,7 +4,9 @@ Used by `uv run send` and the inspector's bulk upload. Each item keeps the line 
 on, so a person can find a rejected one in the file. An object with `key` and `value` (and
 no `nome`) is a message as the inspector exports it: its value is judged by the contract as
 if read from the topic, a null value is a tombstone, and such messages are a replay, sent
-in the order they were written (by partition and offset), every change kept.
+in the order the dashboard's latest-write rule ranks them (`WriteOrder`: by timestamp across
+partitions, by offset within one), every change kept: the last one sent for an id is the
+one the dashboard kept, whatever partitions and timestamps the versions came from.
 
 Any bytes give rows and rejections or one UnreadableFile, never another exception: the
 bounds are csvfile's, JSON nesting stops at the json module's depth (about 1,000), and
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 from decimal import Decimal, InvalidOperation
 
+from sales_monitor.dashboard.store import WriteOrder
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row, reject_repeats
@@ -67,8 +71,25 @@ def parse(raw: bytes, source: str, json_only: bool = False) -> list[Row]:
         if "," not in first and ";" not in first:
             raise UnreadableFile(NEITHER.format(first=first))
         rows = csv_rows.read_rows(text, source)
-    replayed = sorted((r for r in rows if r.written_at), key=lambda r: r.written_at or (0, 0))
+    replayed = latest_write_order([r for r in rows if r.written_at])
     return reject_repeats([*replayed, *(r for r in rows if not r.written_at)])
+
+
+def latest_write_order(rows: list[Row]) -> list[Row]:
+    """Exported messages ranked as the dashboard ranks writes to an id: each partition in
+    offset order, versions from `WriteOrder`, the lowest first."""
+    order, ranked = WriteOrder(), []
+    written = sorted(rows, key=_place)
+    for partition, group in itertools.groupby(written, key=lambda row: _place(row)[0]):
+        kept = list(group)
+        versions = order.versions(partition, [row.written_ms for row in kept])
+        ranked += [((v, _place(row)[1]), row) for v, row in zip(versions, kept, strict=True)]
+    ranked.sort(key=lambda item: item[0])
+    return [row for _, row in ranked]
+
+
+def _place(row: Row) -> tuple[int, int]:
+    return row.written_at or (0, 0)
 
 
 def _json_array(text: str, start: int, source: str) -> list[Row]:
@@ -124,7 +145,8 @@ def _exported(line: int, item: dict) -> Row:
     if type(partition) is not int or type(offset) is not int:
         return Row(line, Rejection("mensagem exportada: 'partition' e 'offset' devem ser inteiros"))
     decoded = decode(key, value, _headers(item.get("headers", [])))
-    return Row(line, decoded, (partition, offset))
+    timestamp = item.get("timestamp", -1)
+    return Row(line, decoded, (partition, offset), timestamp if type(timestamp) is int else -1)
 
 
 def _bytes(item: dict, name: str) -> bytes | None | Rejection:

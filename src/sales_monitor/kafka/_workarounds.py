@@ -115,3 +115,55 @@ def unreadable_partition(consumer: KafkaConsumer) -> TopicPartition | None:
     if pending is not None:
         return pending.partition
     return getattr(getattr(fetcher, "_next_partition_records", None), "topic_partition", None)
+
+
+FetchBounds = dict[TopicPartition, tuple[int, int]]  # (last stable offset, log start), -1: unsaid
+
+
+def record_fetch_bounds(consumer: KafkaConsumer) -> FetchBounds:
+    """Where each partition's readable part ends and starts, as the last fetch said.
+
+    A fetch answer carries the partition's last stable offset (the end a `read_committed`
+    reader can reach: an open transaction holds it below the highwater) and its log start
+    (where retention or DeleteRecords left it); kafka-python keeps only the highwater. Its
+    fetcher parses each answer in the consumer's own thread, in `poll`: the bounds are
+    taken there, before the records.
+    """
+    bounds: FetchBounds = {}
+    fetcher = consumer._fetcher
+    parse = fetcher._parse_fetched_data
+
+    def parsing(completed_fetch):
+        data = completed_fetch.partition_data
+        if data.error_code == 0:
+            stable = getattr(data, "last_stable_offset", -1)
+            start = getattr(data, "log_start_offset", -1)
+            bounds[completed_fetch.topic_partition] = (stable, start)
+        return parse(completed_fetch)
+
+    fetcher._parse_fetched_data = parsing
+    return bounds
+
+
+def topic_id(consumer: KafkaConsumer, topic: str) -> str | None:
+    """The topic's id from the last metadata answer (Kafka gives a topic a new one when it
+    is re-created); None where the broker gives none."""
+    found = consumer._client.cluster.topic_id(topic)
+    if found is None or found.int == 0:
+        return None
+    return str(found)
+
+
+def drop_buffered(consumer: KafkaConsumer, tp: TopicPartition) -> None:
+    """Forget what kafka-python holds of a partition's last fetch, so the next poll fetches
+    it again. A batch it could not decode stays held as the partition's next records (an
+    empty iterator then), and a partition with held records is never fetched again; no
+    public call lets go of it (a seek does not)."""
+    fetcher = consumer._fetcher
+    held = fetcher._next_partition_records
+    if held is not None and held.topic_partition == tp:
+        fetcher._next_partition_records = None
+        held.drain()
+    if (paused := fetcher._paused_partition_records.pop(tp, None)) is not None:
+        paused.drain()
+    fetcher._paused_completed_fetches.pop(tp, None)

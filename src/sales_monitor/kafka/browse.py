@@ -18,7 +18,7 @@ from datetime import datetime
 
 import orjson
 
-from sales_monitor.errors import UnreadableMessage
+from sales_monitor.errors import UnreadableBatch, UnreadableMessage
 from sales_monitor.kafka.clients import UNREADABLE, open_consumer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import ConsumerFactory, Message, TopicConsumer
@@ -302,11 +302,13 @@ def _wanted(message: TopicMessage, query: Query) -> bool:
 def _read_range(
     consumer: TopicConsumer, partition: int, low: int, high: int
 ) -> list[Message | TopicMessage]:
-    """The records from `low` up to `high`; one the client cannot parse comes as a
-    TopicMessage that says so, and the read goes on after it."""
+    """The records from `low` up to `high`; one the client cannot parse, or the first of
+    a batch it cannot decode, comes as a TopicMessage that says so, and the read goes on
+    after it (past a batch, one offset at a time: its size is not known)."""
     consumer.seek(partition, low)
     records: list[Message | TopicMessage] = []
     deadline = time.monotonic() + READ_TIMEOUT_S
+    in_bad_batch = False
     while consumer.position(partition) < high and time.monotonic() < deadline:
         try:
             polled = consumer.poll(timeout_ms=200, max_records=CHUNK).get(partition, [])
@@ -314,9 +316,16 @@ def _read_range(
             records.append(_unreadable(partition, unreadable.offset))
             consumer.seek(partition, unreadable.offset + 1)  # else the client never reads on
             continue
+        except UnreadableBatch as batch:
+            if not in_bad_batch:
+                records.append(_unreadable(partition, batch.offset, batch.reason))
+            in_bad_batch = True
+            consumer.seek(partition, batch.offset + 1)
+            continue
+        in_bad_batch = in_bad_batch and not polled
         records += [record for record in polled if record.offset < high]
     return records
 
 
-def _unreadable(partition: int, offset: int) -> TopicMessage:
-    return TopicMessage(partition, offset, -1, None, None, MANUAL_SOURCE, Rejection(UNREADABLE))
+def _unreadable(partition: int, offset: int, reason: str = UNREADABLE) -> TopicMessage:
+    return TopicMessage(partition, offset, -1, None, None, MANUAL_SOURCE, Rejection(reason))

@@ -22,7 +22,9 @@ from kafka.errors import (
     IllegalStateError,
     KafkaError,
     KafkaTimeoutError,
+    OffsetOutOfRangeError,
     TopicAlreadyExistsError,
+    UnsupportedCodecError,
 )
 from kafka.net.compat import KafkaNetClient
 
@@ -31,10 +33,19 @@ from sales_monitor.errors import (
     BrokerUnavailable,
     DeliveryAborted,
     KafkaFailure,
+    OffsetsOutOfRange,
+    UnreadableBatch,
     UnreadableMessage,
 )
 from sales_monitor.kafka import _workarounds
-from sales_monitor.kafka._workarounds import TrackedTLS, abort_pending, unreadable_partition
+from sales_monitor.kafka._workarounds import (
+    TrackedTLS,
+    abort_pending,
+    drop_buffered,
+    record_fetch_bounds,
+    topic_id,
+    unreadable_partition,
+)
 from sales_monitor.kafka.connection import Connection, as_connection
 from sales_monitor.kafka.interface import Message
 
@@ -245,8 +256,11 @@ def make_producer(target: Connection | str, **tuning) -> KafkaProducer:
 
 def make_consumer(target: Connection | str, **tuning) -> KafkaConsumer:
     """A group-less consumer: callers `assign()` partitions themselves, so every reader
-    sees every message (a shared group would split them between readers)."""
+    sees every message (a shared group would split them between readers). It reads
+    committed data only: a sale of an aborted transaction never counts, and one of an open
+    transaction counts once it commits."""
     config = {
+        "isolation_level": "read_committed",
         "enable_auto_commit": False,
         "allow_auto_create_topics": False,
         "auto_offset_reset": "earliest",
@@ -305,12 +319,24 @@ def translated() -> Iterator[None]:
         raise failure(error) from error
 
 
+def _codec_reason(error: Exception) -> str:
+    """Why a batch cannot be decoded, for a person."""
+    text = str(error)
+    if isinstance(error, UnsupportedCodecError):
+        for codec in ("snappy", "lz4", "zstd", "gzip"):
+            if codec in text:
+                return f"lote comprimido em {codec}, que este cliente Kafka não consegue ler"
+        return "lote com uma compressão que este cliente Kafka não conhece"
+    return f"lote comprimido corrompido ({type(error).__name__})"
+
+
 class KafkaTopicConsumer:
     """`interface.TopicConsumer` on kafka-python's KafkaConsumer (not thread-safe: one
     thread uses it)."""
 
     def __init__(self, consumer: KafkaConsumer, topic: str):
         self._consumer, self.topic = consumer, topic
+        self._bounds = record_fetch_bounds(consumer)
 
     def _tp(self, partition: int) -> TopicPartition:
         return TopicPartition(self.topic, partition)
@@ -319,9 +345,21 @@ class KafkaTopicConsumer:
         with translated():
             return sorted(self._consumer.partitions_for_topic(self.topic) or ())
 
+    def topic_id(self) -> str | None:
+        return topic_id(self._consumer, self.topic)
+
     def assign(self, partitions: Iterable[int]) -> None:
         with translated():
             self._consumer.assign([self._tp(p) for p in partitions])
+
+    def pause(self, partition: int) -> None:
+        self._consumer.pause(self._tp(partition))
+
+    def resume(self, partition: int) -> None:
+        """Fetch the partition again, from its position: what the client held of its last
+        fetch (a batch it could not decode) is let go."""
+        drop_buffered(self._consumer, self._tp(partition))
+        self._consumer.resume(self._tp(partition))
 
     def seek(self, partition: int, offset: int) -> None:
         with translated():
@@ -337,6 +375,12 @@ class KafkaTopicConsumer:
 
     def highwater(self, partition: int) -> int | None:
         return self._consumer.highwater(self._tp(partition))
+
+    def stable_end(self, partition: int) -> int | None:
+        """The last stable offset as of the last fetch: where a committed read ends now.
+        The highwater where the broker does not say (None before any fetch)."""
+        stable, _ = self._bounds.get(self._tp(partition), (-1, -1))
+        return stable if stable >= 0 else self.highwater(partition)
 
     def beginning_offsets(self, partitions: Iterable[int]) -> dict[int, int]:
         with translated():
@@ -356,9 +400,25 @@ class KafkaTopicConsumer:
             if tp is None:  # not known: the caller's fresh start after an error tries again
                 raise failure(error) from error
             raise UnreadableMessage(tp.partition, self._consumer.position(tp)) from error
+        except OffsetOutOfRangeError as error:
+            (offsets,) = error.args or ({},)
+            found = {tp.partition: offset for tp, offset in dict(offsets).items()}
+            raise OffsetsOutOfRange(found) from error
         except KafkaError as error:
+            if isinstance(error, UnsupportedCodecError):
+                raise self._unreadable_batch(error) from error
             raise failure(error) from error
+        except Exception as error:  # a codec library failing on a corrupt batch
+            raise self._unreadable_batch(error) from error
         return {tp.partition: messages for tp, messages in polled.items()}
+
+    def _unreadable_batch(self, error: Exception) -> KafkaFailure:
+        tp = unreadable_partition(self._consumer)
+        if tp is None:
+            log.warning("lote ilegível numa partição desconhecida: %r", error)
+            return failure(error if isinstance(error, KafkaError) else KafkaError(repr(error)))
+        log.warning("lote ilegível em %s: %r", tp, error)
+        return UnreadableBatch(tp.partition, self._consumer.position(tp), _codec_reason(error))
 
     def check(self) -> None:
         with translated():

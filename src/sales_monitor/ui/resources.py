@@ -38,11 +38,13 @@ def shared_stream(key: str, _connection: Connection, topic: str, max_rows: int) 
 
 
 @st.cache_resource(on_release=lambda producer: close_producer(producer, wait_s=1.0))
-def shared_producer(key: str, _connection: Connection, topic: str) -> Producer:
+def shared_producer(key: str, _connection: Connection, topic: str, compression: str) -> Producer:
     """Made on the first write, with the topic made too if missing (once, not on every
     write); a broker that is down raises, and nothing is cached."""
     ensure_topic(_connection, topic)
-    return make_producer(_connection)
+    return make_producer(
+        _connection, compression_type=None if compression == "none" else compression
+    )
 
 
 @st.cache_resource
@@ -77,4 +79,4 @@ def stream_for(settings: Settings) -> StreamConsumer:
 
 def producer_for(settings: Settings) -> Producer:
     connection = settings.connection
-    return shared_producer(_key(connection), connection, settings.topic)
+    return shared_producer(_key(connection), connection, settings.topic, settings.compression)
