@@ -41,12 +41,18 @@ def test_environment_overrides():
         ("DASHBOARD_HIGH_TICKET", "nan"),
         ("DASHBOARD_HIGH_TICKET", "-inf"),
         ("DASHBOARD_MAX_ROWS", "9" * 5000),
+        ("KAFKA_COMPRESSION_TYPE", "brotli"),
     ],
 )
 def test_bad_values_name_the_variable(name, value):
     with pytest.raises(SettingsError, match=name) as refused:
         Settings.from_env({name: value})
     assert len(str(refused.value)) < 120  # one line, whatever was typed
+
+
+@pytest.mark.parametrize("codec", ["none", "gzip", "snappy", "lz4", "zstd", " ZSTD "])
+def test_every_codec_kafka_knows_is_a_compression(codec):
+    assert Settings.from_env({"KAFKA_COMPRESSION_TYPE": codec}).compression == codec.strip().lower()
 
 
 def test_settings_are_frozen():

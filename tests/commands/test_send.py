@@ -35,6 +35,28 @@ def test_one_record_from_the_argument(broker, topic):
 
 
 @pytest.mark.broker
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_each_codec_is_written_and_read_back(broker, topic, tmp_path, codec):
+    path = tmp_path / "vendas.jsonl"
+    path.write_text("".join(wire(sale(i)) + "\n" for i in range(1, 201)))
+    result = send(broker, topic, "--file", str(path), "--compression", codec)
+    assert result.returncode == 0, result.stderr
+    messages = read_topic(broker.bootstrap, topic, expected=200)
+    assert sorted(decode(m.key, m.value).id for m in messages) == list(range(1, 201))
+
+
+@pytest.mark.unit
+def test_an_unknown_codec_is_refused_before_anything_is_sent(tmp_path):
+    result = subprocess.run(
+        [*SEND, "--bootstrap-server", "127.0.0.1:9", "--compression", "brotli", "{}"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("Erro: opção --compression: escolha inválida: 'brotli'")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.broker
 def test_a_file_with_bad_lines_sends_the_good_ones_and_fails(broker, topic, tmp_path):
     path = tmp_path / "vendas.jsonl"
     path.write_text("\n".join([wire(sale(1)), '{"id": 2, "idade": 30}', wire(sale(3))]) + "\n")
@@ -109,8 +131,8 @@ def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypa
     broker = EmbeddedBroker(free_port()).start()
     real = flags.producer_or_exit
 
-    def then_the_broker_stops(settings, bootstrap, topic):
-        built = real(settings, bootstrap, topic)
+    def then_the_broker_stops(settings, bootstrap, topic, compression):
+        built = real(settings, bootstrap, topic, compression)
         broker.stop()  # after the producer was built
         return built
 

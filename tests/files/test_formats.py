@@ -97,3 +97,68 @@ def test_an_export_is_replayed_in_write_order_tombstones_and_repeats_kept():
 def test_an_exported_message_with_a_lone_surrogate_is_refused_not_raised():
     rows = parse(b'{"key": "\\ud800", "value": "{}", "headers": [["a", "\\udfff"]]}', "send")
     assert rows[0].reason == "chave não é texto UTF-8"
+
+
+# -- a replay keeps the latest write ----------------------------------------------------
+
+from collections import namedtuple  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sales_monitor.dashboard.store import RecordStore, WriteOrder  # noqa: E402
+from sales_monitor.kafka.browse import export_lines, to_message  # noqa: E402
+from sales_monitor.record import KAFKA_MS_MAX, encode_tombstone  # noqa: E402
+from tests.helpers.factories import cents_by_id  # noqa: E402
+
+Read = namedtuple("Read", "partition offset timestamp key value headers")
+TIMESTAMPS = st.one_of(
+    st.integers(1_700_000_000_000, 1_700_000_000_100),  # close together: ties are common
+    st.just(-1), st.just(KAFKA_MS_MAX + 1), st.integers(-(2**63), 2**63 - 1),
+)  # fmt: skip
+WRITES = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(1, 6), st.integers(0, 9), TIMESTAMPS),
+    min_size=1,
+    max_size=40,
+)  # (partition, id, cents or 0 for a tombstone, timestamp)
+
+
+def history(writes) -> list[Read]:
+    """The writes as a topic holds them: each partition's in offset order."""
+    offsets: dict[int, int] = {}
+    topic = []
+    for partition, record_id, cents, timestamp in writes:
+        change = Tombstone(record_id) if cents == 0 else sale(record_id, cents=cents)
+        key, value = encode_replayed(change)
+        topic.append(Read(partition, offsets.get(partition, 0), timestamp, key, value, []))
+        offsets[partition] = offsets.get(partition, 0) + 1
+    return topic
+
+
+def dashboard_table(messages) -> dict[int, int]:
+    """The table the dashboard builds: each partition read in order, versions by its rule."""
+    order, store = WriteOrder(), RecordStore()
+    for partition in sorted({m.partition for m in messages}):
+        mine = [m for m in messages if m.partition == partition]
+        changes = [to_message(m).verdict for m in mine]
+        store.apply(changes, order.versions(partition, [m.timestamp for m in mine]))
+    return cents_by_id(store.snapshot())
+
+
+@settings(max_examples=300, deadline=None)
+@given(WRITES)
+def test_replaying_an_export_rebuilds_the_same_table(writes):
+    topic = history(writes)
+    export = export_lines(to_message(m) for m in topic)
+    changes = [r.decoded for r in parse(export, "send") if not isinstance(r.decoded, Rejection)]
+    # sent to a new topic in that order: keyed, so each id's writes share a partition, and
+    # each message is stamped as it is sent
+    replayed = [
+        Read(0, n, 1_800_000_000_000 + n, *encode_replayed(change), [])
+        for n, change in enumerate(changes)
+    ]
+    assert dashboard_table(replayed) == dashboard_table(topic)
+
+
+def encode_replayed(change) -> tuple[bytes, bytes | None]:
+    return encode_tombstone(change.id) if isinstance(change, Tombstone) else encode(change)

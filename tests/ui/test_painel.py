@@ -435,3 +435,34 @@ def test_the_sales_page_speaks_plain_words(seeded_stream):
         assert not any(word in text for text in outside), word
     assert "origem" not in app.dataframe[0].value.columns  # the latest sales
     assert [t.label for t in app.tabs] == ["Últimas vendas", "Estatísticas"]
+
+
+def test_what_holds_the_topic_back_is_named_by_partition(seeded_stream):
+    from datetime import datetime
+
+    from sales_monitor.dashboard.consumer import DataLoss, Expired, LossCause
+    from sales_monitor.record import SAO_PAULO
+
+    when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
+    seeded_stream.store.apply([sale(1)])
+    seeded_stream.status = replace(
+        seeded_stream.status, partitions=(0, 1, 2), caught_up=True,
+        positions={0: 5, 1: 54, 2: 9}, highwater={0: 5, 1: 60, 2: 12}, ends={2: 9},
+        set_aside={1: "offset 54: lote comprimido em lz4, que este cliente Kafka não consegue ler"},
+        expired=Expired(when, 7),
+        data_loss=DataLoss(when, 8, 5, cause=LossCause.TOPIC_RECREATED),
+    )  # fmt: skip
+    app = run_page()
+    assert [e.value for e in app.error] == [
+        "A partição 1 não está sendo lida: offset 54: lote comprimido em lz4, que este cliente "
+        "Kafka não consegue ler. As outras seguem; ela é tentada de novo a cada poucos segundos."
+    ]
+    assert "Uma transação aberta na partição 2 segura a leitura: 3 mensagens esperam o commit " \
+           "(ou o abort) do produtor." in [i.value for i in app.info]  # fmt: skip
+    warnings = [w.value for w in app.warning]
+    assert "Às 27/08/2025 12:00:05, 7 mensagens foram apagadas do Kafka antes de serem lidas " \
+           "(retenção ou remoção): a leitura seguiu do que restou." in warnings  # fmt: skip
+    assert "Às 27/08/2025 12:00:05 o tópico foi apagado e criado de novo; a tabela foi refeita: " \
+           "3 vendas saíram. A tabela tinha 8 vendas; o novo tópico tem 5." in warnings  # fmt: skip
+    assert not any(e.value.startswith("Kafka indisponível") for e in app.error)
+    assert metrics(app)["Atraso (mensagens)"] == "6"  # partition 1's, not the open transaction's

@@ -73,6 +73,7 @@ SHAPE_CHECK_S = 1.0  # ask the broker for the topic's metadata this often
 RETRY_SET_ASIDE_S = 10.0
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
 RECREATED_DETAIL = "o tópico foi apagado e criado de novo; tabela reconstruída"
+DETAILS = {LossCause.BROKER_RESET: RESET_DETAIL, LossCause.TOPIC_RECREATED: RECREATED_DETAIL}
 
 log = logging.getLogger(__name__)
 
@@ -367,8 +368,7 @@ class StreamConsumer(threading.Thread):
         for partition in self._aside:
             consumer.resume(partition)
         self._aside.clear()
-        details = {LossCause.BROKER_RESET: RESET_DETAIL, LossCause.TOPIC_RECREATED: RECREATED_DETAIL}
-        self._forget(details.get(cause, "") if cause else "", cause)
+        self._forget(DETAILS.get(cause, "") if cause else "", cause)
         self._place(consumer, partitions)
 
     def _ingest(

@@ -11,7 +11,7 @@ from typing import cast
 import streamlit as st
 
 from sales_monitor.dashboard import filtering, metrics, places, refresh, tables
-from sales_monitor.dashboard.consumer import DataLoss, Reading, StreamState
+from sales_monitor.dashboard.consumer import DataLoss, LossCause, Reading, StreamState
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
@@ -248,6 +248,7 @@ def _connection_notices(reading: Reading) -> None:
         )  # fmt: skip
     if (loss := status.data_loss) is not None and state.get("loss_dismissed") != loss.at:
         _data_loss_notice(loss)
+    _topic_notices(status)
     if reading.evicted:
         dropped = count_of(
             reading.evicted, "venda mais antiga saiu", "vendas mais antigas saíram",
@@ -258,10 +259,34 @@ def _connection_notices(reading: Reading) -> None:
         )  # fmt: skip
 
 
+def _topic_notices(status) -> None:
+    """What holds part of the topic back, by partition, in words a person can act on."""
+    for partition, why in sorted(status.set_aside.items()):
+        st.error(
+            f"A partição {partition} não está sendo lida: {why}. As outras seguem; "
+            "ela é tentada de novo a cada poucos segundos.", icon=icons.WARNING,
+        )  # fmt: skip
+    for partition, held in sorted(status.held.items()):
+        waiting = count_of(held, "mensagem espera", "mensagens esperam")
+        st.info(
+            f"Uma transação aberta na partição {partition} segura a leitura: {waiting} "
+            "o commit (ou o abort) do produtor.", icon=icons.WAITING,
+        )  # fmt: skip
+    if (expired := status.expired) is not None:
+        gone = count_of(expired.messages, "mensagem foi apagada", "mensagens foram apagadas")
+        st.warning(
+            f"Às {expired.at.strftime(WHEN)}, {gone} do Kafka antes de serem lidas "
+            "(retenção ou remoção): a leitura seguiu do que restou.", icon=icons.WARNING,
+        )  # fmt: skip
+
+
 def _data_loss_notice(loss: DataLoss) -> None:
     """Stated once, against the rebuilt table; a person can dismiss it (in this tab)."""
     at = loss.at.strftime(WHEN)
     had = count_of(loss.rows_before, "venda", "vendas")
+    if loss.cause == LossCause.TOPIC_RECREATED:
+        _recreated_notice(loss, at, had)
+        return
     if loss.lost is None:
         st.warning(
             f"Às {at} o Kafka voltou sem os dados que a tabela tinha ({had}): relendo o que "
@@ -272,6 +297,22 @@ def _data_loss_notice(loss: DataLoss) -> None:
     st.warning(
         f"Às {at} o Kafka voltou sem parte dos dados: {lost}. A tabela tinha {had}; "
         f"o tópico tinha {format_int(loss.rows_after or 0)} depois.", icon=icons.WARNING,
+    )  # fmt: skip
+    st.button("Dispensar o aviso", key="dismiss_loss", on_click=_dismiss, args=(loss.at,))
+
+
+def _recreated_notice(loss: DataLoss, at: str, had: str) -> None:
+    if loss.lost is None:
+        st.warning(
+            f"Às {at} o tópico foi apagado e criado de novo: a tabela ({had}) está sendo "
+            "refeita com o que o novo tópico tem…", icon=icons.WARNING,
+        )  # fmt: skip
+        return
+    left = count_of(loss.lost, "venda saiu", "vendas saíram")
+    st.warning(
+        f"Às {at} o tópico foi apagado e criado de novo; a tabela foi refeita: {left}. "
+        f"A tabela tinha {had}; o novo tópico tem {format_int(loss.rows_after or 0)}.",
+        icon=icons.WARNING,
     )  # fmt: skip
     st.button("Dispensar o aviso", key="dismiss_loss", on_click=_dismiss, args=(loss.at,))
 
@@ -379,10 +420,10 @@ def _technical_details(reading: Reading, by_source, now: datetime) -> None:
     lag.metric("Atraso (mensagens)", format_int(status.lag))
     rate.metric("Registros/s (último minuto)", f"{reading.per_second:.1f}".replace(".", ","))
     read = sum(status.positions.values())
-    highwater = sum(status.highwater.values())
+    ends = sum(status.end(p) for p in status.highwater)
     last = status.last_message_at.strftime(WHEN) if status.last_message_at else "—"
     st.write(
-        f"Estado: **{status.state}** · offsets lidos {format_int(read)} de {format_int(highwater)} "
+        f"Estado: **{status.state}** · offsets lidos {format_int(read)} de {format_int(ends)} "
         f"· última mensagem: {last} · mensagens inválidas: **{format_int(status.invalid)}**"
     )
     if status.detail:
