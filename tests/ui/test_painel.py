@@ -258,15 +258,17 @@ def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
      ({"cidade": ["Natal", " "], "valor": ["100-500"], "idade": ["18-30"], "janela": ["5min"]},
       {"cities": ["Natal"], "values": (100, 500), "ages": (18, 30), "window": "Últimos 5 min"}),
      ({"valor": ["abc"], "idade": ["90-10"], "janela": ["ontem"]},
-      {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
+      {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo",
+       "notes": ["O filtro de valor do link não foi entendido e ficou sem limite.",
+                 "O filtro de idade do link não foi entendido e ficou sem limite."]}),
      ({"valor": ["100-99999"]}, {"cities": [], "values": (100, 2_000), "ages": (0, 130),
                                 "window": "Tudo"})],
 )  # fmt: skip
 def test_url_parameters_become_widget_values(query, expected):
     from sales_monitor.dashboard import filtering
 
-    no_states_or_dates = {"states": [], "since": None, "until": None}
-    assert filtering.choices_from_query(query, 2_000) == expected | no_states_or_dates
+    no_states_or_dates = {"states": [], "since": None, "until": None, "notes": []}
+    assert filtering.choices_from_query(query, 2_000) == no_states_or_dates | expected
 
 
 @pytest.mark.parametrize(
@@ -466,3 +468,16 @@ def test_what_holds_the_topic_back_is_named_by_partition(seeded_stream):
            "3 vendas saíram. A tabela tinha 8 vendas; o novo tópico tem 5." in warnings  # fmt: skip
     assert not any(e.value.startswith("Kafka indisponível") for e in app.error)
     assert metrics(app)["Atraso (mensagens)"] == "6"  # partition 1's, not the open transaction's
+
+
+def test_a_link_with_more_cities_than_the_page_keeps_says_so(seeded_stream):
+    seeded_stream.store.apply([sale(1, "c0", 50_000)])
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = {"cidade": [f"c{i}" for i in range(150)], "de": "ontem"}
+    app.run()
+    notes = [i.value for i in app.sidebar.info]
+    assert notes == [
+        "O link filtra 150 cidades; a página usa as primeiras 100.",
+        "A data 'de' do link não foi entendida e foi ignorada.",
+    ]
+    assert len(app.sidebar.multiselect[0].value) == 100

@@ -78,6 +78,10 @@ DETAILS = {LossCause.BROKER_RESET: RESET_DETAIL, LossCause.TOPIC_RECREATED: RECR
 log = logging.getLogger(__name__)
 
 
+class _Reshaped(Exception):  # noqa: N818 (a signal, not an error)
+    """The topic has other partitions now: the session ends, the next reads them."""
+
+
 def open_stream_consumer(connection: Connection, topic: str) -> TopicConsumer:
     """The dashboard's consumer: a position that left its partition is reported (and
     said on the page), never reset silently by the client."""
@@ -168,6 +172,8 @@ class StreamConsumer(threading.Thread):
             return
         try:
             self._consume(consumer)
+        except _Reshaped:
+            pass
         except KafkaFailure as error:
             self._set(state=StreamState.BROKER_DOWN, detail=f"{error}")
             self._stopping.wait(RETRY_S)
@@ -426,12 +432,18 @@ class StreamConsumer(threading.Thread):
 
     def _rebuild_after_loss(self, consumer: TopicConsumer, partitions: list[int]) -> None:
         """The topic no longer holds what was read: a new topic under the same name (its
-        id says so, where the broker gives one), or the broker lost its data."""
+        id says so, where the broker gives one), or the broker lost its data. With other
+        partitions than these, the session ends and the next one reads the topic anew."""
         consumer.check()
         identity = consumer.topic_id()
         cause = LossCause.BROKER_RESET
         if identity is not None and self._topic_id not in (None, identity):
-            cause, self._topic_id = LossCause.TOPIC_RECREATED, identity
+            cause = LossCause.TOPIC_RECREATED
+        if consumer.partitions() != partitions:
+            self._forget(DETAILS[cause], cause)
+            self._topic_id = identity
+            raise _Reshaped
+        self._topic_id = identity
         self._start_over(consumer, partitions, cause)
 
     def _set(self, **changes) -> None:

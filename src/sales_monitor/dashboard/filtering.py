@@ -204,7 +204,31 @@ def choices_from_query(query: dict[str, list[str]], value_top: int) -> dict:
         "states": list(dict.fromkeys(s for s in states if s in places.STATES)),
         "since": since,
         "until": until,
+        "notes": link_notes(query),
     }
+
+
+def link_notes(query: dict[str, list[str]]) -> list[str]:
+    """What of a link the page could not keep, in a sentence each: never a silent cut."""
+    notes = []
+    if (cities := len(query.get("cidade", []))) > MAX_LINK_CITIES:
+        notes.append(
+            f"O link filtra {cities:,} cidades; a página usa as primeiras "
+            f"{MAX_LINK_CITIES}.".replace(",", ".")
+        )
+    for name in ("valor", "idade"):
+        if (text := _last(query, name)) and not _understood(text):
+            notes.append(f"O filtro de {name} do link não foi entendido e ficou sem limite.")
+    for name in ("de", "ate"):
+        if _last(query, name) and _moment(_last(query, name)) is None:
+            notes.append(f"A data '{name}' do link não foi entendida e foi ignorada.")
+    return notes
+
+
+def _understood(text: str) -> bool:
+    """A range a link may hold: `low-high`, whole numbers, low ≤ high."""
+    low, _, high = text.partition("-")
+    return _whole_number(low) and _whole_number(high) and int(low) <= int(high)
 
 
 def _moment(text: str) -> datetime | None:

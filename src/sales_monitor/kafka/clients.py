@@ -52,6 +52,7 @@ from sales_monitor.kafka.interface import Message
 log = logging.getLogger(__name__)
 
 BOOTSTRAP_TIMEOUT_MS = 5_000
+POSITION_TIMEOUT_MS = 10_000
 HANDSHAKE_GRACE_S = 1.0
 
 
@@ -371,7 +372,10 @@ class KafkaTopicConsumer:
 
     def position(self, partition: int) -> int:
         with translated():
-            return self._consumer.position(self._tp(partition))
+            found = self._consumer.position(self._tp(partition), timeout_ms=POSITION_TIMEOUT_MS)
+        if found is None:  # a partition whose offsets the broker did not say in time
+            raise KafkaFailure(f"a posição na partição {partition} não pôde ser lida")
+        return found
 
     def highwater(self, partition: int) -> int | None:
         return self._consumer.highwater(self._tp(partition))

@@ -34,7 +34,9 @@ def _start_from_url(value_top: int) -> list[int]:
     stops = filtering.value_stops(value_top)
     if "f_cities" not in state:
         query = {name: st.query_params.get_all(name) for name in st.query_params}
-        _set_filters(filtering.choices_from_query(query, value_top))
+        start = filtering.choices_from_query(query, value_top)
+        _set_filters(start)
+        state.link_notes = start["notes"]
     low, high = state.f_values
     if high == state.get("f_top", value_top) or high > value_top:
         high = value_top  # full width stays full width; never beyond the slider's end
@@ -112,6 +114,8 @@ with st.sidebar:
     snapshot = stream.snapshot()
     top_value = filtering.value_ceiling(snapshot)
     stops = _start_from_url(top_value)
+    for note in state.get("link_notes", []):
+        st.info(note, icon=icons.INFO)
     cities = st.multiselect(
         "Cidades", sorted(set(snapshot["cidade"].unique()) | set(state.f_cities)),
         key="f_cities", placeholder="Todas", select_all=False,
