@@ -44,12 +44,13 @@ class Sizes:
     memory: int
     contract: int
     tabs_rows: int = 100_000
+    codecs: int = 100_000
     tabs_window_s: float = 10.0
 
 
 QUICK = Sizes(
     3, 20_000, 500, (10_000,), 3.0, 2.0, 15.0, 100_000, (10_000, 100_000), (10_000,), 100_000,
-    20_000,
+    20_000, codecs=20_000,
 )  # fmt: skip
 FULL = Sizes(
     3, 100_000, 3_000, (10_000, 100_000), 30.0, 10.0, 60.0, 1_000_000,
@@ -64,6 +65,7 @@ def step(title: str) -> None:
 
 PRODUCER_OF_LIMIT = 0.85  # of the client's own send rate, same run
 INGEST_OF_LIMIT = 0.75  # of the client's own consume rate, same run
+CODEC_OF_UNCOMPRESSED = 0.80  # a compressed topic's ingest, of the uncompressed one's
 COLD_START_LIMIT_MULTIPLE = 1.3  # of the client's own time to read the topic, same run
 
 
@@ -111,6 +113,27 @@ def _ingest(sizes: Sizes, bootstrap: str, n: int) -> Figure:
             f"{sizes.original_budget_s:g} s budget ran out; it only slows as it grows"
         )
     return figure
+
+
+def codecs(sizes: Sizes, bootstrap: str) -> list[Figure]:
+    """Ingest of the same sales written in each codec, beside the uncompressed topic."""
+    n = sizes.codecs
+    step(f"dashboard ingest by codec, {n:,} records")
+    plain = sc.prepared_topic(bootstrap, n)
+    figures = []
+    for codec in ("gzip", "snappy", "lz4", "zstd"):
+        topic = sc.prepared_topic(bootstrap, n, codec)
+        figure = Figure(
+            f"ingest in {codec}, {n:,} records", "records/s",
+            f"≥ {CODEC_OF_UNCOMPRESSED:.0%} of uncompressed",
+            lambda share: share >= CODEC_OF_UNCOMPRESSED,
+        )  # fmt: skip
+        figure.note = "limit column: the dashboard reading the same sales uncompressed"
+        for _ in range(sizes.runs):
+            figure.limit.append(sc.ingest(bootstrap, plain, n)["records_per_s"])
+            figure.ours.append(sc.ingest(bootstrap, topic, n)["records_per_s"])
+        figures.append(figure)
+    return figures
 
 
 def latency(sizes: Sizes, bootstrap: str) -> list[Figure]:
@@ -303,7 +326,7 @@ def csv_monitor(sizes: Sizes, bootstrap: str) -> list[Figure]:
 
 
 SCENARIOS = {
-    "producer": producer, "ingest": ingest, "latency": latency, "page": page,
+    "producer": producer, "ingest": ingest, "codecs": codecs, "latency": latency, "page": page,
     "tabs": tabs, "coldstart": cold_start,
     "refresh": refresh, "memory": memory, "contract": contract, "csv": csv_monitor,
 }  # fmt: skip

@@ -43,8 +43,10 @@ def fake_records(n: int, seed: int = 1) -> list[SaleRecord]:
     return [faker.record() for _ in range(n)]
 
 
-def publish(bootstrap: str, topic: str, records: list[SaleRecord]) -> None:
-    producer = make_producer(bootstrap, linger_ms=20)
+def publish(
+    bootstrap: str, topic: str, records: list[SaleRecord], codec: str | None = None
+) -> None:
+    producer = make_producer(bootstrap, linger_ms=20, compression_type=codec)
     Publisher(producer, topic, SOURCE).send_all(records)
     producer.flush()
     producer.close()
@@ -99,9 +101,9 @@ def baseline_producer_throughput(bootstrap: str, n: int) -> dict:
 # -- dashboard ingest and cold start ----------------------------------------------------
 
 
-def prepared_topic(bootstrap: str, n: int) -> str:
-    topic = new_topic(bootstrap, f"ingest-{n}")
-    publish(bootstrap, topic, fake_records(n))
+def prepared_topic(bootstrap: str, n: int, codec: str | None = None) -> str:
+    topic = new_topic(bootstrap, f"ingest-{n}-{codec or 'none'}")
+    publish(bootstrap, topic, fake_records(n), codec)
     return topic
 
 
