@@ -359,3 +359,51 @@ def test_a_change_made_between_the_sync_and_the_watch_is_not_missed(tmp_path, mo
     write(path, records)  # saved before the watch begins
     with following(running):
         assert wait_for(lambda: set(rows_of(live_stream)) == {r.id for r in records})
+
+
+@pytest.mark.broker
+def test_a_batch_the_client_cannot_decode_stops_the_start_up_read_with_its_place(
+    broker, topic, mocker
+):
+    from sales_monitor.errors import TopicNotRead
+    from sales_monitor.files.sync import owned_records
+    from sales_monitor.kafka.clients import open_consumer
+    from sales_monitor.record import encode
+    from tests.helpers import foreign
+
+    foreign.write(broker.bootstrap, topic, [encode(SaleFaker(seed=13).record())], "lz4")
+    mocker.patch("kafka.codec.has_lz4", return_value=False)
+    consumer = open_consumer(broker.bootstrap, topic)
+    try:
+        with pytest.raises(TopicNotRead, match="partição 0, offset 0: lote comprimido em lz4"):
+            owned_records(consumer, "csv:x")
+    finally:
+        consumer.close()
+
+
+@pytest.mark.broker
+def test_the_start_up_read_counts_committed_sales_only(broker, topic, tmp_path):
+    from sales_monitor.files.sync import owned_records, source_for
+    from sales_monitor.kafka.clients import open_consumer
+    from sales_monitor.record import encode
+    from tests.helpers import foreign
+
+    if type(broker).__name__ != "ApacheKafka":
+        pytest.skip("o Tansu não diz ao cliente quais transações foram abortadas")
+    source = source_for(tmp_path / "vendas.csv")
+    kept, aborted = SaleFaker(seed=14).record(), SaleFaker(seed=15).record()
+    headers = [("origem", source.encode())]
+    writer = foreign.Transaction(broker.bootstrap, topic)
+    writer.producer.begin_transaction()
+    writer.producer.produce(topic, key=encode(aborted)[0], value=encode(aborted)[1],
+                            headers=headers)  # fmt: skip
+    writer.producer.flush(30)
+    writer.abort()
+    writer.write([]).producer.produce(topic, key=encode(kept)[0], value=encode(kept)[1],
+                                      headers=headers)  # fmt: skip
+    writer.commit()
+    consumer = open_consumer(broker.bootstrap, topic)
+    try:
+        assert set(owned_records(consumer, source)) == {kept.id}
+    finally:
+        consumer.close()

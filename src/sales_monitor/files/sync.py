@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from sales_monitor.dashboard.ingest import ingest
 from sales_monitor.dashboard.store import WriteOrder
-from sales_monitor.errors import TopicNotRead, UnreadableFile, UnreadableMessage
+from sales_monitor.errors import TopicNotRead, UnreadableBatch, UnreadableFile, UnreadableMessage
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row
 from sales_monitor.kafka.interface import TopicConsumer
@@ -114,6 +114,8 @@ def owned_records(
             except UnreadableMessage as unreadable:  # rejected by any reader: owned by none
                 consumer.seek(partition, unreadable.offset + 1)
                 continue
+            except UnreadableBatch as batch:  # its records may be this file's: never guess
+                raise TopicNotRead(f"a {batch}") from batch
             if not messages:
                 if time.monotonic() - moved_at > READ_STALL_S:
                     raise TopicNotRead(

@@ -422,7 +422,9 @@ class KafkaTopicConsumer:
             log.warning("lote ilegível numa partição desconhecida: %r", error)
             return failure(error if isinstance(error, KafkaError) else KafkaError(repr(error)))
         log.warning("lote ilegível em %s: %r", tp, error)
-        return UnreadableBatch(tp.partition, self._consumer.position(tp), _codec_reason(error))
+        found = UnreadableBatch(tp.partition, self._consumer.position(tp), _codec_reason(error))
+        drop_buffered(self._consumer, tp)  # so the next poll fetches it again (and says so)
+        return found
 
     def check(self) -> None:
         with translated():
