@@ -114,8 +114,8 @@ def owned_records(
             except UnreadableMessage as unreadable:  # rejected by any reader: owned by none
                 consumer.seek(partition, unreadable.offset + 1)
                 continue
-            except UnreadableBatch as batch:  # its records may be this file's: never guess
-                raise TopicNotRead(f"a {batch}") from batch
+            except UnreadableBatch as unreadable_batch:  # it may hold this file's: never guess
+                raise TopicNotRead(f"a {unreadable_batch}") from unreadable_batch
             if not messages:
                 if time.monotonic() - moved_at > READ_STALL_S:
                     raise TopicNotRead(
