@@ -286,39 +286,27 @@ def _topic_notices(status) -> None:
 
 def _data_loss_notice(loss: DataLoss) -> None:
     """Stated once, against the rebuilt table; a person can dismiss it (in this tab)."""
-    at = loss.at.strftime(WHEN)
-    had = count_of(loss.rows_before, "venda", "vendas")
+    st.warning(_loss_sentence(loss), icon=icons.WARNING)
+    if loss.lost is not None:
+        st.button("Dispensar o aviso", key="dismiss_loss", on_click=_dismiss, args=(loss.at,))
+
+
+def _loss_sentence(loss: DataLoss) -> str:
+    at, had = loss.at.strftime(WHEN), count_of(loss.rows_before, "venda", "vendas")
+    after = format_int(loss.rows_after or 0)
     if loss.cause == LossCause.TOPIC_RECREATED:
-        _recreated_notice(loss, at, had)
-        return
+        if loss.lost is None:
+            return (f"Às {at} o tópico foi apagado e criado de novo: a tabela ({had}) está "
+                    "sendo refeita com o que o novo tópico tem…")  # fmt: skip
+        left = count_of(loss.lost, "venda saiu", "vendas saíram")
+        return (f"Às {at} o tópico foi apagado e criado de novo; a tabela foi refeita: {left}. "
+                f"A tabela tinha {had}; o novo tópico tem {after}.")  # fmt: skip
     if loss.lost is None:
-        st.warning(
-            f"Às {at} o Kafka voltou sem os dados que a tabela tinha ({had}): relendo o que "
-            "o tópico tem agora…", icon=icons.WARNING,
-        )  # fmt: skip
-        return
+        return (f"Às {at} o Kafka voltou sem os dados que a tabela tinha ({had}): relendo o que "
+                "o tópico tem agora…")  # fmt: skip
     lost = count_of(loss.lost, "venda perdida", "vendas perdidas")
-    st.warning(
-        f"Às {at} o Kafka voltou sem parte dos dados: {lost}. A tabela tinha {had}; "
-        f"o tópico tinha {format_int(loss.rows_after or 0)} depois.", icon=icons.WARNING,
-    )  # fmt: skip
-    st.button("Dispensar o aviso", key="dismiss_loss", on_click=_dismiss, args=(loss.at,))
-
-
-def _recreated_notice(loss: DataLoss, at: str, had: str) -> None:
-    if loss.lost is None:
-        st.warning(
-            f"Às {at} o tópico foi apagado e criado de novo: a tabela ({had}) está sendo "
-            "refeita com o que o novo tópico tem…", icon=icons.WARNING,
-        )  # fmt: skip
-        return
-    left = count_of(loss.lost, "venda saiu", "vendas saíram")
-    st.warning(
-        f"Às {at} o tópico foi apagado e criado de novo; a tabela foi refeita: {left}. "
-        f"A tabela tinha {had}; o novo tópico tem {format_int(loss.rows_after or 0)}.",
-        icon=icons.WARNING,
-    )  # fmt: skip
-    st.button("Dispensar o aviso", key="dismiss_loss", on_click=_dismiss, args=(loss.at,))
+    return (f"Às {at} o Kafka voltou sem parte dos dados: {lost}. A tabela tinha {had}; "
+            f"o tópico tinha {after} depois.")  # fmt: skip
 
 
 def _dismiss(at: datetime) -> None:
