@@ -111,6 +111,7 @@ class StreamConsumer(threading.Thread):
         self._live_from_ms = round(time.time() * 1000)  # written after this: read live
         self._topic_id: str | None = None  # the topic's identity, where the broker gives one
         self._topic_gone = False  # seen missing while the broker answered
+        self._broker_lost = False  # the broker went away since the topic was last read
         self._aside: dict[int, tuple[int, float]] = {}  # partition: (offset, since)
 
     # -- called from other threads -------------------------------------------------
@@ -168,6 +169,7 @@ class StreamConsumer(threading.Thread):
         except BrokerUnavailable as error:  # its message names the cause, if known
             retrying = f"tentando de novo a cada {RETRY_S:g} s"
             self._set(state=StreamState.BROKER_DOWN, detail=f"{error}; {retrying}")
+            self._broker_lost = True
             self._stopping.wait(RETRY_S)
             return
         try:
@@ -176,6 +178,7 @@ class StreamConsumer(threading.Thread):
             pass
         except KafkaFailure as error:
             self._set(state=StreamState.BROKER_DOWN, detail=f"{error}")
+            self._broker_lost = True
             self._stopping.wait(RETRY_S)
         finally:
             consumer.close()
@@ -191,8 +194,10 @@ class StreamConsumer(threading.Thread):
             return
         identity = consumer.topic_id()
         if self._topic_gone or (identity is not None and self._topic_id not in (None, identity)):
-            self._forget(RECREATED_DETAIL, LossCause.TOPIC_RECREATED)
-        self._topic_id, self._topic_gone = identity, False
+            # a topic made anew while the broker was away: an in-memory broker restarted
+            cause = LossCause.BROKER_RESET if self._broker_lost else LossCause.TOPIC_RECREATED
+            self._forget(DETAILS[cause], cause)
+        self._topic_id, self._topic_gone, self._broker_lost = identity, False, False
         self._aside.clear()  # a new client: each partition is tried afresh
         consumer.assign(partitions)
         self._place(consumer, partitions)
