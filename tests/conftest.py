@@ -18,12 +18,12 @@ from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from tests.helpers import apache as apache_kafka
 from tests.helpers.tls import make_certificates
 
-
 # Every run draws the same Hypothesis examples: a failure reproduces, and CI never meets a
 # new one by chance. `HYPOTHESIS_PROFILE=search uv run pytest` searches at random instead.
 hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
 hypothesis_settings.register_profile("search")
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
 
 @pytest.fixture(scope="session")
 def apache(tmp_path_factory):
