@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,18 @@ def test_pure_folders_import_no_command_and_no_page():
         if module.startswith(PURE)
     }
     assert {module: names for module, names in imported.items() if names} == {}
+
+
+HISTORY = re.compile(r"\b20\d\d-\d\d-\d\d\b|\b[Uu]sed to\b|\bas before\b|\bBefore:")
+TIMELESS = {"ID_EPOCH_MS = "}  # a constant whose comment names its own moment, not a history
+
+
+def test_comments_say_why_in_the_present_tense():
+    """History (dated figures, what changed and when) lives in CHANGELOG.md."""
+    dated = [
+        f"{path.relative_to(PACKAGE)}:{n}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if HISTORY.search(line) and not any(keep in line for keep in TIMELESS)
+    ]
+    assert dated == []

@@ -120,7 +120,7 @@ class CsvMonitor:
         """Sync each settled change until `stop` is set; while changes wait for the broker,
         try again every RETRY_S even if the file stays the same."""
         # from what the last sync read, so a change made since, before this watch began, is
-        # synced too (it used to be missed); never synced: one sync at once, harmless
+        # synced too; never synced: one sync at once, harmless
         seen = self.read_signature
         with FileWatch(self.path) as watch:
             self.watching.set()

@@ -234,7 +234,7 @@ class StreamConsumer(threading.Thread):
             highwater = self._highwater(consumer, partitions)
             if self._behind_us(highwater) and self._behind_us(consumer.end_offsets(partitions)):
                 # the broker's own answer confirms it: a new leader's fetch highwater can
-                # lag for a moment during a failover (seen on a 3-node Apache Kafka)
+                # lag for a moment during a failover (tests/kafka/test_apache_cluster.py)
                 self._rebuild_after_loss(consumer, partitions)
                 continue
             self._note_positions(consumer, partitions, highwater)

@@ -1,8 +1,9 @@
 """What one refresh of the Painel shows, computed once and shared by every tab.
 
-Every browser tab reruns the page every few seconds. Each used to filter, aggregate and
-build the same Plotly figures from the same table; now the work for one (table version,
-filters, window position) is done once and every session showing that view reuses it. A
+Every browser tab reruns the page every few seconds, and tabs showing the same view would
+filter, aggregate and build the same Plotly figures from the same table; the work for one
+(table version, filters, window position) is done once and every session showing that view
+reuses it. A
 time window slides in steps of the refresh interval, so its tabs share each step; a table
 that did not change costs nothing to compute again. While records arrive the table changes
 between any two tabs' refreshes, so the tabs' timed refreshes also share one reading of the
@@ -110,9 +111,9 @@ class SharedViews:
         clock, or a new one (`take`) in a new interval or when `fresh` is asked for (a
         person's own action: what they did shows at once, and every tab then shows that
         newer reading). Intervals, not an age: a tab alone refreshes once an interval, so it
-        always reads anew; with a maximum age, a refresh a moment early took its own
-        previous reading, and the page showed sales up to two intervals late (p99 6.1 s
-        from produce to page at a 3 s refresh, `uv run bench --only page`)."""
+        always reads anew; with a maximum age, a refresh a moment early would take its own
+        previous reading and show sales up to two intervals late (`uv run bench --only
+        page` measures produce to page)."""
         with self._lock:
             interval = int(self._clock() // self._max_age) if self._max_age > 0 else None
             if fresh or self._reading is None or interval is None or interval != self._interval:

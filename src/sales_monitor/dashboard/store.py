@@ -87,9 +87,8 @@ def empty_frame() -> pd.DataFrame:
 
 class PendingColumns:
     """Records written since the last rebuild, as one list per column. Lists of ints and
-    strings cost the garbage collector nothing per record; a record object per row made
-    every collection walk all of them (a fifth to a third of ingest time when it was
-    changed, by `uv run bench --only ingest`)."""
+    strings cost the garbage collector nothing per record, where a record object per row
+    would make every collection walk all of them (`uv run bench --only ingest`)."""
 
     def __init__(self) -> None:
         self.ids: list[int] = []

@@ -265,10 +265,9 @@ def make_consumer(target: Connection | str, **tuning) -> KafkaConsumer:
         "enable_auto_commit": False,
         "allow_auto_create_topics": False,
         "auto_offset_reset": "earliest",
-        # an idle consumer asks the broker again every this often. One consumer on a still
-        # Tansu topic took 0.087 cores at 20 ms, 0.013 at 250 (its process's CPU in /proc,
-        # a probe); produce-to-table stays far under a 3 s refresh (`uv run bench --only
-        # latency`), and `uv run bench --only tabs` shows the idle server as a whole.
+        # an idle consumer asks the broker again every this often: a shorter wait costs an
+        # idle server CPU (`uv run bench --only tabs`), a longer one delays produce-to-table
+        # (`uv run bench --only latency`, far under a 3 s refresh at this value)
         "fetch_max_wait_ms": 250,
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,

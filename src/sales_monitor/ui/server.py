@@ -1,10 +1,10 @@
 """The Streamlit server with the dashboard's consumer already reading.
 
 `python -m streamlit run` runs the app's code only when a browser opens a page, so the table
-used to start filling at the first visit (a cold start of a million messages then took that
-person a minute). This runs the same server in this process after starting the one shared
-consumer (`st.cache_resource` is per process, so the pages find it there), and the table is
-ready when the first person arrives. Arguments: those of `streamlit run`.
+would start filling at the first visit (a cold start of a million messages takes a minute).
+This runs the same server in this process after starting the one shared consumer
+(`st.cache_resource` is per process, so the pages find it there), and the table is ready
+when the first person arrives. Arguments: those of `streamlit run`.
 """
 
 from __future__ import annotations
