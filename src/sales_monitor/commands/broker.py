@@ -17,9 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = flags.Parser(prog="broker", description="Broker Kafka embutido (Tansu).")
     own = local_port(settings.bootstrap_servers)
     parser.add_argument(
-        "--port", type=flags.port, default=own or 9092,
+        "--port",
+        type=flags.port,
+        default=own or 9092,
         help=f"porta (padrão {own or 9092}, a de KAFKA_BOOTSTRAP_SERVERS quando é local)",
-    )  # fmt: skip
+    )
     parser.add_argument("--topic", type=flags.topic_name, default=settings.topic)
     parser.add_argument("--partitions", type=flags.positive_int, default=1)
     args = parser.parse_args(argv)
@@ -42,12 +44,13 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     return run_until_stopped(
-        stop_on_signals(), start,
+        stop_on_signals(),
+        start,
         exited=lambda: None if broker.running() else "broker",
         shutdown=broker.stop,
         died=lambda _: f"o broker parou sozinho:\n{broker.output()[-1000:]}",
         farewell="Broker parado.",
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -66,9 +66,10 @@ class CsvMonitor:
         consumer = open_consumer(self.connection, self.topic)
         try:
             self.published = owned_records(
-                consumer, self.source,
+                consumer,
+                self.source,
                 lambda n: say(f"  {count_of(n, 'mensagem lida', 'mensagens lidas')}…"),
-            )  # fmt: skip
+            )
         finally:
             consumer.close()
         found = count_of(len(self.published), "registro vivo veio", "registros vivos vieram")
@@ -210,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     if lost:
         cause = monitor.publisher.stats.last_error
         lost_text = count_of(lost, "mudança não confirmada", "mudanças não confirmadas")
-        say(f"Erro: {lost_text} pelo Kafka em {connection.bootstrap_servers} ({cause}); "
-            "a próxima execução as envia.")  # fmt: skip
+        say(
+            f"Erro: {lost_text} pelo Kafka em {connection.bootstrap_servers} ({cause}); "
+            "a próxima execução as envia."
+        )
     return 0 if report is not None and not lost else 1
 
 

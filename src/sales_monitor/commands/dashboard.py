@@ -32,12 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dashboard: {url}  (Ctrl-C para parar)", flush=True)
 
     return run_until_stopped(
-        stop_on_signals(), start,
+        stop_on_signals(),
+        start,
         exited=lambda: "dashboard" if any(c.poll() is not None for c in running) else None,
         shutdown=lambda: stop_children(running),
         died=lambda _: "o dashboard parou sozinho; veja as mensagens acima.",
         farewell="Dashboard encerrado.",
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

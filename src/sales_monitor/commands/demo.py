@@ -36,10 +36,18 @@ class Demo:
         self._broker()
         ensure_topic(self.settings.connection, self.settings.topic)
         self.children["produtor"] = self._spawn(
-            [sys.executable, "-m", "sales_monitor.commands.producer", "--quiet",
-             "--bootstrap-server", self.settings.bootstrap_servers,
-             "--topic", self.settings.topic, *self.producer_args],
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "sales_monitor.commands.producer",
+                "--quiet",
+                "--bootstrap-server",
+                self.settings.bootstrap_servers,
+                "--topic",
+                self.settings.topic,
+                *self.producer_args,
+            ],
+        )
         self.children["dashboard"], self.port = start_dashboard(self.settings, self.port)
 
     def _broker(self) -> None:
@@ -59,9 +67,12 @@ class Demo:
 
     def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:
         return subprocess.Popen(
-            command, env=dashboard_env(self.settings), stdin=subprocess.DEVNULL,
-            preexec_fn=child_dies_with_parent, **kwargs,
-        )  # fmt: skip
+            command,
+            env=dashboard_env(self.settings),
+            stdin=subprocess.DEVNULL,
+            preexec_fn=child_dies_with_parent,
+            **kwargs,
+        )
 
     def exited(self) -> str | None:
         """The name of a piece that stopped by itself, if any."""
@@ -97,10 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
 
     return run_until_stopped(
-        stop_on_signals(), start, demo.exited, demo.stop,
+        stop_on_signals(),
+        start,
+        demo.exited,
+        demo.stop,
         died=lambda name: f"o {name} parou sozinho; encerrando o demo.",
         farewell="Demo encerrado.",
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -83,18 +83,24 @@ def producer_or_exit(settings: Settings, bootstrap: str, topic: str, compression
 
 def add_kafka_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
     parser.add_argument(
-        "--bootstrap-server", type=bootstrap, default=settings.bootstrap_servers,
+        "--bootstrap-server",
+        type=bootstrap,
+        default=settings.bootstrap_servers,
         help=f"endereço do Kafka (padrão {settings.bootstrap_servers})",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--topic", type=topic_name, default=settings.topic,
+        "--topic",
+        type=topic_name,
+        default=settings.topic,
         help=f"tópico (padrão {settings.topic})",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--compression", choices=CODECS, default=settings.compression,
+        "--compression",
+        choices=CODECS,
+        default=settings.compression,
         help=f"compressão dos lotes que escreve (padrão {settings.compression}; "
         "KAFKA_COMPRESSION_TYPE)",
-    )  # fmt: skip
+    )
 
 
 def codec(name: str) -> str | None:

@@ -37,12 +37,26 @@ def streamlit_command(port: int, host: str) -> list[str]:
     """`streamlit run` through `ui.server`, which starts the consumer with the server.
     Headless: no browser launch and no first-run e-mail prompt, which would block here."""
     return [
-        sys.executable, "-m", "sales_monitor.ui.server", str(DASHBOARD),
-        "--server.port", str(port), "--server.address", host, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--logger.level", "warning",
-        "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
+        sys.executable,
+        "-m",
+        "sales_monitor.ui.server",
+        str(DASHBOARD),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--logger.level",
+        "warning",
+        "--client.toolbarMode",
+        "minimal",
+        "--client.showErrorDetails",
+        "none",
         *IDLE_FLAGS,
-    ]  # fmt: skip
+    ]
 
 
 def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -67,23 +81,31 @@ def add_dashboard_flags(parser: argparse.ArgumentParser, settings: Settings) -> 
     flags.add_kafka_flags(parser, settings)
     parser.add_argument("--port", type=flags.port, default=8501, help="porta do dashboard")
     parser.add_argument(
-        "--host", type=flags.host, default=settings.host,
+        "--host",
+        type=flags.host,
+        default=settings.host,
         help=f"endereço em que o dashboard escuta (padrão {settings.host}: só esta máquina)",
-    )  # fmt: skip
+    )
     parser.add_argument("--max-rows", type=flags.positive_int, default=settings.max_rows)
     parser.add_argument("--refresh", type=flags.positive_number, default=settings.refresh_seconds)
     parser.add_argument(
-        "--read-only", action="store_true", default=settings.read_only,
+        "--read-only",
+        action="store_true",
+        default=settings.read_only,
         help="esconde toda ação que escreve no tópico (DASHBOARD_READ_ONLY=1)",
-    )  # fmt: skip
+    )
 
 
 def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
     return replace(
-        settings.with_address(args.bootstrap_server), topic=args.topic,
-        max_rows=args.max_rows, refresh_seconds=args.refresh, host=args.host,
-        read_only=args.read_only, compression=args.compression,
-    )  # fmt: skip
+        settings.with_address(args.bootstrap_server),
+        topic=args.topic,
+        max_rows=args.max_rows,
+        refresh_seconds=args.refresh,
+        host=args.host,
+        read_only=args.read_only,
+        compression=args.compression,
+    )
 
 
 def reachable_host(host: str) -> str:
@@ -120,9 +142,12 @@ def start_dashboard(settings: Settings, port: int) -> tuple[subprocess.Popen, in
     errors still show. It dies with this process, even by SIGKILL. Raises StartupError."""
     port = dashboard_port(port, settings.host)
     child = subprocess.Popen(
-        streamlit_command(port, settings.host), env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=child_dies_with_parent,
-    )  # fmt: skip
+        streamlit_command(port, settings.host),
+        env=dashboard_env(settings),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=child_dies_with_parent,
+    )
     if not wait_healthy(port, child, settings.host):
         stop_children([child])
         raise StartupError(

@@ -95,8 +95,12 @@ def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace
     )
     parser.add_argument("--count", type=flags.positive_int, help="para depois de N registros")
     flags.add_kafka_flags(parser, settings)
-    parser.add_argument("--partitions", type=flags.positive_int, default=1,
-                        help="partições ao criar o tópico (padrão 1)")  # fmt: skip
+    parser.add_argument(
+        "--partitions",
+        type=flags.positive_int,
+        default=1,
+        help="partições ao criar o tópico (padrão 1)",
+    )
     parser.add_argument("--quiet", action="store_true", help="não imprime cada registro")
     return parser.parse_args(argv)
 
@@ -177,9 +181,11 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     print(stats.summary(), flush=True)
     if pending and stats.unconfirmed == 0 and isinstance(stats.last_error, DeliveryAborted):
         lost = count_of(pending, "registro não foi entregue", "registros não foram entregues")
-        print(f"Erro: {lost}: o Kafka não "
-              f"respondeu em {STOP_WAIT_S:g} s depois do pedido para parar.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"Erro: {lost}: o Kafka não "
+            f"respondeu em {STOP_WAIT_S:g} s depois do pedido para parar.",
+            file=sys.stderr,
+        )
     elif (error := stats.error_line(settings.bootstrap_servers)) is not None:
         print(error, file=sys.stderr)
     return 0 if stats.failed == 0 else 1
@@ -188,8 +194,11 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
 def _announce(message: SaleMessage, _metadata) -> None:
     record = decode(*message)  # the faker's own message: always a record
     if isinstance(record, SaleRecord):
-        print(f"Enviado: id={record.id} {record.name} ({record.age}), {record.city}, "
-              f"{format_brl(record.value_cents)}", flush=True)  # fmt: skip
+        print(
+            f"Enviado: id={record.id} {record.name} ({record.age}), {record.city}, "
+            f"{format_brl(record.value_cents)}",
+            flush=True,
+        )
 
 
 class _Progress:
@@ -219,10 +228,13 @@ class _Progress:
             waiting_records = count_of(
                 self._stats.unconfirmed, "registro aguardando", "registros aguardando"
             )
-            print(f"Kafka sem resposta em {self._bootstrap} há {waiting:.0f} s: "
-                  f"{waiting_records} (até "
-                  f"{DELIVERY_TIMEOUT_S // 60} min; depois contam como falhas). "
-                  "O envio continua sozinho quando ele voltar.", flush=True)  # fmt: skip
+            print(
+                f"Kafka sem resposta em {self._bootstrap} há {waiting:.0f} s: "
+                f"{waiting_records} (até "
+                f"{DELIVERY_TIMEOUT_S // 60} min; depois contam como falhas). "
+                "O envio continua sozinho quando ele voltar.",
+                flush=True,
+            )
         elif self._in_outage and waiting < STALL_S:
             self._in_outage, self._next_outage_note = False, 0.0
             print("Kafka respondeu de novo; envio retomado.", flush=True)

@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     changes, rejected = changes_from(args)
     if args.dry_run:
         valid = count_of(len(changes), "válido", "válidos")
-        print(f"Resumo: {valid}, {count_of(rejected, 'rejeitado', 'rejeitados')}; "
-              "nada enviado (--dry-run).")  # fmt: skip
+        print(
+            f"Resumo: {valid}, {count_of(rejected, 'rejeitado', 'rejeitados')}; "
+            "nada enviado (--dry-run)."
+        )
         return 1 if rejected else 0
     connection, producer = flags.producer_or_exit(
         settings, args.bootstrap_server, args.topic, args.compression

@@ -50,22 +50,32 @@ def ticks(top: float, whole: bool = False, count: int = 5) -> list[float]:
 
 def _money_axis(top: float) -> dict:
     values = ticks(top)
-    return {"tickvals": values, "ticktext": [short_brl(v) for v in values],
-            "range": [0, values[-1]]}  # fmt: skip
+    return {
+        "tickvals": values,
+        "ticktext": [short_brl(v) for v in values],
+        "range": [0, values[-1]],
+    }
 
 
 def _count_axis(top: float) -> dict:
     values = ticks(top, whole=True)
-    return {"tickvals": values, "ticktext": [format_int(int(v)) for v in values],
-            "range": [0, values[-1]]}  # fmt: skip
+    return {
+        "tickvals": values,
+        "ticktext": [format_int(int(v)) for v in values],
+        "range": [0, values[-1]],
+    }
 
 
 def _ages_axis(ages: pd.Series) -> dict:
     """Whole years on the axis: a single age gave ticks at 29,6 and 29,8."""
     low, high = (int(ages.min()), int(ages.max())) if len(ages) else (0, 1)
     step = ticks(max(1, high - low), whole=True)[1]
-    return {"tickmode": "linear", "tick0": 0, "dtick": step,
-            "range": [low - 0.5 - step / 2, high + 0.5 + step / 2]}  # fmt: skip
+    return {
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": step,
+        "range": [low - 0.5 - step / 2, high + 0.5 + step / 2],
+    }
 
 
 def _brl(values: pd.Series) -> list[str]:
@@ -107,21 +117,27 @@ def value_by_state(frame: pd.DataFrame) -> SharedFigure:
 def _ranked_bars(names: list[str], values: pd.Series, title: str) -> SharedFigure:
     """Amounts as horizontal bars in the order given (largest first, on top)."""
     bar = go.Bar(
-        y=names, x=values, orientation="h", customdata=_brl(values),
+        y=names,
+        x=values,
+        orientation="h",
+        customdata=_brl(values),
         hovertemplate="%{y}: %{customdata}<extra></extra>",
-    )  # fmt: skip
+    )
     figure = _layout(SharedFigure(bar), title, "Valor", "")
     return figure.update_layout(
-        height=max(HEIGHT, 60 + ROW_PX * len(names)), xaxis=_money_axis(values.max()),
+        height=max(HEIGHT, 60 + ROW_PX * len(names)),
+        xaxis=_money_axis(values.max()),
         yaxis={"autorange": "reversed", "automargin": True},
-    )  # fmt: skip
+    )
 
 
 def age_histogram(frame: pd.DataFrame) -> SharedFigure:
     bar = go.Bar(
-        x=frame["idade"], y=frame["vendas"], marker_line_width=0,
+        x=frame["idade"],
+        y=frame["vendas"],
+        marker_line_width=0,
         hovertemplate="%{x} anos: %{y} vendas<extra></extra>",
-    )  # fmt: skip
+    )
     figure = _layout(SharedFigure(bar), "Vendas por idade (todas)", "Idade", "Vendas")
     return figure.update_layout(
         bargap=0.05, yaxis=_count_axis(frame["vendas"].max()), xaxis=_ages_axis(frame["idade"])
@@ -131,19 +147,25 @@ def age_histogram(frame: pd.DataFrame) -> SharedFigure:
 def region_share(frame: pd.DataFrame) -> SharedFigure:
     # our order: the regions as the country lists them, "não identificado" last
     pie = go.Pie(
-        labels=frame["regiao"].tolist(), values=frame["vendas"], hole=0.35, sort=False,
+        labels=frame["regiao"].tolist(),
+        values=frame["vendas"],
+        hole=0.35,
+        sort=False,
         hovertemplate="%{label}: %{value} vendas (%{percent})<extra></extra>",
-    )  # fmt: skip
+    )
     return _layout(SharedFigure(pie), "Participação por região (vendas)", "", "")
 
 
 def value_by_age(frame: pd.DataFrame, total_rows: int) -> SharedFigure:
     points = go.Scattergl(
-        x=frame["idade"], y=frame["valor"], mode="markers", text=_literal(frame["cidade"]),
+        x=frame["idade"],
+        y=frame["valor"],
+        mode="markers",
+        text=_literal(frame["cidade"]),
         marker={"size": 5, "opacity": 0.5},
         customdata=_brl(frame["valor"]),
         hovertemplate="%{text}<br>idade %{x}<br>%{customdata}<extra></extra>",
-    )  # fmt: skip
+    )
     title = "Valor × idade"
     if total_rows > len(frame):
         title += f" (amostra de {format_int(len(frame))} de {format_int(total_rows)})"
@@ -156,9 +178,12 @@ def revenue_trend(frame: pd.DataFrame) -> SharedFigure:
     """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
     bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
     line = go.Scatter(
-        x=frame["momento"], y=frame["valor"], mode="lines+markers", customdata=_brl(frame["valor"]),
+        x=frame["momento"],
+        y=frame["valor"],
+        mode="lines+markers",
+        customdata=_brl(frame["valor"]),
         hovertemplate="%{x|%d/%m %H:%M:%S}<br>%{customdata}<extra></extra>",
-    )  # fmt: skip
+    )
     title = f"Receita a cada {bucket_label(bucket)}"
     figure = _layout(SharedFigure(line), title, "Horário", "Valor")
     if len(frame):

@@ -58,9 +58,15 @@ from sales_monitor.kafka.interface import ConsumerFactory, Message, TopicConsume
 from sales_monitor.record import SAO_PAULO, message_time
 
 __all__ = [
-    "DataLoss", "Expired", "LossCause", "Reading", "StreamConsumer", "StreamState",
-    "StreamStatus", "open_stream_consumer",
-]  # fmt: skip
+    "DataLoss",
+    "Expired",
+    "LossCause",
+    "Reading",
+    "StreamConsumer",
+    "StreamState",
+    "StreamStatus",
+    "open_stream_consumer",
+]
 
 # A poll takes all that the last fetches brought (a partition's fetch is at most 4 MiB,
 # about 27,000 sales): kafka-python sends the next fetches once its buffer is empty, so they
@@ -264,8 +270,13 @@ class StreamConsumer(threading.Thread):
         aside = {p: why for p, why in self.status.set_aside.items() if p in self._aside}
         status = replace(self.status, positions=positions, highwater=highwater, ends=ends)
         caught_up = status.caught_up or self._at_end(status)
-        self._set(positions=positions, highwater=highwater, ends=ends, set_aside=aside,
-                  caught_up=caught_up)  # fmt: skip
+        self._set(
+            positions=positions,
+            highwater=highwater,
+            ends=ends,
+            set_aside=aside,
+            caught_up=caught_up,
+        )
         loss = self.status.data_loss
         if caught_up and loss is not None and loss.rows_after is None:
             # the loss is stated once, against the rebuilt table: later sales do not
@@ -369,8 +380,17 @@ class StreamConsumer(threading.Thread):
         self.invalid_messages.clear()
         self._live_from_ms = round(time.time() * 1000)
         loss = None if cause is None else DataLoss(datetime.now(SAO_PAULO), rows, cause=cause)
-        self._set(positions={}, highwater={}, ends={}, origins={}, invalid=0, detail=why,
-                  caught_up=False, data_loss=loss, expired=None)  # fmt: skip
+        self._set(
+            positions={},
+            highwater={},
+            ends={},
+            origins={},
+            invalid=0,
+            detail=why,
+            caught_up=False,
+            data_loss=loss,
+            expired=None,
+        )
 
     def _start_over(
         self, consumer: TopicConsumer, partitions: list[int], cause: LossCause | None = None

@@ -98,9 +98,12 @@ def value_by_state(by_city: pd.DataFrame) -> pd.DataFrame:
     grouped = by_city.groupby(states.to_numpy())[["valor", "vendas"]].sum()
     grouped = grouped.sort_values("valor", ascending=False, kind="stable")
     return pd.DataFrame(
-        {"uf": grouped.index.astype(str), "valor": grouped["valor"].to_numpy(),
-         "vendas": grouped["vendas"].to_numpy()}
-    )  # fmt: skip
+        {
+            "uf": grouped.index.astype(str),
+            "valor": grouped["valor"].to_numpy(),
+            "vendas": grouped["vendas"].to_numpy(),
+        }
+    )
 
 
 def region_share(by_state: pd.DataFrame) -> pd.DataFrame:

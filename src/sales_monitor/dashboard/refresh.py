@@ -95,9 +95,11 @@ class SharedViews:
     interval of the clock (its multiples of `max_age_s`) for timed refreshes."""
 
     def __init__(
-        self, max_age_s: float = 0.0, kept: int = KEPT_VIEWS,
+        self,
+        max_age_s: float = 0.0,
+        kept: int = KEPT_VIEWS,
         clock: Callable[[], float] = time.monotonic,
-    ):  # fmt: skip
+    ):
         self._kept, self._max_age, self._clock = kept, max_age_s, clock
         self._views: OrderedDict[Hashable, PanelView] = OrderedDict()
         self._version = -1

@@ -91,9 +91,13 @@ class TopicMessage:
         """One line of an export: everything needed to write the message again; a key or
         value that is not UTF-8 as `key_base64`/`value_base64` (and null)."""
         line = {
-            "partition": self.partition, "offset": self.offset, "timestamp": self.timestamp_ms,
-            "key": self.key, "value": self.value, "headers": [list(h) for h in self.headers],
-        }  # fmt: skip
+            "partition": self.partition,
+            "offset": self.offset,
+            "timestamp": self.timestamp_ms,
+            "key": self.key,
+            "value": self.value,
+            "headers": [list(h) for h in self.headers],
+        }
         if self.raw is not None:
             for name, data in zip(("key", "value"), self.raw, strict=True):
                 if data is not None:

@@ -50,8 +50,14 @@ def example_record() -> str:
     """The README's example, with a fresh id and the current time."""
     ids = state.setdefault("id_generator", IdGenerator())
     now = datetime.now(SAO_PAULO).strftime("%Y-%m-%dT%H:%M:%S")
-    example = {"id": ids(), "nome": "Novo Usuario", "idade": 28, "cidade": "Recife",
-               "valor": 450.00, "timestamp": now}  # fmt: skip
+    example = {
+        "id": ids(),
+        "nome": "Novo Usuario",
+        "idade": 28,
+        "cidade": "Recife",
+        "valor": 450.00,
+        "timestamp": now,
+    }
     return json.dumps(example, indent=2, ensure_ascii=False)
 
 
@@ -107,12 +113,17 @@ def topic_numbers() -> None:
         st.warning(f"O tópico '{settings.topic}' não existe ainda; o primeiro envio o cria.")
         return
     st.dataframe(
-        [{"partição": str(o.partition), "primeiro offset": format_int(o.earliest),
-          "último offset": format_int(o.latest - 1) if o.messages else "—",
-          "mensagens": format_int(o.messages)}
-         for o in offsets],
+        [
+            {
+                "partição": str(o.partition),
+                "primeiro offset": format_int(o.earliest),
+                "último offset": format_int(o.latest - 1) if o.messages else "—",
+                "mensagens": format_int(o.messages),
+            }
+            for o in offsets
+        ],
         hide_index=True,
-    )  # fmt: skip
+    )
 
 
 # -- Browsing --------------------------------------------------------------------------
@@ -178,10 +189,17 @@ def draw_messages(messages: list[browse.TopicMessage], live: bool = False) -> No
             kind = message.timestamp_kind
             st.caption(f"Timestamp {message.timestamp_ms} ms" + (f" ({kind})" if kind else ""))
             where = f"{message.partition}-{message.offset}"
-            if writable and st.button(
-                "Reenviar", key=f"resend-{where}", on_click=load_into_editor, args=(message,),
-                help="Abre esta mensagem no editor da aba Enviar",
-            ) and live:  # fmt: skip
+            if (
+                writable
+                and st.button(
+                    "Reenviar",
+                    key=f"resend-{where}",
+                    on_click=load_into_editor,
+                    args=(message,),
+                    help="Abre esta mensagem no editor da aba Enviar",
+                )
+                and live
+            ):
                 st.rerun()  # from the live fragment: the whole page, so the tab opens
 
 
@@ -189,17 +207,26 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     """The topic's messages: newest first in stable pages, or live as they arrive."""
     where, start, search = st.columns([1, 2, 2])
     partition = where.selectbox(
-        "Partição", [None, *(o.partition for o in offsets)], key="browse_partition",
-        format_func=lambda p: "Todas" if p is None else str(p), on_change=new_query,
-    )  # fmt: skip
+        "Partição",
+        [None, *(o.partition for o in offsets)],
+        key="browse_partition",
+        format_func=lambda p: "Todas" if p is None else str(p),
+        on_change=new_query,
+    )
     mode = start.radio(
-        "Mostrar", ["Mais recentes", "Ao vivo", "Até um offset", "Até uma data"],
-        horizontal=True, key="browse_mode", on_change=new_query,
-    )  # fmt: skip
+        "Mostrar",
+        ["Mais recentes", "Ao vivo", "Até um offset", "Até uma data"],
+        horizontal=True,
+        key="browse_mode",
+        on_change=new_query,
+    )
     needle = search.text_input(
-        "Buscar (valor, chave, cabeçalhos ou offset)", max_chars=200, key="browse_search",
-        on_change=new_query, help="Sem diferença entre maiúsculas e minúsculas nem acentos",
-    ).strip()  # fmt: skip
+        "Buscar (valor, chave, cabeçalhos ou offset)",
+        max_chars=200,
+        key="browse_search",
+        on_change=new_query,
+        help="Sem diferença entre maiúsculas e minúsculas nem acentos",
+    ).strip()
     st.toggle("Abrir os detalhes de todas", key="browse_open")
     if mode == "Ao vivo":
         live_tail(partition, needle)
@@ -211,9 +238,12 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
         state.setdefault("browse_offset", newest)
         from_offset = st.number_input(
             "Offset mais novo a mostrar (a página mostra este e os anteriores de cada "
-            "partição escolhida)", min_value=0, step=1, key="browse_offset",
+            "partição escolhida)",
+            min_value=0,
+            step=1,
+            key="browse_offset",
             on_change=first_page,
-        )  # fmt: skip
+        )
     elif mode == "Até uma data":
         day, moment = st.columns(2)
         chosen_day = day.date_input("Até o dia", format="DD/MM/YYYY", on_change=new_query)
@@ -243,21 +273,25 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     )
     refresh, export = st.columns(2)
     refresh.button(
-        "Atualizar", on_click=new_query, icon=icons.REFRESH,
+        "Atualizar",
+        on_click=new_query,
+        icon=icons.REFRESH,
         help="As páginas seguintes ficam presas ao tópico como ele estava quando a página 1 "
         "foi lida: nada se repete nem some ao paginar. Atualizar volta à página 1, com as "
         "mensagens novas.",
-    )  # fmt: skip
+    )
     export.download_button(
         f"Exportar esta busca (até {format_int(EXPORT_LIMIT)}, JSON Lines)",
         data=lambda: browse.export_lines(
             reader.browse(replace(query, per_page=EXPORT_LIMIT, page=0, tops=page.tops)).messages
         ),
         file_name=f"{settings.topic}-{datetime.now(SAO_PAULO):%Y%m%d-%H%M%S}.jsonl",
-        mime="application/jsonl", icon=icons.DOWNLOAD, on_click="ignore",
+        mime="application/jsonl",
+        icon=icons.DOWNLOAD,
+        on_click="ignore",
         help="Chave, valor, cabeçalhos, partição, offset e timestamp; a aba Enviar arquivo "
         "e `uv run send --file` leem este arquivo de volta.",
-    )  # fmt: skip
+    )
     if page.cut_short:
         st.warning(f"Busca limitada às {format_int(browse.MAX_SCAN)} mensagens mais recentes.")
     draw_messages(page.messages)
@@ -357,10 +391,12 @@ def send_tab(offsets: list[browse.PartitionOffsets]) -> None:
         "Partição", [AUTOMATIC, *(o.partition for o in offsets)], key="editor_partition"
     )
     headers.text_area(
-        "Cabeçalhos (opcional, um por linha: nome: valor)", key="editor_headers", height=100,
+        "Cabeçalhos (opcional, um por linha: nome: valor)",
+        key="editor_headers",
+        height=100,
         placeholder="trace-id: 7f3a",
         help=f"Sem `{SOURCE_HEADER}`, vai `{SOURCE_HEADER}: {SOURCE}`",
-    )  # fmt: skip
+    )
     if raw:
         st.warning("Texto bruto: nada é conferido; o painel dirá se aceita a mensagem.")
     else:
@@ -418,9 +454,10 @@ def upload_progress(job: BulkSend) -> None:
         st.rerun()  # the whole page, so the summary replaces the bar
     share = job.queued / job.total if job.total else 1.0
     st.progress(
-        share, text=f"Enviando: {format_int(job.stats.acked)} confirmados, "
+        share,
+        text=f"Enviando: {format_int(job.stats.acked)} confirmados, "
         f"{format_int(job.queued)} de {format_int(job.total)} na fila…",
-    )  # fmt: skip
+    )
 
 
 def upload_summary(job: BulkSend) -> None:
@@ -428,9 +465,10 @@ def upload_summary(job: BulkSend) -> None:
     summary = stats.summary(len(rejected))
     if job.error is not None:
         missing = count_of(
-            job.total - job.queued, "registro não chegou a ser enviado",
+            job.total - job.queued,
+            "registro não chegou a ser enviado",
             "registros não chegaram a ser enviados",
-        )  # fmt: skip
+        )
         st.error(f"Envio interrompido: {literal(str(job.error))}. {literal(summary)} {missing}.")
     elif rejected or stats.failed or stats.unconfirmed:
         st.warning(summary)

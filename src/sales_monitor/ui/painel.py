@@ -56,8 +56,14 @@ def _set_filters(start: dict) -> None:
 
 
 def _clear_filters() -> None:
-    _set_filters({"cities": [], "values": (0, state.get("f_top", 0)),
-                  "ages": filtering.AGE_BOUNDS, "window": "Tudo"})  # fmt: skip
+    _set_filters(
+        {
+            "cities": [],
+            "values": (0, state.get("f_top", 0)),
+            "ages": filtering.AGE_BOUNDS,
+            "window": "Tudo",
+        }
+    )
 
 
 def _custom_range() -> tuple[datetime | None, datetime | None]:
@@ -98,14 +104,18 @@ def _table_actions() -> None:
         st.caption("Mudam a tabela de todas as abas e de todas as pessoas que a veem.")
         sure = st.checkbox("Confirmo: esvaziar a tabela", key="confirm_clear")
         st.button(
-            "Esvaziar a tabela", disabled=not sure, on_click=_empty_table,
+            "Esvaziar a tabela",
+            disabled=not sure,
+            on_click=_empty_table,
             help="Apaga o que a tabela tem e segue só com as vendas novas",
-        )  # fmt: skip
+        )
         sure = st.checkbox("Confirmo: reler o tópico do início", key="confirm_reread")
         st.button(
-            "Reler o tópico do início", disabled=not sure, on_click=_read_again,
+            "Reler o tópico do início",
+            disabled=not sure,
+            on_click=_read_again,
             help="Reconstrói a tabela com tudo o que o tópico tem",
-        )  # fmt: skip
+        )
 
 
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
@@ -117,13 +127,20 @@ with st.sidebar:
     for note in state.get("link_notes", []):
         st.info(note, icon=icons.INFO)
     cities = st.multiselect(
-        "Cidades", sorted(set(snapshot["cidade"].unique()) | set(state.f_cities)),
-        key="f_cities", placeholder="Todas", select_all=False,
-    )  # fmt: skip
+        "Cidades",
+        sorted(set(snapshot["cidade"].unique()) | set(state.f_cities)),
+        key="f_cities",
+        placeholder="Todas",
+        select_all=False,
+    )
     states = st.multiselect(
-        "Estados (UF)", places.STATES, key="f_states", placeholder="Todos", select_all=False,
+        "Estados (UF)",
+        places.STATES,
+        key="f_states",
+        placeholder="Todos",
+        select_all=False,
         format_func=lambda uf: f"{uf} · {places.region_of(uf)}",
-    )  # fmt: skip
+    )
     # no key: a select_slider keyed in Session State would come back as one value, not a
     # range; its identity follows `value`, so a reset or a new largest sale redraws it
     values = st.select_slider(
@@ -139,9 +156,15 @@ with st.sidebar:
         end.time_input("Até as", key="f_to", step=300)
     since, until = _custom_range()
     filters = filtering.filters_from_choices(
-        cities, cast(tuple[int, int], values), top_value, cast(tuple[int, int], ages),
-        window, states, since, until,
-    )  # fmt: skip
+        cities,
+        cast(tuple[int, int], values),
+        top_value,
+        cast(tuple[int, int], ages),
+        window,
+        states,
+        since,
+        until,
+    )
     query = filtering.query_from_filters(filters)
     st.query_params.from_dict(query)  # the view, as a link
     st.button("Limpar filtros", on_click=_clear_filters, icon=icons.CLEAR_FILTERS)
@@ -175,8 +198,9 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
         arrived = count_of(new, "venda chegou", "vendas chegaram")
         st.info(
             f"Pausado às {now:%H:%M:%S}: os números estão congelados; {arrived} "
-            "desde então. Continuar volta ao vivo.", icon=icons.PAUSED,
-        )  # fmt: skip
+            "desde então. Continuar volta ao vivo.",
+            icon=icons.PAUSED,
+        )
     st.caption(metrics.freshness(now, status.last_arrival_at, []))
     summary, table = shown.summary, shown.table
     _metrics(shown, filters)
@@ -206,18 +230,26 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
             st.caption("Nenhuma venda para listar.")
         excel, machine = st.columns(2)
         excel.download_button(
-            "Baixar para Excel", data=lambda: tables.to_excel_csv(table),
-            file_name=tables.file_name(query, now), mime="text/csv", on_click="ignore",
-            icon=icons.DOWNLOAD, type="primary", disabled=not len(table),
+            "Baixar para Excel",
+            data=lambda: tables.to_excel_csv(table),
+            file_name=tables.file_name(query, now),
+            mime="text/csv",
+            on_click="ignore",
+            icon=icons.DOWNLOAD,
+            type="primary",
+            disabled=not len(table),
             help="CSV com ponto e vírgula e vírgula decimal, que o Excel em português abre em "
             "colunas; as vendas filtradas, a mais recente primeiro",
-        )  # fmt: skip
+        )
         machine.download_button(
-            "CSV para programas", data=lambda: tables.to_csv(table),
+            "CSV para programas",
+            data=lambda: tables.to_csv(table),
             file_name=tables.file_name(query, now).replace(".csv", "_dados.csv"),
-            mime="text/csv", on_click="ignore", disabled=not len(table),
+            mime="text/csv",
+            on_click="ignore",
+            disabled=not len(table),
             help="Vírgula entre colunas, ponto decimal, horários ISO 8601",
-        )  # fmt: skip
+        )
     with stats_tab:
         if summary.count:
             st.dataframe(shown.statistics)
@@ -241,26 +273,30 @@ def _connection_notices(reading: Reading) -> None:
     if not status.connected and status.checked_at is not None:
         st.warning(
             f"Números de {status.checked_at.strftime(WHEN)}, a última resposta do Kafka: "
-            "podem estar desatualizados.", icon=icons.STALE,
-        )  # fmt: skip
+            "podem estar desatualizados.",
+            icon=icons.STALE,
+        )
     if (progress := status.reading) is not None:
         read, in_topic = progress
         share = min(1.0, read / in_topic) if in_topic else 0.0
         st.progress(
-            share, text=f"Lendo o tópico: {format_int(read)} de {format_int(in_topic)} "
+            share,
+            text=f"Lendo o tópico: {format_int(read)} de {format_int(in_topic)} "
             f"mensagens ({share:.0%}); os números crescem até a leitura terminar.",
-        )  # fmt: skip
+        )
     if (loss := status.data_loss) is not None and state.get("loss_dismissed") != loss.at:
         _data_loss_notice(loss)
     _topic_notices(status)
     if reading.evicted:
         dropped = count_of(
-            reading.evicted, "venda mais antiga saiu", "vendas mais antigas saíram",
-        )  # fmt: skip
+            reading.evicted,
+            "venda mais antiga saiu",
+            "vendas mais antigas saíram",
+        )
         st.info(
-            f"{dropped} da tabela para manter o limite de {format_int(settings.max_rows)} "
-            "vendas.", icon=icons.INFO,
-        )  # fmt: skip
+            f"{dropped} da tabela para manter o limite de {format_int(settings.max_rows)} vendas.",
+            icon=icons.INFO,
+        )
 
 
 def _topic_notices(status) -> None:
@@ -268,20 +304,23 @@ def _topic_notices(status) -> None:
     for partition, why in sorted(status.set_aside.items()):
         st.error(
             f"A partição {partition} não está sendo lida: {why}. As outras seguem; "
-            "ela é tentada de novo a cada poucos segundos.", icon=icons.WARNING,
-        )  # fmt: skip
+            "ela é tentada de novo a cada poucos segundos.",
+            icon=icons.WARNING,
+        )
     for partition, held in sorted(status.held.items()):
         waiting = count_of(held, "mensagem espera", "mensagens esperam")
         st.info(
             f"Uma transação aberta na partição {partition} segura a leitura: {waiting} "
-            "o commit (ou o abort) do produtor.", icon=icons.WAITING,
-        )  # fmt: skip
+            "o commit (ou o abort) do produtor.",
+            icon=icons.WAITING,
+        )
     if (expired := status.expired) is not None:
         gone = count_of(expired.messages, "mensagem foi apagada", "mensagens foram apagadas")
         st.warning(
             f"Às {expired.at.strftime(WHEN)}, {gone} do Kafka antes de serem lidas "
-            "(retenção ou remoção): a leitura seguiu do que restou.", icon=icons.WARNING,
-        )  # fmt: skip
+            "(retenção ou remoção): a leitura seguiu do que restou.",
+            icon=icons.WARNING,
+        )
 
 
 def _data_loss_notice(loss: DataLoss) -> None:
@@ -296,17 +335,25 @@ def _loss_sentence(loss: DataLoss) -> str:
     after = format_int(loss.rows_after or 0)
     if loss.cause == LossCause.TOPIC_RECREATED:
         if loss.lost is None:
-            return (f"Às {at} o tópico foi apagado e criado de novo: a tabela ({had}) está "
-                    "sendo refeita com o que o novo tópico tem…")  # fmt: skip
+            return (
+                f"Às {at} o tópico foi apagado e criado de novo: a tabela ({had}) está "
+                "sendo refeita com o que o novo tópico tem…"
+            )
         left = count_of(loss.lost, "venda saiu", "vendas saíram")
-        return (f"Às {at} o tópico foi apagado e criado de novo; a tabela foi refeita: {left}. "
-                f"A tabela tinha {had}; o novo tópico tem {after}.")  # fmt: skip
+        return (
+            f"Às {at} o tópico foi apagado e criado de novo; a tabela foi refeita: {left}. "
+            f"A tabela tinha {had}; o novo tópico tem {after}."
+        )
     if loss.lost is None:
-        return (f"Às {at} o Kafka voltou sem os dados que a tabela tinha ({had}): relendo o que "
-                "o tópico tem agora…")  # fmt: skip
+        return (
+            f"Às {at} o Kafka voltou sem os dados que a tabela tinha ({had}): relendo o que "
+            "o tópico tem agora…"
+        )
     lost = count_of(loss.lost, "venda perdida", "vendas perdidas")
-    return (f"Às {at} o Kafka voltou sem parte dos dados: {lost}. A tabela tinha {had}; "
-            f"o tópico tinha {after} depois.")  # fmt: skip
+    return (
+        f"Às {at} o Kafka voltou sem parte dos dados: {lost}. A tabela tinha {had}; "
+        f"o tópico tinha {after} depois."
+    )
 
 
 def _dismiss(at: datetime) -> None:
@@ -319,22 +366,30 @@ def _metrics(shown: refresh.PanelView, filters: filtering.Filters) -> None:
     versus = filtering.comparison_label(filters) if previous is not None else None
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
     total.metric(
-        "Valor Total", format_brl(summary.total_cents), delta=change.get("total"),
+        "Valor Total",
+        format_brl(summary.total_cents),
+        delta=change.get("total"),
         delta_description=versus,
-    )  # fmt: skip
+    )
     mean.metric(
-        "Valor Médio", "—" if summary.mean_cents is None else format_brl(summary.mean_cents),
-        delta=change.get("mean"), delta_description=versus,
-    )  # fmt: skip
-    count.metric(
-        "Total Registros", format_int(summary.count), delta=change.get("count"),
+        "Valor Médio",
+        "—" if summary.mean_cents is None else format_brl(summary.mean_cents),
+        delta=change.get("mean"),
         delta_description=versus,
-    )  # fmt: skip
+    )
+    count.metric(
+        "Total Registros",
+        format_int(summary.count),
+        delta=change.get("count"),
+        delta_description=versus,
+    )
     age.metric(
         "Idade Média",
         "—" if summary.mean_age is None else f"{summary.mean_age:.1f}".replace(".", ","),
-        delta=change.get("age"), delta_color="off", delta_description=versus,
-    )  # fmt: skip
+        delta=change.get("age"),
+        delta_color="off",
+        delta_description=versus,
+    )
 
 
 def _empty_state(in_table: int) -> None:
@@ -344,8 +399,9 @@ def _empty_state(in_table: int) -> None:
         return
     st.info(
         f"Nenhuma venda corresponde aos filtros escolhidos; a tabela tem "
-        f"{count_of(in_table, 'venda', 'vendas')} no total.", icon=icons.CLEAR_FILTERS,
-    )  # fmt: skip
+        f"{count_of(in_table, 'venda', 'vendas')} no total.",
+        icon=icons.CLEAR_FILTERS,
+    )
     st.button("Limpar filtros", on_click=_clear_filters, key="clear_filters_empty")
 
 
@@ -386,9 +442,10 @@ def _shared_view(version: int, snapshot, filters: filtering.Filters, now: dateti
     """This refresh's view, computed once for every tab on the same table and filters."""
     end = refresh.window_end(filters, now, settings.refresh_seconds)
     return views.get(
-        version, (filters, end),
+        version,
+        (filters, end),
         lambda: refresh.build(snapshot, filters, end or now, settings.high_ticket_cents),
-    )  # fmt: skip
+    )
 
 
 def _paused_view(frozen, filters: filtering.Filters, at: datetime):
@@ -426,10 +483,12 @@ def _technical_details(reading: Reading, by_source, now: datetime) -> None:
     st.caption(f"Mensagens inválidas (últimas {len(reading.invalid)})")
     if invalid := reading.invalid:
         st.dataframe(
-            [{"partição": m.partition, "offset": m.offset, "motivo": m.reason,
-              "mensagem": m.raw} for m in invalid],
+            [
+                {"partição": m.partition, "offset": m.offset, "motivo": m.reason, "mensagem": m.raw}
+                for m in invalid
+            ],
             hide_index=True,
-        )  # fmt: skip
+        )
     else:
         st.caption("Nenhuma até agora.")
 
