@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -50,7 +51,7 @@ def brazilian_times(moments: pd.Series) -> list[str]:
     return [f"{t[8:10]}/{t[5:7]}/{t[:4]} {t[11:19]}" for t in np.datetime_as_string(local)]
 
 
-def ago(elapsed) -> str:
+def ago(elapsed: timedelta) -> str:
     seconds = max(0, int(elapsed.total_seconds()))
     if seconds < 60:
         return f"{seconds} s"

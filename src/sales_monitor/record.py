@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -249,7 +249,9 @@ def _json_object(value: bytes) -> dict:
     return data
 
 
-def _record(key_id: int | None, data: Mapping, source: str, valor_text) -> SaleRecord:
+def _record(
+    key_id: int | None, data: Mapping, source: str, valor_text: Callable[[], str | None]
+) -> SaleRecord:
     # One straight pass, checks inline: this runs once per message read, and a helper call
     # per field cost a quarter of decoding. `type(x) is int` also rules out booleans.
     get = data.get
@@ -312,7 +314,7 @@ _AFTER_VALOR_KEY = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(-?[0-9][0-9.eE+-]*)")
 _VALOR_RANGE = "fora do intervalo de R$ 0,00 a R$ 100.000.000.000,00"  # 0..MAX_CENTS
 
 
-def _cents(value: object, valor_text) -> int:
+def _cents(value: object, valor_text: Callable[[], str | None]) -> int:
     if type(value) is int:
         if not 0 <= value <= MAX_CENTS // 100:
             shown = _shown(value) if abs(value) >= 10**40 else _ptbr_number(str(value))

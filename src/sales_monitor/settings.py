@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sales_monitor.errors import SecurityError, SettingsError
 from sales_monitor.kafka.connection import Connection
@@ -68,7 +69,9 @@ class Settings:
         )
 
 
-def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
+def _number(
+    env: Mapping[str, str], name: str, default: Any, kind: Callable[[str], Any], *, minimum: float
+) -> Any:
     raw = env.get(name)
     if not raw:
         return default

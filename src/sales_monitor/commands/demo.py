@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
@@ -65,7 +66,7 @@ class Demo:
         self.broker = EmbeddedBroker(port).start()
         print(f"Broker embutido (Tansu, em memória) em {self.broker.bootstrap}.", flush=True)
 
-    def _spawn(self, command: list[str], **kwargs) -> subprocess.Popen:
+    def _spawn(self, command: list[str], **kwargs: Any) -> subprocess.Popen:
         return subprocess.Popen(
             command,
             env=dashboard_env(self.settings),

@@ -7,10 +7,14 @@ import argparse
 import math
 import re
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sales_monitor.errors import SettingsError
 from sales_monitor.settings import CODECS, HOST, Settings
+
+if TYPE_CHECKING:
+    from sales_monitor.kafka.connection import Connection
+    from sales_monitor.kafka.interface import Producer
 
 # argparse's own English phrases, as a person reading pt-BR should see them
 _PHRASES = [
@@ -38,7 +42,7 @@ def _portuguese(text: str) -> str:
 class Parser(argparse.ArgumentParser):
     """argparse in Portuguese whose errors are one `Erro:` line and exit status 2."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(add_help=False, **kwargs)
         self.add_argument("-h", "--help", action="help", help="mostra esta ajuda e sai")
 
@@ -66,7 +70,9 @@ def settings_or_exit() -> Settings:
         fail(str(error))
 
 
-def producer_or_exit(settings: Settings, bootstrap: str, topic: str, compression: str):
+def producer_or_exit(
+    settings: Settings, bootstrap: str, topic: str, compression: str
+) -> tuple[Connection, Producer]:
     """For commands that write: the connection (with the --bootstrap-server flag) and a
     producer compressing as asked, the topic created if missing; or one `Erro:` line and
     exit status 1."""

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -157,7 +157,7 @@ def start_dashboard(settings: Settings, port: int) -> tuple[subprocess.Popen, in
     return child, port
 
 
-def stop_children(children) -> None:
+def stop_children(children: Iterable[subprocess.Popen]) -> None:
     """Ask each to stop, then wait (15 s each at most, then kill)."""
     for child in children:
         if child.poll() is None:
@@ -171,7 +171,10 @@ def stop_children(children) -> None:
 
 
 def wait_healthy(
-    port: int, process: subprocess.Popen, host: str = "127.0.0.1", timeout=HEALTH_TIMEOUT_S
+    port: int,
+    process: subprocess.Popen,
+    host: str = "127.0.0.1",
+    timeout: float = HEALTH_TIMEOUT_S,
 ) -> bool:
     deadline = time.monotonic() + timeout
     url = f"http://{reachable_host(host)}:{port}/_stcore/health"

@@ -18,7 +18,8 @@ from sales_monitor.commands.flags import settings_or_exit
 from sales_monitor.errors import BrokerUnavailable, DeliveryAborted
 from sales_monitor.fake import SaleFaker
 from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
-from sales_monitor.kafka.publish import Publisher
+from sales_monitor.kafka.interface import Producer
+from sales_monitor.kafka.publish import DeliveryStats, Publisher
 from sales_monitor.processes import stop_on_signals
 from sales_monitor.ptbr import count_of, format_brl
 from sales_monitor.record import SaleRecord, decode
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     return _produce(producer, settings, pace, args)
 
 
-def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace) -> int:
+def _produce(producer: Producer, settings: Settings, pace: Pace, args: argparse.Namespace) -> int:
     stop = stop_on_signals()
     publisher = Publisher(producer, settings.topic, SOURCE)
     stats = publisher.stats
@@ -191,7 +192,7 @@ def _produce(producer, settings: Settings, pace: Pace, args: argparse.Namespace)
     return 0 if stats.failed == 0 else 1
 
 
-def _announce(message: SaleMessage, _metadata) -> None:
+def _announce(message: SaleMessage, _metadata: object) -> None:
     record = decode(*message)  # the faker's own message: always a record
     if isinstance(record, SaleRecord):
         print(
@@ -205,7 +206,7 @@ class _Progress:
     """Prints each record at human pace, otherwise a line per second; and, whatever the
     pace, when the broker stops answering and when it answers again."""
 
-    def __init__(self, stats, bootstrap: str, verbose: bool, quiet: bool):
+    def __init__(self, stats: DeliveryStats, bootstrap: str, verbose: bool, quiet: bool) -> None:
         self._stats, self._verbose, self._quiet = stats, verbose, quiet
         self._bootstrap = bootstrap
         self._next_report = time.monotonic() + 1

@@ -19,12 +19,13 @@ from sales_monitor.files import csv_rows, formats
 from sales_monitor.kafka.publish import Publisher, end_write
 from sales_monitor.ptbr import count_of
 from sales_monitor.record import Rejection, Tombstone, parse_id
+from sales_monitor.settings import Settings
 
 SOURCE = "send"  # the `origem` header of every message this command writes
 ACK_WAIT_S = 30.0  # how long the broker may take to acknowledge what was sent
 
 
-def parse_args(argv: list[str] | None, settings):
+def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace:
     parser = flags.Parser(prog="send", description="Envia registros ao tópico, validados antes.")
     what = parser.add_mutually_exclusive_group()
     what.add_argument("record", nargs="?", help="um registro em JSON")
@@ -43,7 +44,7 @@ def record_id(text: str) -> int:
     return chosen
 
 
-def read_input(args) -> bytes:
+def read_input(args: argparse.Namespace) -> bytes:
     if args.record is not None:
         return args.record.encode()
     limit = csv_rows.MAX_FILE_BYTES + 1  # one byte past the bound is enough to refuse it
@@ -58,7 +59,7 @@ def read_input(args) -> bytes:
     return sys.stdin.buffer.read(limit)
 
 
-def changes_from(args) -> tuple[list, int]:
+def changes_from(args: argparse.Namespace) -> tuple[list, int]:
     """The valid records (or the one tombstone) and how many items were rejected; each
     rejection is printed with its line."""
     if args.delete is not None:

@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -471,5 +472,5 @@ class StreamConsumer(threading.Thread):
         self._topic_id = identity
         self._start_over(consumer, partitions, cause)
 
-    def _set(self, **changes) -> None:
+    def _set(self, **changes: Any) -> None:
         self.status = replace(self.status, **changes)

@@ -5,6 +5,7 @@ so a million-row table still sends a few kilobytes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -120,7 +121,7 @@ def age_distribution(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"idade": counts.index.astype(int), "vendas": counts.to_numpy()})
 
 
-def scatter_sample(table: pd.DataFrame, limit: int = SCATTER_POINTS, seed: int = 0):
+def scatter_sample(table: pd.DataFrame, limit: int = SCATTER_POINTS, seed: int = 0) -> pd.DataFrame:
     """At most `limit` rows for the valor × idade scatter, drawn evenly at random."""
     columns = ["idade", "valor_centavos", "cidade"]
     if len(table) <= limit:
@@ -191,6 +192,8 @@ def _described(values: np.ndarray) -> list[float]:
     return [len(values), float(values.mean()), deviation, low, *quartiles, high]
 
 
-def _shown(values, counted, shape) -> list[str]:
+def _shown(
+    values: Iterable[float], counted: Iterable[bool], shape: Callable[[float], str]
+) -> list[str]:
     """A describe() column as text: the count as an integer, the rest through `shape`."""
-    return [format_int(v) if n else shape(v) for v, n in zip(values, counted, strict=True)]
+    return [format_int(int(v)) if n else shape(v) for v, n in zip(values, counted, strict=True)]

@@ -8,6 +8,8 @@ share is given to the larger city's state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sales_monitor.record import folded
 
 UNKNOWN = "não identificado"
@@ -87,7 +89,7 @@ def states_for(cities: list[str]) -> list[str]:
     return [found[city] for city in cities]
 
 
-def cities_in(states: tuple[str, ...], cities) -> list[str]:
+def cities_in(states: tuple[str, ...], cities: Iterable[str]) -> list[str]:
     """Which of these (distinct) cities are in the states: a filter by state becomes one by
     city, so the million-row table is never mapped row by row."""
     wanted = set(states)

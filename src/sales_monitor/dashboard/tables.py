@@ -21,7 +21,7 @@ TABLE_ROWS = 1_000
 ALERT_ROWS = 20
 
 
-def high_ticket(table: pd.DataFrame, threshold_cents: int, limit: int = ALERT_ROWS):
+def high_ticket(table: pd.DataFrame, threshold_cents: int, limit: int = ALERT_ROWS) -> pd.DataFrame:
     """The latest sales (by sale time) at or above the threshold, latest first."""
     # positions first, then only the rows shown: a boolean mask over a million rows made
     # pandas copy every hit of every column

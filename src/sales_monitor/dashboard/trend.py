@@ -40,7 +40,9 @@ def _floor(moments: pd.Series, bucket: pd.Timedelta) -> pd.Series:
     return pd.Series(_as_moments(numbers * step, moments), index=moments.index)
 
 
-def _latest_buckets(moments: pd.Series, cents: np.ndarray, bucket: pd.Timedelta):
+def _latest_buckets(
+    moments: pd.Series, cents: np.ndarray, bucket: pd.Timedelta
+) -> tuple[pd.DatetimeIndex, pd.Series]:
     """The last TREND_POINTS buckets (within an hour) and the cents summed in each, quiet
     ones as zero: counted by bucket number on the integer clock, a tenth of a group-by
     over a million timestamps. Float sums are exact below 2**53 cents a bucket."""

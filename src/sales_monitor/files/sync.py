@@ -32,6 +32,7 @@ from sales_monitor.ptbr import count_of
 from sales_monitor.record import Rejection, SaleRecord, Tombstone
 
 if TYPE_CHECKING:
+    from watchdog.events import FileSystemEvent
     from watchdog.observers.api import BaseObserver
 
 SETTLE_S = 0.3  # a file unchanged this long is done being written
@@ -162,7 +163,7 @@ class FileWatch:
         watch = self
 
         class Handler(FileSystemEventHandler):
-            def on_any_event(self, event):
+            def on_any_event(self, event: FileSystemEvent) -> None:
                 paths = {getattr(event, "src_path", ""), getattr(event, "dest_path", "")}
                 if str(watch.path) in {os.fsdecode(p) for p in paths if p}:
                     watch.wake.set()
@@ -175,7 +176,7 @@ class FileWatch:
             self._observer = None
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 import weakref
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.net.inet import KafkaNetSocket
@@ -13,13 +14,15 @@ from kafka.net.selector import NetworkSelector
 from sales_monitor.kafka.connection import Connection
 
 
-def _closing_failed_connects(sock_connect):
+def _closing_failed_connects(sock_connect: Any) -> Any:
     """kafka-python 3 leaves the socket of a failed or timed-out connect to the garbage
     collector (`KafkaNetSocket.sock_connect`): with a broker down, every retry leaks a file
     descriptor until a collection, and the tests saw it as an unclosed-socket warning.
     A socket that connects is remembered by its network loop (see `_closing_connected`)."""
 
-    async def closing(self, net, sock, sockaddr, timeout_at=None):
+    async def closing(
+        self: Any, net: Any, sock: Any, sockaddr: Any, timeout_at: float | None = None
+    ) -> Any:
         try:
             connected = await sock_connect(self, net, sock, sockaddr, timeout_at=timeout_at)
         except BaseException:
@@ -32,7 +35,7 @@ def _closing_failed_connects(sock_connect):
     return closing
 
 
-def _closing_connected(close):
+def _closing_connected(close: Any) -> Any:
     """kafka-python 3's transport, closed while a request is still buffered, waits for the
     write to finish before closing its socket; a client's `close()` then stops the network
     loop and cancels that write, and the socket is left to the garbage collector (a way a
@@ -40,7 +43,7 @@ def _closing_connected(close):
     has stopped nothing will use its sockets again: close every one it connected. (A TLS
     socket replaces the one connected, so only plaintext sockets are covered.)"""
 
-    def closing(self):
+    def closing(self: Any) -> None:
         close(self)
         for sock in list(self.__dict__.pop("_connected_sockets", ())):
             sock.close()  # a no-op for one the client closed itself
@@ -77,7 +80,7 @@ class TrackedTLS(ssl.SSLContext):
             context.load_cert_chain(connection.ssl_certfile, connection.ssl_keyfile)
         return context
 
-    def wrap_socket(self, *args, **kwargs):
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
         wrapped = super().wrap_socket(*args, **kwargs)
         if self.__dict__.get("tracking", True):
             self.__dict__.setdefault("_wrapped", []).append(wrapped)
@@ -133,7 +136,7 @@ def record_fetch_bounds(consumer: KafkaConsumer) -> FetchBounds:
     fetcher = consumer._fetcher
     parse = fetcher._parse_fetched_data
 
-    def parsing(completed_fetch):
+    def parsing(completed_fetch: Any) -> Any:
         data = completed_fetch.partition_data
         if data.error_code == 0:
             stable = getattr(data, "last_stable_offset", -1)

@@ -280,8 +280,13 @@ def _browse(consumer: TopicConsumer, ranges: list[PartitionOffsets], query: Quer
 
 
 def _scan_back(
-    consumer: TopicConsumer, offsets: PartitionOffsets, top: int, query: Query, wanted, budget
-):
+    consumer: TopicConsumer,
+    offsets: PartitionOffsets,
+    top: int,
+    query: Query,
+    wanted: int,
+    budget: int,
+) -> tuple[list[TopicMessage], int, bool]:
     """Matching messages of one partition, newest first from `top`; (matches, read, whether
     the scan reached either enough matches or the partition's start)."""
     consumer.assign([offsets.partition])

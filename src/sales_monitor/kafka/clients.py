@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka import errors as kafka_errors
@@ -184,7 +185,7 @@ def probe(target: Connection | str, timeout_ms: int = 2_000) -> None:
     build(KafkaAdminClient, target, bootstrap_timeout_ms=timeout_ms).close()
 
 
-def build(client_class, target: Connection | str, **config):
+def build(client_class: Any, target: Connection | str, **config: Any) -> Any:
     """A kafka-python admin, producer or consumer, or BrokerUnavailable.
 
     kafka-python 3's constructors connect and bootstrap; when that times out they raise
@@ -195,7 +196,7 @@ def build(client_class, target: Connection | str, **config):
     connection = as_connection(target)
     made: list[KafkaNetClient] = []
 
-    def tracked_client(**kwargs) -> KafkaNetClient:
+    def tracked_client(**kwargs: Any) -> KafkaNetClient:
         made.append(KafkaNetClient(**kwargs))
         return made[-1]
 
@@ -237,7 +238,7 @@ def build(client_class, target: Connection | str, **config):
         kafka_log.removeHandler(log)
 
 
-def make_producer(target: Connection | str, **tuning) -> KafkaProducer:
+def make_producer(target: Connection | str, **tuning: Any) -> KafkaProducer:
     """A producer that survives broker restarts.
 
     Idempotence is off: kafka-python 3 turns it on by default, and an idempotent
@@ -255,7 +256,7 @@ def make_producer(target: Connection | str, **tuning) -> KafkaProducer:
     return build(KafkaProducer, target, **config)
 
 
-def make_consumer(target: Connection | str, **tuning) -> KafkaConsumer:
+def make_consumer(target: Connection | str, **tuning: Any) -> KafkaConsumer:
     """A group-less consumer: callers `assign()` partitions themselves, so every reader
     sees every message (a shared group would split them between readers). It reads
     committed data only: a sale of an aborted transaction never counts, and one of an open
@@ -434,6 +435,6 @@ class KafkaTopicConsumer:
             self._consumer.close()
 
 
-def open_consumer(target: Connection | str, topic: str, **tuning) -> KafkaTopicConsumer:
+def open_consumer(target: Connection | str, topic: str, **tuning: Any) -> KafkaTopicConsumer:
     """A group-less consumer of `topic` (see `make_consumer`), or BrokerUnavailable."""
     return KafkaTopicConsumer(make_consumer(target, **tuning), topic)

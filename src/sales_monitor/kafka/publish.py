@@ -260,7 +260,9 @@ class Publisher:
         return self.stats
 
 
-def end_write(publisher: Publisher, timeout: float = 30.0, close_wait_s: float = 5.0):
+def end_write(
+    publisher: Publisher, timeout: float = 30.0, close_wait_s: float = 5.0
+) -> DeliveryStats:
     """The one way a command ends its writes: wait for acknowledgements within `timeout`,
     then close the producer, whatever the broker does (never raises). Records still waiting
     at the close are aborted and counted as failures."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -23,13 +25,13 @@ def show_failure(error: Exception, where: str) -> None:
     )
 
 
-def guarded(where: str):
+def guarded(where: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Run a page part; an exception becomes `show_failure`. Streamlit's rerun and stop
     are BaseExceptions, so they pass through."""
 
-    def wrap(draw):
+    def wrap(draw: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(draw)
-        def drawn(*args, **kwargs):
+        def drawn(*args: Any, **kwargs: Any) -> Any:
             try:
                 return draw(*args, **kwargs)
             except Exception as error:

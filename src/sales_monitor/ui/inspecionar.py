@@ -357,7 +357,9 @@ def send_from_editor() -> None:
     state.editor_key = ""
 
 
-def send_raw(key: str, value: str, headers, partition) -> tuple[str, str]:
+def send_raw(
+    key: str, value: str, headers: list[tuple[str, bytes]], partition: int | None
+) -> tuple[str, str]:
     try:
         written, offset = publisher().deliver_message(
             key.encode() or None, value.encode() or None, headers, partition

@@ -8,10 +8,17 @@ invalid messages live under "Detalhes técnicos".
 from datetime import datetime, time
 from typing import cast
 
+import pandas as pd
 import streamlit as st
 
 from sales_monitor.dashboard import filtering, metrics, places, refresh, tables
-from sales_monitor.dashboard.consumer import DataLoss, LossCause, Reading, StreamState
+from sales_monitor.dashboard.consumer import (
+    DataLoss,
+    LossCause,
+    Reading,
+    StreamState,
+    StreamStatus,
+)
 from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
@@ -299,7 +306,7 @@ def _connection_notices(reading: Reading) -> None:
         )
 
 
-def _topic_notices(status) -> None:
+def _topic_notices(status: StreamStatus) -> None:
     """What holds part of the topic back, by partition, in words a person can act on."""
     for partition, why in sorted(status.set_aside.items()):
         st.error(
@@ -438,7 +445,9 @@ def _announce_high_tickets(shown: refresh.PanelView) -> None:
     seen.update(new)
 
 
-def _shared_view(version: int, snapshot, filters: filtering.Filters, now: datetime):
+def _shared_view(
+    version: int, snapshot: pd.DataFrame, filters: filtering.Filters, now: datetime
+) -> refresh.PanelView:
     """This refresh's view, computed once for every tab on the same table and filters."""
     end = refresh.window_end(filters, now, settings.refresh_seconds)
     return views.get(
@@ -448,7 +457,9 @@ def _shared_view(version: int, snapshot, filters: filtering.Filters, now: dateti
     )
 
 
-def _paused_view(frozen, filters: filtering.Filters, at: datetime):
+def _paused_view(
+    frozen: pd.DataFrame, filters: filtering.Filters, at: datetime
+) -> refresh.PanelView:
     """A paused tab's view: its table never changes, so it is built once per filters."""
     kept = state.get("paused_view")
     if kept is None or kept[0] != filters:
@@ -457,7 +468,7 @@ def _paused_view(frozen, filters: filtering.Filters, at: datetime):
     return kept[1]
 
 
-def _technical_details(reading: Reading, by_source, now: datetime) -> None:
+def _technical_details(reading: Reading, by_source: pd.DataFrame, now: datetime) -> None:
     status = reading.status
     st.caption(
         f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}` · "
