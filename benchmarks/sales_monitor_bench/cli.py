@@ -2,7 +2,7 @@
 
 Runs against an embedded broker on a free port, prints a table of medians (min–max) and
 writes it as JSON and Markdown under build/bench/ (ignored by git); `--publish` also
-writes benchmarks/results/, which the README quotes. Timings are informational: compare
+writes benchmarks/results/, which docs/benchmarks.md quotes. Timings are informational: compare
 ratios within one run, not across machines.
 """
 
@@ -26,7 +26,7 @@ from sales_monitor_bench.report import Figure, markdown
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: benchmarks/sales_monitor_bench/
 RESULTS = ROOT / "build" / "bench"  # ignored by git: running the benchmark changes no tracked file
-PUBLISHED = ROOT / "benchmarks" / "results"  # what the README quotes; written with --publish
+PUBLISHED = ROOT / "benchmarks" / "results"  # docs/benchmarks.md quotes it; --publish writes it
 
 
 @dataclass(frozen=True)
@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--publish", action="store_true",
-        help=f"also write the results to {PUBLISHED.relative_to(ROOT)} (for the README)",
+        help=f"also write the results to {PUBLISHED.relative_to(ROOT)} (for docs/benchmarks.md)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.micro:

@@ -38,7 +38,7 @@ class IdGenerator:
     before; the sequence allows 64 ids per millisecond, and beyond that the generator
     borrows the next millisecond, so ids never repeat within a run even if the wall
     clock steps back. The random instance bits keep two producers started at once
-    apart with probability 63/64 (see README, "Ids").
+    apart with probability 63/64 (docs/record-contract.md, "Ids").
     """
 
     def __init__(self, clock_ms: Callable[[], int] | None = None, instance: int | None = None):

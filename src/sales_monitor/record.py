@@ -14,7 +14,7 @@ search for one). Money is exact: `valor` is judged on its decimal text and lives
 integer cents. Timestamps are timezone-aware in São Paulo time; naive input is taken as
 São Paulo local time; a sale must fall in SALE_YEARS (no "now" in the rule, so a rebuilt
 table gives every message the same verdict). Text is NFC, with controls and invisible
-characters removed, so what looks the same is the same (README, "The record contract").
+characters removed, so what looks the same is the same (docs/record-contract.md).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import orjson  # faster than the json module both ways (`uv run bench --only contract`; README)
+import orjson  # faster than the json module both ways (`uv run bench --only contract`)
 
 from sales_monitor.json_reasons import json_reason
 

@@ -1,6 +1,6 @@
 """Sales from a CSV file as Brazilian spreadsheets save it, checked by the record contract.
 
-Accepted (the README lists the same):
+Accepted (docs/record-contract.md lists the same):
 - encoding UTF-8, with or without BOM, or Windows-1252 (Excel's pt-BR default);
 - separator `;` or `,`, found in the header line; a header naming the six columns
   `id, nome, idade, cidade, valor, timestamp` in any order and case (others are ignored);

@@ -1,5 +1,5 @@
 """The pages' icons: Streamlit's bundled Material Symbols, which render where no emoji
-font is installed (emoji showed as empty boxes there, in the README's screenshots too)."""
+font is installed (emoji showed as empty boxes there, in the docs' screenshots too)."""
 
 PANEL = ":material/monitoring:"
 INSPECT = ":material/search:"

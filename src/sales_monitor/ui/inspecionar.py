@@ -47,7 +47,7 @@ state = st.session_state
 
 
 def example_record() -> str:
-    """The README's example, with a fresh id and the current time."""
+    """The docs' example record (docs/usage.md), with a fresh id and the current time."""
     ids = state.setdefault("id_generator", IdGenerator())
     now = datetime.now(SAO_PAULO).strftime("%Y-%m-%dT%H:%M:%S")
     example = {
