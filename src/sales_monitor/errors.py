@@ -31,6 +31,8 @@ class UnreadableFile(MonitorError, ValueError):
 class KafkaFailure(MonitorError):
     """Kafka did not do what was asked; the client's own error is the cause."""
 
+    unreachable = False  # the broker itself did not answer (not a refusal of the request)
+
 
 class BrokerUnavailable(KafkaFailure):
     """No Kafka broker answered at the configured address, or it refused us."""

@@ -185,7 +185,8 @@ class StreamConsumer(threading.Thread):
             pass
         except KafkaFailure as error:
             self._set(state=StreamState.BROKER_DOWN, detail=f"{error}")
-            self._broker_lost = True
+            # a request refused (a topic being deleted) is not the broker going away
+            self._broker_lost = self._broker_lost or error.unreachable
             self._stopping.wait(RETRY_S)
         finally:
             consumer.close()

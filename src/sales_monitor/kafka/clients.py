@@ -307,8 +307,18 @@ def failure(error: Exception) -> KafkaFailure:
         found = DeliveryAborted("o registro foi abortado ao fechar o produtor")
     else:
         found = KafkaFailure(kafka_reason(error))
+        found.unreachable = isinstance(error, UNREACHABLE_ERRORS)
     found.__cause__ = error
     return found
+
+
+UNREACHABLE_ERRORS = (
+    kafka_errors.KafkaConnectionError,
+    kafka_errors.KafkaTimeoutError,
+    kafka_errors.RequestTimedOutError,
+    kafka_errors.NodeNotReadyError,
+    kafka_errors.BrokerNotAvailableError,
+)
 
 
 @contextlib.contextmanager
