@@ -10,11 +10,11 @@ import pytest
 import streamlit as st
 from hypothesis import settings as hypothesis_settings
 
-from sales_monitor.dashboard.consumer import StreamConsumer, StreamState, StreamStatus
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+from sales_monitor.stream.consumer import StreamConsumer, StreamState, StreamStatus
+from sales_monitor.stream.store import RecordStore
 from tests.helpers import apache as apache_kafka
 from tests.helpers.tls import make_certificates
 

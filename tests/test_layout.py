@@ -17,7 +17,17 @@ PACKAGE = Path(sales_monitor.__file__).parent
 # the one folder that may import each library: kafka-python and Streamlit stay at the edges
 OWNERS = {"kafka": "kafka", "streamlit": "ui"}
 # the folders that hold no Streamlit and no Kafka client: pure logic and its data
-PURE = ("dashboard", "files")
+PURE = ("analysis", "files", "stream")
+# the wings each wing may not import: reading a topic into a table is one wing that the
+# Painel's numbers, the CSV monitor and the pages all build on, never the other way round
+FORBIDDEN = {
+    "stream": ("analysis", "files", "fake_sales", "launch", "commands", "ui"),
+    "files": ("analysis", "fake_sales", "launch", "commands", "ui"),
+    "analysis": ("files", "fake_sales", "launch", "commands", "ui"),
+    "fake_sales": ("stream", "analysis", "files", "commands", "ui"),
+    "kafka": ("stream", "analysis", "files", "fake_sales", "commands", "ui"),
+    "launch": ("commands", "ui"),
+}
 
 
 def modules() -> dict[str, set[str]]:
@@ -89,3 +99,44 @@ def test_comments_say_why_in_the_present_tense():
         if HISTORY.search(line) and not any(keep in line for keep in TIMELESS)
     ]
     assert dated == []
+
+
+@pytest.mark.parametrize("wing", sorted(FORBIDDEN))
+def test_each_wing_imports_only_the_wings_below_it(wing):
+    banned = {f"sales_monitor.{name}" for name in FORBIDDEN[wing]}
+    imported = {
+        module: sorted(n for n in names if n in banned or n.rpartition(".")[0] in banned)
+        for module, names in modules().items()
+        if module.startswith(f"{wing}/")
+    }
+    assert {module: names for module, names in imported.items() if names} == {}
+
+
+# The command rule: a module of `commands/` parses its flags, calls one function of the
+# package and prints what it returns. Loops, state and threads live beside their logic, so
+# it defines no class and runs no `while` loop; `flags.py` (the shared parser, its prompt)
+# is the one exception.
+COMMAND_EXCEPTIONS = {"commands/flags.py", "commands/__init__.py"}
+
+
+def command_logic(source: str) -> list[str]:
+    """Where a command module's source holds a class or a `while` loop, at any depth."""
+    return [
+        f"{node.lineno}: {type(node).__name__}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.ClassDef, ast.While))
+    ]
+
+
+def test_commands_hold_no_logic_beyond_flags_and_printing():
+    found = {
+        path.relative_to(PACKAGE).as_posix(): command_logic(path.read_text())
+        for path in sorted((PACKAGE / "commands").glob("*.py"))
+        if path.relative_to(PACKAGE).as_posix() not in COMMAND_EXCEPTIONS
+    }
+    assert {name: where for name, where in found.items() if where} == {}
+
+
+def test_the_command_rule_sees_what_it_forbids():
+    source = "def main():\n    class A:\n        pass\n    while True:\n        break\n"
+    assert command_logic(source) == ["2: ClassDef", "4: While"]

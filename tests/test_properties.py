@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_monitor.dashboard.ingest import arrival_delays, ingest
-from sales_monitor.dashboard.store import RecordStore, WriteOrder
-from sales_monitor.fake import ID_EPOCH_MS, IdGenerator, SaleFaker
+from sales_monitor.fake_sales.faker import ID_EPOCH_MS, IdGenerator, SaleFaker
 from sales_monitor.record import (
     MAX_CENTS,
     Rejection,
@@ -21,6 +19,8 @@ from sales_monitor.record import (
     encode,
     from_fields,
 )
+from sales_monitor.stream.ingest import arrival_delays, ingest
+from sales_monitor.stream.store import RecordStore, WriteOrder
 from tests.fuzz.targets import check_record
 from tests.helpers.factories import sale
 
@@ -223,11 +223,11 @@ def test_a_search_finds_any_piece_of_a_name_whatever_its_case_or_accents(text, s
     letters, decomposed or without its accents, finds the message."""
     import unicodedata
 
-    from sales_monitor.kafka.browse import TopicMessage
+    from sales_monitor.kafka.browse import Listed
 
     piece = text[start : start + length]
     value = json.dumps({"nome": text}, ensure_ascii=False)
-    message = TopicMessage(0, 0, -1, None, value, "manual", Tombstone(1))
+    message = Listed(0, 0, -1, None, value, "manual", Tombstone(1))
     bare = "".join(c for c in unicodedata.normalize("NFD", piece) if not unicodedata.combining(c))
     for spelled in (piece, piece.upper(), piece.lower(), unicodedata.normalize("NFD", piece), bare):
         assert message.matches(spelled), spelled

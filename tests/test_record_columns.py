@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_monitor.fake import SaleFaker
+from sales_monitor.fake_sales.faker import SaleFaker
 from sales_monitor.record import SAO_PAULO, SaleRecord, encode, source_headers
 from sales_monitor.record_columns import decode_columns
 from tests.fuzz.targets import Polled, check_columns_agree

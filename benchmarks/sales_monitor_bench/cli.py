@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sales_monitor.dashboard import tables
+from sales_monitor.analysis import tables
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from sales_monitor.record import encode
 from sales_monitor.settings import Settings

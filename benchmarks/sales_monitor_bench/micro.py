@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sales_monitor.dashboard.store import RecordStore, keep_rows
-from sales_monitor.fake import SaleFaker
+from sales_monitor.fake_sales.faker import SaleFaker
 from sales_monitor.ptbr import brazilian_times
 from sales_monitor.record import SAO_PAULO, SaleRecord, encode
+from sales_monitor.stream.store import RecordStore, keep_rows
 
 N = 100_000
 START = datetime(2025, 8, 27, 12, tzinfo=SAO_PAULO)

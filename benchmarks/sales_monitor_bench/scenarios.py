@@ -17,16 +17,17 @@ import pandas as pd
 import plotly.io
 import pyarrow as pa
 
-from sales_monitor.commands.producer import SOURCE, Pace
-from sales_monitor.commands.producer import run as run_producer
-from sales_monitor.dashboard import charts, filtering, metrics, tables, trend
-from sales_monitor.dashboard.consumer import MAX_RECORDS_PER_POLL, StreamConsumer
-from sales_monitor.dashboard.store import DELETIONS_KEPT, RecordStore
-from sales_monitor.fake import SaleFaker
+from sales_monitor.analysis import charts, filtering, metrics, tables, trend
+from sales_monitor.fake_sales.faker import SaleFaker
+from sales_monitor.fake_sales.pace import Pace
+from sales_monitor.fake_sales.pace import run as run_producer
+from sales_monitor.fake_sales.produce import SOURCE
 from sales_monitor.kafka.clients import ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import SaleRecord, Tombstone, decode, encode, source_headers
+from sales_monitor.stream.consumer import MAX_RECORDS_PER_POLL, StreamConsumer
+from sales_monitor.stream.store import DELETIONS_KEPT, RecordStore
 from sales_monitor_bench import baseline
 
 HIGH_TICKET = 180_000
@@ -364,7 +365,7 @@ def csv_edit(bootstrap: str, n: int) -> dict:
     import tempfile
     from pathlib import Path
 
-    from sales_monitor.commands.csv_monitor import CsvMonitor
+    from sales_monitor.files.monitor import CsvMonitor
     from sales_monitor.files.sync import load
 
     topic = new_topic(bootstrap, "csv")

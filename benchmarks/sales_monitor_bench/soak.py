@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sales_monitor.commands.demo import Demo
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port
+from sales_monitor.launch.demo import Demo
 from sales_monitor.settings import Settings
 from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
 

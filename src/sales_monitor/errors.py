@@ -1,4 +1,18 @@
-"""Every failure the project reports, in one hierarchy.
+"""Every failure the project reports, in one hierarchy:
+
+    MonitorError
+    ├── SettingsError (also ValueError)
+    │   └── SecurityError
+    ├── UnreadableFile (also ValueError)
+    ├── KafkaFailure
+    │   ├── BrokerUnavailable
+    │   ├── UnreadableMessage
+    │   ├── UnreadableBatch
+    │   ├── OffsetsOutOfRange
+    │   ├── DeliveryAborted
+    │   └── TopicNotRead
+    ├── EmbeddedBrokerError
+    └── StartupError
 
 `str(error)` is one sentence in Portuguese a person can act on; whatever caused it (a
 kafka-python error, an OS error) is chained as `__cause__`, for the log. A command prints
@@ -79,7 +93,7 @@ class TopicNotRead(KafkaFailure):
     """The topic could not be read to its end: which ids a file owns is not known."""
 
 
-class BrokerError(MonitorError):
+class EmbeddedBrokerError(MonitorError):
     """The embedded broker cannot start here; the message says why and what to do."""
 
 

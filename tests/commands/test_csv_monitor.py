@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sales_monitor.commands.csv_monitor import CsvMonitor
-from sales_monitor.commands.producer import SOURCE
-from sales_monitor.fake import SaleFaker
+from sales_monitor.fake_sales.faker import SaleFaker
+from sales_monitor.fake_sales.produce import SOURCE
+from sales_monitor.files.monitor import CsvMonitor
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sales_monitor.commands.launch import dashboard_env, local_port
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port, port_is_open
+from sales_monitor.launch.web import dashboard_env, local_port
 from sales_monitor.settings import Settings
 from tests.helpers.topic import read_topic
 from tests.helpers.waiting import wait_for
@@ -197,7 +197,7 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     try:
-        from sales_monitor.commands.launch import wait_healthy
+        from sales_monitor.launch.web import wait_healthy
 
         assert wait_healthy(port, dashboard)
         assert listening_addresses(port) == expected
@@ -368,7 +368,7 @@ def _connected_to(pid: int, port: int) -> bool:
 def test_the_dashboard_reads_the_topic_before_anyone_opens_the_page(broker, topic):
     """Before: `streamlit run` ran the app at the first visit, so the table started filling
     only then (a page opened 10 s after the server showed 0 sales for 6 s, on 200,000)."""
-    from sales_monitor.commands.launch import start_dashboard, stop_children
+    from sales_monitor.launch.web import start_dashboard, stop_children
 
     settings = Settings(connection=Connection(broker.bootstrap), topic=topic)
     server, port = start_dashboard(settings, free_port())

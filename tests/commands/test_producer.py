@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sales_monitor.commands.producer import (
-    DEFAULT_INTERVAL,
-    MAX_BATCH,
-    SOURCE,
-    Pace,
-    ask_interval,
-    run,
-)
-from sales_monitor.fake import SaleFaker
+from sales_monitor.commands.flags import ask_seconds
+from sales_monitor.fake_sales.faker import SaleFaker
+from sales_monitor.fake_sales.pace import DEFAULT_INTERVAL, MAX_BATCH, Pace, run
+from sales_monitor.fake_sales.produce import SOURCE
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.publish import DeliveryStats, Publisher, send_change
 from sales_monitor.record import SaleRecord, decode
@@ -94,14 +89,14 @@ def test_run_stops_when_asked():
     ("answer", "interval"), [("", DEFAULT_INTERVAL), ("2", 2.0), (" 0,5 ", 0.5), ("0", 0.0)]
 )
 def test_prompt_accepts_enter_and_numbers(answer, interval):
-    assert ask_interval(lambda _prompt: answer) == interval
+    assert ask_seconds(DEFAULT_INTERVAL, lambda _prompt: answer) == interval
 
 
 @pytest.mark.unit
 @pytest.mark.parametrize("answer", ["abc", "-1", "nan", "inf"])
 def test_prompt_asks_again_after_what_is_not_an_interval(answer):
     answers, said = iter([answer, "2"]), []
-    assert ask_interval(lambda _prompt: next(answers), said.append) == 2.0
+    assert ask_seconds(DEFAULT_INTERVAL, lambda _prompt: next(answers), said.append) == 2.0
     assert (
         len(said) == 1 and said[0].startswith("intervalo inválido") and "tente de novo" in said[0]
     )

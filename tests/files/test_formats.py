@@ -106,9 +106,9 @@ from collections import namedtuple  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from sales_monitor.dashboard.store import RecordStore, WriteOrder  # noqa: E402
 from sales_monitor.kafka.browse import export_lines, to_message  # noqa: E402
 from sales_monitor.record import KAFKA_MS_MAX, encode_tombstone  # noqa: E402
+from sales_monitor.stream.store import RecordStore, WriteOrder  # noqa: E402
 from tests.helpers.factories import cents_by_id  # noqa: E402
 
 Read = namedtuple("Read", "partition offset timestamp key value headers")

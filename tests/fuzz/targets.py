@@ -11,10 +11,7 @@ import json
 from collections import namedtuple
 from decimal import Decimal
 
-from sales_monitor import literal
-from sales_monitor.dashboard import filtering
-from sales_monitor.dashboard.ingest import arrival_delays, ingest
-from sales_monitor.dashboard.store import RecordStore, WriteOrder, epoch_ms
+from sales_monitor.analysis import filtering
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import formats
 from sales_monitor.kafka import browse
@@ -31,6 +28,8 @@ from sales_monitor.record import (
     message_time,
 )
 from sales_monitor.record_columns import SaleColumns, decode_columns
+from sales_monitor.stream.ingest import arrival_delays, ingest
+from sales_monitor.stream.store import RecordStore, WriteOrder, epoch_ms
 
 SEPARATOR = b"\xff\x00"
 POLL_SEPARATOR = b"\xff\x01"
@@ -161,7 +160,7 @@ def pretty(data: bytes) -> None:
 def search(data: bytes) -> None:
     """The inspector's search filter and a browsed message's heading pieces."""
     key, value, source, needle = (p.decode("utf-8", "replace") for p in parts(data, 4))
-    found = browse.TopicMessage(0, 0, -1, key, value, source, Rejection(needle))
+    found = browse.Listed(0, 0, -1, key, value, source, Rejection(needle))
     assert found.matches(needle) in (True, False)
     assert found.timestamp is None and found.verdict_text.startswith("rejeitado")
     for escape in (literal.markdown_literal, literal.code_span, literal.plotly_literal):

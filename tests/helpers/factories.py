@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.record import SAO_PAULO, SaleRecord, Tombstone
+from sales_monitor.stream.store import RecordStore
 
 T0 = datetime(2025, 8, 27, 12, 0, tzinfo=SAO_PAULO)
 

@@ -17,14 +17,14 @@ import time
 import pytest
 from kafka import KafkaAdminClient
 
-from sales_monitor.dashboard.consumer import StreamConsumer
-from sales_monitor.dashboard.store import RecordStore
-from sales_monitor.fake import SaleFaker
+from sales_monitor.fake_sales.faker import SaleFaker
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import decode
+from sales_monitor.stream.consumer import StreamConsumer
+from sales_monitor.stream.store import RecordStore
 from tests.helpers.apache import ROOT, ApacheKafka, Listener, cluster_id
 from tests.helpers.factories import cents_by_id
 from tests.helpers.topic import everything_in

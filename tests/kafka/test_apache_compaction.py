@@ -11,10 +11,10 @@ import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 
-from sales_monitor.dashboard.consumer import StreamConsumer
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.record import encode, encode_tombstone
+from sales_monitor.stream.consumer import StreamConsumer
+from sales_monitor.stream.store import RecordStore
 from tests.helpers.factories import cents_by_id, sale
 from tests.helpers.topic import everything_in
 from tests.helpers.waiting import wait_for

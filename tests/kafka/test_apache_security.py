@@ -9,12 +9,12 @@ import uuid
 
 import pytest
 
-from sales_monitor.dashboard.consumer import StreamConsumer
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.errors import BrokerUnavailable
 from sales_monitor.kafka.clients import BOOTSTRAP_TIMEOUT_MS, ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
+from sales_monitor.stream.consumer import StreamConsumer
+from sales_monitor.stream.store import RecordStore
 from tests.helpers.apache import MECHANISMS, PASSWORD, USER
 from tests.helpers.factories import sale
 from tests.helpers.waiting import wait_for

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.files import formats
 from sales_monitor.kafka import browse
 from sales_monitor.kafka.browse import Query, TopicReader
@@ -13,6 +12,7 @@ from sales_monitor.kafka.clients import ensure_topic, make_producer, open_consum
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import Rejection, Tombstone, decode, encode
+from sales_monitor.stream.store import RecordStore
 from tests.helpers.apache import ApacheKafka
 from tests.helpers.factories import T0, sale
 from tests.helpers.topic import everything_in

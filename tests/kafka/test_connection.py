@@ -6,14 +6,14 @@ import time
 
 import pytest
 
-from sales_monitor.dashboard.consumer import StreamConsumer
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.errors import BrokerUnavailable, SettingsError
 from sales_monitor.kafka.clients import ensure_topic, make_consumer, make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.settings import Settings
+from sales_monitor.stream.consumer import StreamConsumer
+from sales_monitor.stream.store import RecordStore
 from tests.helpers.factories import sale
 from tests.helpers.tls import TlsProxy, make_certificates
 from tests.helpers.waiting import wait_for

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from sales_monitor.errors import BrokerError, BrokerUnavailable
+from sales_monitor.errors import BrokerUnavailable, EmbeddedBrokerError
 from sales_monitor.kafka.clients import ensure_topic, probe
 from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
@@ -29,7 +29,7 @@ def test_embedded_broker_answers_kafka_and_stops_cleanly():
 
 
 def test_starting_on_a_port_with_a_broker_says_so(broker):
-    with pytest.raises(BrokerError, match="já existe um broker Kafka"):
+    with pytest.raises(EmbeddedBrokerError, match="já existe um broker Kafka"):
         EmbeddedBroker(port=broker.port).start()
 
 
@@ -37,7 +37,7 @@ def test_starting_on_a_port_held_by_something_else_says_so():
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        with pytest.raises(BrokerError, match="já está em uso por outro programa"):
+        with pytest.raises(EmbeddedBrokerError, match="já está em uso por outro programa"):
             EmbeddedBroker(port=holder.getsockname()[1]).start()
 
 

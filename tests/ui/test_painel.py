@@ -7,10 +7,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from sales_monitor.dashboard.consumer import StreamConsumer, StreamState, StreamStatus
-from sales_monitor.dashboard.store import RecordStore
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.record import Tombstone
+from sales_monitor.stream.consumer import StreamConsumer, StreamState, StreamStatus
+from sales_monitor.stream.store import RecordStore
 from tests.helpers.factories import sale
 from tests.helpers.page import PAGE, button, metrics, run_page
 
@@ -126,9 +126,9 @@ def test_read_only_mode_hides_what_changes_the_table_for_everyone(seeded_stream,
 
 
 def test_invalid_messages_are_listed_in_the_status_tab(seeded_stream):
-    from sales_monitor.dashboard.ingest import InvalidMessage
+    from sales_monitor.stream.ingest import Rejected
 
-    seeded_stream.invalid_messages.append(InvalidMessage(0, 4, "{oops", "valor não é JSON válido"))
+    seeded_stream.invalid_messages.append(Rejected(0, 4, "{oops", "valor não é JSON válido"))
     seeded_stream.status = StreamStatus(
         state=StreamState.CONNECTED, bootstrap="b:1", topic="csv-data", invalid=1
     )
@@ -186,8 +186,8 @@ def test_status_tab_counts_live_records_by_source(seeded_stream):
 def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(seeded_stream):
     from datetime import datetime
 
-    from sales_monitor.dashboard.consumer import DataLoss
     from sales_monitor.record import SAO_PAULO
+    from sales_monitor.stream.consumer import DataLoss
 
     seeded_stream.store.apply([sale(1), sale(2)])
     when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
@@ -265,7 +265,7 @@ def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
                                 "window": "Tudo"})],
 )  # fmt: skip
 def test_url_parameters_become_widget_values(query, expected):
-    from sales_monitor.dashboard import filtering
+    from sales_monitor.analysis import filtering
 
     no_states_or_dates = {"states": [], "since": None, "until": None, "notes": []}
     assert filtering.choices_from_query(query, 2_000) == no_states_or_dates | expected
@@ -283,7 +283,7 @@ def test_url_parameters_become_widget_values(query, expected):
 )
 def test_any_link_opens_the_page_with_sensible_filters(seeded_stream, query):
     """Before: the first two gave a traceback on the page."""
-    from sales_monitor.dashboard import filtering
+    from sales_monitor.analysis import filtering
 
     seeded_stream.store.apply([sale(1, "Recife", 50_000)])
     app = AppTest.from_file(PAGE, default_timeout=30)
@@ -311,7 +311,7 @@ def test_an_error_while_drawing_is_one_sentence_and_the_details_go_to_the_log(
     seeded_stream, mocker, caplog
 ):
     mocker.patch(
-        "sales_monitor.dashboard.metrics.summarize", side_effect=RuntimeError("segredo do servidor")
+        "sales_monitor.analysis.metrics.summarize", side_effect=RuntimeError("segredo do servidor")
     )
     app = run_page()
     assert not app.exception  # no traceback element on the page
@@ -442,8 +442,8 @@ def test_the_sales_page_speaks_plain_words(seeded_stream):
 def test_what_holds_the_topic_back_is_named_by_partition(seeded_stream):
     from datetime import datetime
 
-    from sales_monitor.dashboard.consumer import DataLoss, Expired, LossCause
     from sales_monitor.record import SAO_PAULO
+    from sales_monitor.stream.consumer import DataLoss, Expired, LossCause
 
     when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
     seeded_stream.store.apply([sale(1)])

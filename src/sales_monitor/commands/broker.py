@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import settings_or_exit
-from sales_monitor.commands.launch import local_port, run_until_stopped
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.embedded import EmbeddedBroker
-from sales_monitor.processes import stop_on_signals
+from sales_monitor.launch.processes import run_until_stopped, stop_on_signals
+from sales_monitor.launch.web import local_port
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,16 +5,9 @@ from __future__ import annotations
 import subprocess
 
 from sales_monitor.commands import flags
-from sales_monitor.commands.flags import settings_or_exit
-from sales_monitor.commands.launch import (
-    add_dashboard_flags,
-    browser_host,
-    run_until_stopped,
-    start_dashboard,
-    stop_children,
-    with_flags,
-)
-from sales_monitor.processes import stop_on_signals
+from sales_monitor.commands.flags import add_dashboard_flags, settings_or_exit, with_flags
+from sales_monitor.launch.processes import run_until_stopped, stop_on_signals
+from sales_monitor.launch.web import browser_host, start_dashboard, stop_children
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,8 @@ import argparse
 import math
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sales_monitor.errors import SettingsError
@@ -173,3 +175,49 @@ def host(text: str) -> str:
     if not HOST.fullmatch(text.strip()):
         raise argparse.ArgumentTypeError(f"endereço {text!r} inválido (ex.: 127.0.0.1 ou 0.0.0.0)")
     return text.strip()
+
+
+def ask_seconds(
+    default: float, read: Callable[[str], str] = input, say: Callable[[str], None] = print
+) -> float:
+    """Ask until the answer is an interval (Enter: the default); a typo asks again."""
+    while True:
+        prompt = f"Intervalo entre mensagens em segundos (Enter = {default:g}): "
+        answer = read(prompt).strip()
+        if not answer:
+            return default
+        try:
+            return seconds(answer.replace(",", "."))
+        except argparse.ArgumentTypeError as error:
+            say(f"{error}; tente de novo.")
+
+
+def add_dashboard_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    add_kafka_flags(parser, settings)
+    parser.add_argument("--port", type=port, default=8501, help="porta do dashboard")
+    parser.add_argument(
+        "--host",
+        type=host,
+        default=settings.host,
+        help=f"endereço em que o dashboard escuta (padrão {settings.host}: só esta máquina)",
+    )
+    parser.add_argument("--max-rows", type=positive_int, default=settings.max_rows)
+    parser.add_argument("--refresh", type=positive_number, default=settings.refresh_seconds)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=settings.read_only,
+        help="esconde toda ação que escreve no tópico (DASHBOARD_READ_ONLY=1)",
+    )
+
+
+def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    return replace(
+        settings.with_address(args.bootstrap_server),
+        topic=args.topic,
+        max_rows=args.max_rows,
+        refresh_seconds=args.refresh,
+        host=args.host,
+        read_only=args.read_only,
+        compression=args.compression,
+    )

@@ -21,12 +21,12 @@ import itertools
 import json
 from decimal import Decimal, InvalidOperation
 
-from sales_monitor.dashboard.store import WriteOrder
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row, reject_repeats
 from sales_monitor.json_reasons import json_reason
 from sales_monitor.record import Rejection, decode, from_fields
+from sales_monitor.stream.store import WriteOrder
 
 __all__ = ["Row", "UnreadableFile", "parse"]
 

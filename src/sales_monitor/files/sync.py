@@ -13,16 +13,11 @@ line is cut short is waited for, up to `HALF_WRITTEN_WAIT_S`.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sales_monitor.dashboard.ingest import ingest
-from sales_monitor.dashboard.store import WriteOrder
 from sales_monitor.errors import TopicNotRead, UnreadableBatch, UnreadableFile, UnreadableMessage
 from sales_monitor.files import csv_rows
 from sales_monitor.files.csv_rows import Row
@@ -30,13 +25,9 @@ from sales_monitor.kafka.interface import TopicConsumer
 from sales_monitor.kafka.offsets import read_offsets
 from sales_monitor.ptbr import count_of
 from sales_monitor.record import Rejection, SaleRecord, Tombstone
+from sales_monitor.stream.ingest import ingest
+from sales_monitor.stream.store import WriteOrder
 
-if TYPE_CHECKING:
-    from watchdog.events import FileSystemEvent
-    from watchdog.observers.api import BaseObserver
-
-SETTLE_S = 0.3  # a file unchanged this long is done being written
-POLL_S = 0.5  # stat check where file events do not arrive
 HALF_WRITTEN_WAIT_S = 5.0
 
 
@@ -136,71 +127,6 @@ def owned_records(
         for record_id, (_, change) in latest.items()
         if isinstance(change, SaleRecord) and change.source == source
     }
-
-
-def signature(path: Path) -> tuple | None:
-    """What changes when the file is written, replaced or removed."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-class FileWatch:
-    """Wakes up when the file may have changed: watchdog events on its folder (renames
-    included), and a stat poll for where events do not arrive."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.wake = threading.Event()
-        self._observer: BaseObserver | None = None
-
-    def __enter__(self) -> FileWatch:
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers import Observer
-
-        watch = self
-
-        class Handler(FileSystemEventHandler):
-            def on_any_event(self, event: FileSystemEvent) -> None:
-                paths = {getattr(event, "src_path", ""), getattr(event, "dest_path", "")}
-                if str(watch.path) in {os.fsdecode(p) for p in paths if p}:
-                    watch.wake.set()
-
-        try:
-            self._observer = Observer()
-            self._observer.schedule(Handler(), str(self.path.parent))
-            self._observer.start()
-        except OSError:  # no inotify here: the poll alone does the job
-            self._observer = None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
-
-    def settled_change(
-        self, since: tuple | None, stop: threading.Event, timeout: float | None = None
-    ) -> tuple | None | str:
-        """Block until the file's signature differs from `since` and then holds still for
-        SETTLE_S; the new signature, "stop", or "timeout" after `timeout` seconds."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not stop.is_set():
-            if deadline is not None and time.monotonic() >= deadline:
-                return "timeout"
-            self.wake.wait(POLL_S)
-            self.wake.clear()
-            current = signature(self.path)
-            if current == since:
-                continue
-            while not stop.wait(SETTLE_S):
-                again = signature(self.path)
-                if again == current:
-                    return current
-                current = again
-        return "stop"
 
 
 @dataclass

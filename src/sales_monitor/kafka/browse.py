@@ -44,7 +44,9 @@ _TIMESTAMP_KINDS = {0: "do produtor", 1: "do broker"}
 
 
 @dataclass(frozen=True, slots=True)
-class TopicMessage:
+class Listed:
+    """A message as Inspecionar lists it: its place, its parts as text, its verdict."""
+
     partition: int
     offset: int
     timestamp_ms: int  # as the message carries it: any int64, -1 for none
@@ -116,7 +118,7 @@ def _text(data: bytes | None) -> tuple[str | None, bytes | None]:
         return data.decode("utf-8", "replace"), data
 
 
-def export_lines(messages: Iterable[TopicMessage]) -> bytes:
+def export_lines(messages: Iterable[Listed]) -> bytes:
     """JSON Lines, one message a line, as `files.formats` reads them back."""
     return b"".join(orjson.dumps(m.exported()) + b"\n" for m in messages)
 
@@ -151,7 +153,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    messages: list[TopicMessage]
+    messages: list[Listed]
     scanned: int  # messages read to answer
     cut_short: bool  # the scan bound was reached before the topic's start
     more: bool  # an older page exists
@@ -160,15 +162,15 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Tail:
-    messages: list[TopicMessage]  # newest first, at most the limit asked
+    messages: list[Listed]  # newest first, at most the limit asked
     positions: dict[int, int]  # where the next call starts, per partition
 
 
-def to_message(record: Message) -> TopicMessage:
+def to_message(record: Message) -> Listed:
     """A consumed message as the inspector shows it, with the contract's verdict."""
     headers = tuple(_header(h) for h in record.headers or ())
     (key, raw_key), (value, raw_value) = _text(record.key), _text(record.value)
-    return TopicMessage(
+    return Listed(
         partition=record.partition,
         offset=record.offset,
         timestamp_ms=record.timestamp,
@@ -232,7 +234,7 @@ class TopicReader:
             ranges = read_offsets(consumer)
             if partition is not None:
                 ranges = [r for r in ranges if r.partition == partition]
-            found: list[TopicMessage] = []
+            found: list[Listed] = []
             ends = {}
             for offsets in ranges:
                 start = max(offsets.earliest, offsets.latest - limit)
@@ -248,8 +250,8 @@ class TopicReader:
             consumer.close()
 
 
-def _as_message(record: Message | TopicMessage) -> TopicMessage:
-    return record if isinstance(record, TopicMessage) else to_message(record)
+def _as_message(record: Message | Listed) -> Listed:
+    return record if isinstance(record, Listed) else to_message(record)
 
 
 def _browse(consumer: TopicConsumer, ranges: list[PartitionOffsets], query: Query) -> Page:
@@ -286,11 +288,11 @@ def _scan_back(
     query: Query,
     wanted: int,
     budget: int,
-) -> tuple[list[TopicMessage], int, bool]:
+) -> tuple[list[Listed], int, bool]:
     """Matching messages of one partition, newest first from `top`; (matches, read, whether
     the scan reached either enough matches or the partition's start)."""
     consumer.assign([offsets.partition])
-    matches: list[TopicMessage] = []
+    matches: list[Listed] = []
     read = 0
     while top > offsets.earliest and len(matches) < wanted and read < budget:
         low = max(offsets.earliest, top - CHUNK)
@@ -302,7 +304,7 @@ def _scan_back(
     return matches, read, len(matches) >= wanted or top <= offsets.earliest
 
 
-def _wanted(message: TopicMessage, query: Query) -> bool:
+def _wanted(message: Listed, query: Query) -> bool:
     if query.before is not None and message.timestamp_ms > query.before.timestamp() * 1000:
         return False
     return not query.search or message.matches(query.search)
@@ -310,12 +312,12 @@ def _wanted(message: TopicMessage, query: Query) -> bool:
 
 def _read_range(
     consumer: TopicConsumer, partition: int, low: int, high: int
-) -> list[Message | TopicMessage]:
+) -> list[Message | Listed]:
     """The records from `low` up to `high`; one the client cannot parse, or the first of
-    a batch it cannot decode, comes as a TopicMessage that says so, and the read goes on
+    a batch it cannot decode, comes as a Listed that says so, and the read goes on
     after it (past a batch, one offset at a time: its size is not known)."""
     consumer.seek(partition, low)
-    records: list[Message | TopicMessage] = []
+    records: list[Message | Listed] = []
     deadline = time.monotonic() + READ_TIMEOUT_S
     in_bad_batch = False
     while consumer.position(partition) < high and time.monotonic() < deadline:
@@ -336,5 +338,5 @@ def _read_range(
     return records
 
 
-def _unreadable(partition: int, offset: int, reason: str = UNREADABLE) -> TopicMessage:
-    return TopicMessage(partition, offset, -1, None, None, MANUAL_SOURCE, Rejection(reason))
+def _unreadable(partition: int, offset: int, reason: str = UNREADABLE) -> Listed:
+    return Listed(partition, offset, -1, None, None, MANUAL_SOURCE, Rejection(reason))

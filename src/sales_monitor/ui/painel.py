@@ -1,6 +1,6 @@
 """Painel: the live dashboard, top to bottom, for the person who sells.
 
-Layout only: the numbers come from `sales_monitor.dashboard`, the data from the one
+Layout only: the numbers come from `sales_monitor.analysis`, the data from the one
 shared consumer in `ui.resources`. Plain words on the page; offsets, lag, origins and
 invalid messages live under "Detalhes técnicos".
 """
@@ -11,17 +11,17 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
-from sales_monitor.dashboard import filtering, metrics, places, refresh, tables
-from sales_monitor.dashboard.consumer import (
+from sales_monitor.analysis import filtering, metrics, places, refresh, tables
+from sales_monitor.escaping import markdown_literal as literal
+from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
+from sales_monitor.record import SAO_PAULO
+from sales_monitor.stream.consumer import (
     DataLoss,
     LossCause,
     Reading,
     StreamState,
     StreamStatus,
 )
-from sales_monitor.literal import markdown_literal as literal
-from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
-from sales_monitor.record import SAO_PAULO
 from sales_monitor.ui import icons, resources
 from sales_monitor.ui.errors import guarded
 

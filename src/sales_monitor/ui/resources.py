@@ -11,13 +11,13 @@ import logging
 
 import streamlit as st
 
-from sales_monitor.dashboard.consumer import StreamConsumer
-from sales_monitor.dashboard.refresh import SharedViews
-from sales_monitor.dashboard.store import RecordStore
+from sales_monitor.analysis.refresh import SharedViews
 from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import Producer
 from sales_monitor.settings import Settings
+from sales_monitor.stream.consumer import StreamConsumer
+from sales_monitor.stream.store import RecordStore
 
 log = logging.getLogger(__name__)
 

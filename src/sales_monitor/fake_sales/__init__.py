@@ -1,0 +1,2 @@
+"""The fake producer's logic: `faker` makes Brazilian sales, `pace` keeps the schedule, and
+`produce` sends them, saying how delivery goes."""
