@@ -11,6 +11,7 @@ import json
 from collections import namedtuple
 from decimal import Decimal
 
+from sales_monitor import escaping
 from sales_monitor.analysis import filtering
 from sales_monitor.errors import UnreadableFile
 from sales_monitor.files import formats
@@ -163,7 +164,7 @@ def search(data: bytes) -> None:
     found = browse.Listed(0, 0, -1, key, value, source, Rejection(needle))
     assert found.matches(needle) in (True, False)
     assert found.timestamp is None and found.verdict_text.startswith("rejeitado")
-    for escape in (literal.markdown_literal, literal.code_span, literal.plotly_literal):
+    for escape in (escaping.markdown_literal, escaping.code_span, escaping.plotly_literal):
         assert isinstance(escape(key), str)
 
 

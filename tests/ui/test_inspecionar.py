@@ -20,7 +20,7 @@ from tests.helpers.waiting import wait_for
 pytestmark = pytest.mark.broker
 
 MAIN = Path(__file__).parents[2] / "streamlit" / "dashboard.py"
-INSPECTOR = "../src/sales_monitor/ui/inspecionar.py"
+INSPECTOR = "../src/sales_monitor/ui/inspecionar/page.py"
 
 
 @pytest.fixture

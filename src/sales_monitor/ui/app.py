@@ -17,7 +17,7 @@ from sales_monitor.ui.errors import show_failure
 
 HERE = Path(__file__).parent
 PAINEL = HERE / "painel.py"
-INSPECIONAR = HERE / "inspecionar.py"
+INSPECIONAR = HERE / "inspecionar" / "page.py"
 FAVICON = str(HERE / "favicon.png")
 
 
@@ -42,7 +42,7 @@ def main() -> None:
         )
     pages = [
         st.Page(PAINEL, title="Painel", icon=icons.PANEL, default=True),
-        st.Page(INSPECIONAR, title="Inspecionar", icon=icons.INSPECT),
+        st.Page(INSPECIONAR, title="Inspecionar", icon=icons.INSPECT, url_path="inspecionar"),
     ]
     page = st.navigation(pages)
     try:
