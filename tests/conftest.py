@@ -38,9 +38,10 @@ def apache(tmp_path_factory):
     folder = tmp_path_factory.mktemp("apache")
     certs = make_certificates(folder)
     node = apache_kafka.ApacheKafka(
-        folder, apache_kafka.security_listeners(certs),
+        folder,
+        apache_kafka.security_listeners(certs),
         settings={"log.cleaner.backoff.ms": "100"},  # compaction within a test
-    )  # fmt: skip
+    )
     node.certs = certs  # the CA and client certificate the security tests connect with
     with node:
         yield node
@@ -80,9 +81,14 @@ def seeded_stream(mocker):
     st.cache_resource.clear()
     consumer = StreamConsumer(Connection("127.0.0.1:9"), "csv-data", RecordStore(max_rows=100))
     consumer.status = StreamStatus(
-        state=StreamState.CONNECTED, bootstrap="127.0.0.1:9", topic="csv-data", partitions=(0,),
-        positions={0: 5}, highwater={0: 7}, consumed=5,
-    )  # fmt: skip
+        state=StreamState.CONNECTED,
+        bootstrap="127.0.0.1:9",
+        topic="csv-data",
+        partitions=(0,),
+        positions={0: 5},
+        highwater={0: 7},
+        consumed=5,
+    )
     mocker.patch("sales_monitor.ui.resources.shared_stream", return_value=consumer)
     yield consumer
     st.cache_resource.clear()

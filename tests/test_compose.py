@@ -21,8 +21,10 @@ def compose_binary() -> Path:
 def compose(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(compose_binary()), "-f", str(ROOT / "docker-compose.yml"), *args],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="module")

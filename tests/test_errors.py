@@ -13,9 +13,13 @@ pytestmark = pytest.mark.unit
 
 @pytest.mark.parametrize(
     ("code", "reason"),
-    [(errno.ENOENT, "o arquivo não existe"), (errno.EACCES, "sem permissão para ler o arquivo"),
-     (errno.EISDIR, "é uma pasta, não um arquivo"), (errno.EMFILE, "erro do sistema EMFILE")],
-)  # fmt: skip
+    [
+        (errno.ENOENT, "o arquivo não existe"),
+        (errno.EACCES, "sem permissão para ler o arquivo"),
+        (errno.EISDIR, "é uma pasta, não um arquivo"),
+        (errno.EMFILE, "erro do sistema EMFILE"),
+    ],
+)
 def test_os_errors_in_portuguese(code, reason):
     """Before: `No such file or directory`, the system's English text."""
     assert os_reason(OSError(code, "English text")) == reason

@@ -11,9 +11,23 @@ from sales_monitor.json_reasons import json_reason
 
 pytestmark = pytest.mark.unit
 
-BROKEN = [b"", b"isto", b'{"a":1,}', b'{"a" 1}', b'{"a":1', b'{"a":"x', b'{"a":tru}',
-          b'{"a":-}', b'{"a":01}', b'{a:1}', b'{"a":"\\x"}', b'{"a":1} x', b'{"a":"\x01"}',
-          b"[" * 2000, b"1e400"]  # fmt: skip
+BROKEN = [
+    b"",
+    b"isto",
+    b'{"a":1,}',
+    b'{"a" 1}',
+    b'{"a":1',
+    b'{"a":"x',
+    b'{"a":tru}',
+    b'{"a":-}',
+    b'{"a":01}',
+    b"{a:1}",
+    b'{"a":"\\x"}',
+    b'{"a":1} x',
+    b'{"a":"\x01"}',
+    b"[" * 2000,
+    b"1e400",
+]
 
 
 def _errors(raw: bytes):

@@ -141,12 +141,15 @@ def test_any_whole_message_decodes_to_a_record_a_tombstone_or_a_rejection(key, v
 @settings(max_examples=300, deadline=None)
 @given(
     polls=st.lists(
-        st.lists(st.tuples(KEYS, VALUES, HEADERS, KAFKA_TIMESTAMPS, st.sampled_from([0, 1])),
-                 min_size=1, max_size=8),
+        st.lists(
+            st.tuples(KEYS, VALUES, HEADERS, KAFKA_TIMESTAMPS, st.sampled_from([0, 1])),
+            min_size=1,
+            max_size=8,
+        ),
         max_size=4,
     ),
     partition=st.integers(0, 2**15),
-)  # fmt: skip
+)
 def test_any_poll_is_ingested_and_the_table_can_always_be_read(polls, partition):
     order, store, offset = WriteOrder(), RecordStore(), 0
     for poll in polls:
@@ -180,17 +183,27 @@ def test_valor_is_exact_on_its_text_as_fractions_say(text):
 
 
 def from_fields_cents(valor: Decimal) -> int | None:
-    fields = {"id": 1, "nome": "a", "idade": 1, "cidade": "b", "valor": valor,
-              "timestamp": "2025-01-01T00:00:00"}  # fmt: skip
+    fields = {
+        "id": 1,
+        "nome": "a",
+        "idade": 1,
+        "cidade": "b",
+        "valor": valor,
+        "timestamp": "2025-01-01T00:00:00",
+    }
     decoded = from_fields(fields)
     return decoded.value_cents if isinstance(decoded, SaleRecord) else None
 
 
 @settings(max_examples=500, deadline=None)
 @given(
-    key=KEYS, value=VALUES, headers=HEADERS, timestamp=KAFKA_TIMESTAMPS,
-    partition=st.integers(0, 2**31 - 1), offset=st.integers(0, 2**63 - 1),
-)  # fmt: skip
+    key=KEYS,
+    value=VALUES,
+    headers=HEADERS,
+    timestamp=KAFKA_TIMESTAMPS,
+    partition=st.integers(0, 2**31 - 1),
+    offset=st.integers(0, 2**63 - 1),
+)
 def test_an_exported_message_reads_back_with_the_verdict_it_had(
     key, value, headers, timestamp, partition, offset
 ):

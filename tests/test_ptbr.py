@@ -7,9 +7,14 @@ pytestmark = pytest.mark.unit
 
 @pytest.mark.parametrize(
     ("cents", "text"),
-    [(0, "R$ 0,00"), (5, "R$ 0,05"), (123_456, "R$ 1.234,56"), (100_000_000, "R$ 1.000.000,00"),
-     (-150, "-R$ 1,50")],
-)  # fmt: skip
+    [
+        (0, "R$ 0,00"),
+        (5, "R$ 0,05"),
+        (123_456, "R$ 1.234,56"),
+        (100_000_000, "R$ 1.000.000,00"),
+        (-150, "-R$ 1,50"),
+    ],
+)
 def test_format_brl(cents, text):
     assert format_brl(cents) == text
 
@@ -19,8 +24,8 @@ def test_format_int_uses_dots_for_thousands():
 
 
 @pytest.mark.parametrize(
-    ("n", "text"), [(0, "0 mensagens"), (1, "1 mensagem"), (2, "2 mensagens"),
-                    (1_234, "1.234 mensagens")],
-)  # fmt: skip
+    ("n", "text"),
+    [(0, "0 mensagens"), (1, "1 mensagem"), (2, "2 mensagens"), (1_234, "1.234 mensagens")],
+)
 def test_count_of_agrees_in_number(n, text):
     assert count_of(n, "mensagem", "mensagens") == text

@@ -9,17 +9,24 @@ pytestmark = pytest.mark.unit
 
 def test_defaults_without_environment():
     assert Settings.from_env({}) == Settings(
-        connection=Connection("localhost:9092"), topic="csv-data", refresh_seconds=3.0,
-        max_rows=1_000_000, high_ticket_cents=180_000,
-    )  # fmt: skip
+        connection=Connection("localhost:9092"),
+        topic="csv-data",
+        refresh_seconds=3.0,
+        max_rows=1_000_000,
+        high_ticket_cents=180_000,
+    )
 
 
 def test_environment_overrides():
     settings = Settings.from_env(
-        {"KAFKA_BOOTSTRAP_SERVERS": "kafka:29092", "KAFKA_TOPIC": "vendas",
-         "DASHBOARD_REFRESH_SECONDS": "1.5", "DASHBOARD_MAX_ROWS": "10",
-         "DASHBOARD_HIGH_TICKET": "999.99"}
-    )  # fmt: skip
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": "kafka:29092",
+            "KAFKA_TOPIC": "vendas",
+            "DASHBOARD_REFRESH_SECONDS": "1.5",
+            "DASHBOARD_MAX_ROWS": "10",
+            "DASHBOARD_HIGH_TICKET": "999.99",
+        }
+    )
     assert (settings.bootstrap_servers, settings.topic) == ("kafka:29092", "vendas")
     assert (settings.refresh_seconds, settings.max_rows, settings.high_ticket_cents) == (
         1.5,

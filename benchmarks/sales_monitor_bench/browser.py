@@ -6,9 +6,15 @@ import shutil
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's (apt-get install chromium)
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 TOTAL_METRIC = '[data-testid="stMetric"]:has-text("Total Registros")'

@@ -49,14 +49,36 @@ class Sizes:
 
 
 QUICK = Sizes(
-    3, 20_000, 500, (10_000,), 3.0, 2.0, 15.0, 100_000, (10_000, 100_000), (10_000,), 100_000,
-    20_000, codecs=20_000,
-)  # fmt: skip
+    3,
+    20_000,
+    500,
+    (10_000,),
+    3.0,
+    2.0,
+    15.0,
+    100_000,
+    (10_000, 100_000),
+    (10_000,),
+    100_000,
+    20_000,
+    codecs=20_000,
+)
 FULL = Sizes(
-    3, 100_000, 3_000, (10_000, 100_000), 30.0, 10.0, 60.0, 1_000_000,
-    (10_000, 100_000, 1_000_000), (10_000, 100_000), 1_000_000, 100_000,
-    tabs_rows=1_000_000, tabs_window_s=30.0,
-)  # fmt: skip
+    3,
+    100_000,
+    3_000,
+    (10_000, 100_000),
+    30.0,
+    10.0,
+    60.0,
+    1_000_000,
+    (10_000, 100_000, 1_000_000),
+    (10_000, 100_000),
+    1_000_000,
+    100_000,
+    tabs_rows=1_000_000,
+    tabs_window_s=30.0,
+)
 
 
 def step(title: str) -> None:
@@ -72,9 +94,11 @@ COLD_START_LIMIT_MULTIPLE = 1.3  # of the client's own time to read the topic, s
 def producer(sizes: Sizes, bootstrap: str) -> list[Figure]:
     step("producer throughput")
     figure = Figure(
-        "producer throughput", "records/s", f"≥ {PRODUCER_OF_LIMIT:.0%} of limit",
+        "producer throughput",
+        "records/s",
+        f"≥ {PRODUCER_OF_LIMIT:.0%} of limit",
         lambda share: share >= PRODUCER_OF_LIMIT,
-    )  # fmt: skip
+    )
     figure.note = (
         f"{sizes.produce:,} records made, encoded, sent, acknowledged; client limit: the same "
         f"bytes sent by kafka-python; original: send + flush each, {sizes.produce_original:,}"
@@ -96,9 +120,11 @@ def _ingest(sizes: Sizes, bootstrap: str, n: int) -> Figure:
     step(f"dashboard ingest, {n:,} records")
     topic = sc.prepared_topic(bootstrap, n)
     figure = Figure(
-        f"dashboard ingest, {n:,} records", "records/s", f"≥ {INGEST_OF_LIMIT:.0%} of limit",
+        f"dashboard ingest, {n:,} records",
+        "records/s",
+        f"≥ {INGEST_OF_LIMIT:.0%} of limit",
         lambda share: share >= INGEST_OF_LIMIT,
-    )  # fmt: skip
+    )
     figure.note = "client limit: kafka-python reading the same topic, no decoding"
     reached = n
     for _ in range(sizes.runs):
@@ -124,10 +150,11 @@ def codecs(sizes: Sizes, bootstrap: str) -> list[Figure]:
     for codec in ("gzip", "snappy", "lz4", "zstd"):
         topic = sc.prepared_topic(bootstrap, n, codec)
         figure = Figure(
-            f"ingest in {codec}, {n:,} records", "records/s",
+            f"ingest in {codec}, {n:,} records",
+            "records/s",
             f"≥ {CODEC_OF_UNCOMPRESSED:.0%} of uncompressed",
             lambda share: share >= CODEC_OF_UNCOMPRESSED,
-        )  # fmt: skip
+        )
         figure.note = "limit column: the dashboard reading the same sales uncompressed"
         for _ in range(sizes.runs):
             figure.limit.append(sc.ingest(bootstrap, plain, n)["records_per_s"])
@@ -174,9 +201,12 @@ def page(sizes: Sizes, bootstrap: str) -> list[Figure]:
     p50.ours = [run["p50_ms"] for run in runs]
     limit_ms = (refresh_s + PAGE_SLACK_S) * 1000
     p99 = Figure(
-        "produce to page in Chromium, p99", "ms", f"≤ refresh + {PAGE_SLACK_S:g} s",
-        lambda v: v <= limit_ms, note=note,
-    )  # fmt: skip
+        "produce to page in Chromium, p99",
+        "ms",
+        f"≤ refresh + {PAGE_SLACK_S:g} s",
+        lambda v: v <= limit_ms,
+        note=note,
+    )
     p99.ours = [run["p99_ms"] for run in runs]
     return [p50, p99]
 
@@ -202,17 +232,31 @@ def tabs(sizes: Sizes, bootstrap: str) -> list[Figure]:
     one, many, idle = (run[k]["cores"] for k in ("one", "many", "idle"))
     return [
         Figure("server CPU, 1 tab, records arriving", "cores", note=note, ours=[one]),
-        Figure(f"server CPU, {MANY_TABS} tabs, records arriving", "cores", note=note,
-               ours=[many]),
-        Figure(f"server CPU, {MANY_TABS} tabs ÷ 1 tab, same view", "×",
-               f"≤ {TABS_GROWTH_LIMIT:g}", lambda v: v <= TABS_GROWTH_LIMIT, note=note,
-               ours=[many / one]),
+        Figure(f"server CPU, {MANY_TABS} tabs, records arriving", "cores", note=note, ours=[many]),
+        Figure(
+            f"server CPU, {MANY_TABS} tabs ÷ 1 tab, same view",
+            "×",
+            f"≤ {TABS_GROWTH_LIMIT:g}",
+            lambda v: v <= TABS_GROWTH_LIMIT,
+            note=note,
+            ours=[many / one],
+        ),
         Figure("server CPU, 1 tab, nothing arriving", "cores", note=note, ours=[idle]),
-        Figure("server CPU, 1 tab idle ÷ arriving", "×", f"≤ {IDLE_SHARE_LIMIT:g}",
-               lambda v: v <= IDLE_SHARE_LIMIT, note=note, ours=[idle / one]),
-        Figure("server CPU per refresh, 1 tab, records arriving", "ms", note=note,
-               ours=[one * run["refresh_s"] * 1000]),
-    ]  # fmt: skip
+        Figure(
+            "server CPU, 1 tab idle ÷ arriving",
+            "×",
+            f"≤ {IDLE_SHARE_LIMIT:g}",
+            lambda v: v <= IDLE_SHARE_LIMIT,
+            note=note,
+            ours=[idle / one],
+        ),
+        Figure(
+            "server CPU per refresh, 1 tab, records arriving",
+            "ms",
+            note=note,
+            ours=[one * run["refresh_s"] * 1000],
+        ),
+    ]
 
 
 def cold_start(sizes: Sizes, bootstrap: str) -> list[Figure]:
@@ -220,9 +264,11 @@ def cold_start(sizes: Sizes, bootstrap: str) -> list[Figure]:
     step(f"cold start: publishing {n:,} records")
     topic = sc.prepared_topic(bootstrap, n)
     figure = Figure(
-        f"cold start: rebuild {n:,} records from the topic", "s",
-        f"≤ {COLD_START_LIMIT_MULTIPLE:g}× limit", lambda m: m <= COLD_START_LIMIT_MULTIPLE,
-    )  # fmt: skip
+        f"cold start: rebuild {n:,} records from the topic",
+        "s",
+        f"≤ {COLD_START_LIMIT_MULTIPLE:g}× limit",
+        lambda m: m <= COLD_START_LIMIT_MULTIPLE,
+    )
     figure.note = "client limit: kafka-python reading the topic, no decoding"
     for _ in range(sizes.runs):
         step(f"cold start: reading {n:,} records")
@@ -326,10 +372,18 @@ def csv_monitor(sizes: Sizes, bootstrap: str) -> list[Figure]:
 
 
 SCENARIOS = {
-    "producer": producer, "ingest": ingest, "codecs": codecs, "latency": latency, "page": page,
-    "tabs": tabs, "coldstart": cold_start,
-    "refresh": refresh, "memory": memory, "contract": contract, "csv": csv_monitor,
-}  # fmt: skip
+    "producer": producer,
+    "ingest": ingest,
+    "codecs": codecs,
+    "latency": latency,
+    "page": page,
+    "tabs": tabs,
+    "coldstart": cold_start,
+    "refresh": refresh,
+    "memory": memory,
+    "contract": contract,
+    "csv": csv_monitor,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,18 +393,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="runs per figure (default 3)")
     parser.add_argument("--no-save", action="store_true", help="print only, write no files")
     parser.add_argument(
-        "--soak", type=float, metavar="SECONDS",
+        "--soak",
+        type=float,
+        metavar="SECONDS",
         help="instead: memory and threads of a dashboard at 1,000 records/s, 3 tabs, 50,000 rows",
-    )  # fmt: skip
+    )
     parser.add_argument("--every", type=float, default=30.0, help="soak: seconds between samples")
     parser.add_argument(
-        "--micro", action="store_true",
+        "--micro",
+        action="store_true",
         help="instead: the small choices the code's comments cite, against their alternatives",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--publish", action="store_true",
+        "--publish",
+        action="store_true",
         help=f"also write the results to {PUBLISHED.relative_to(ROOT)} (for docs/benchmarks.md)",
-    )  # fmt: skip
+    )
     args = parser.parse_args(argv)
     if args.micro:
         from sales_monitor_bench import micro

@@ -27,8 +27,10 @@ def _median(statement, number: int) -> float:
 
 
 def _row(what: str, ours: float, theirs: float, alternative: str) -> None:
-    print(f"{what}: {ours * 1e3:.2f} ms vs {theirs * 1e3:.2f} ms ({alternative}): "
-          f"{theirs / ours:.1f}x")  # fmt: skip
+    print(
+        f"{what}: {ours * 1e3:.2f} ms vs {theirs * 1e3:.2f} ms ({alternative}): "
+        f"{theirs / ours:.1f}x"
+    )
 
 
 def main() -> None:
@@ -37,16 +39,21 @@ def main() -> None:
     ours = _median(lambda: brazilian_times(series), 3)
     theirs = _median(lambda: series.dt.strftime("%d/%m/%Y %H:%M:%S").tolist(), 3)
     _row(f"pt-BR text of {N:,} moments", ours, theirs, "strftime")
-    _row(f"{N:,} aware datetimes to epoch ms", _median(
-        lambda: pa.array(moments, pa.timestamp("ms", tz="UTC")).cast(pa.int64()), 3),
+    _row(
+        f"{N:,} aware datetimes to epoch ms",
+        _median(lambda: pa.array(moments, pa.timestamp("ms", tz="UTC")).cast(pa.int64()), 3),
         _median(lambda: [round(m.timestamp() * 1000) for m in moments], 3),
-        "datetime.timestamp()")  # fmt: skip
+        "datetime.timestamp()",
+    )
     frame = _store_snapshot()
     for share in (0.5, 0.99):
         keep = np.random.default_rng(0).random(len(frame)) < share
-        _row(f"{share:.0%} of a {len(frame):,}-row store snapshot",
-             _median(lambda: keep_rows(frame, keep), 5),  # noqa: B023 - timed at once
-             _median(lambda: frame[keep], 5), "DataFrame indexing")  # noqa: B023  # fmt: skip
+        _row(
+            f"{share:.0%} of a {len(frame):,}-row store snapshot",
+            _median(lambda: keep_rows(frame, keep), 5),  # noqa: B023 - timed at once
+            _median(lambda: frame[keep], 5),  # noqa: B023 - timed at once
+            "DataFrame indexing",
+        )
     chooser, cities = random.Random(0), [f"c{i}" for i in range(25)]
     ours = _median(lambda: [cities[int(chooser.random() * 25)] for _ in range(N)], 3)
     theirs = _median(lambda: [chooser.choice(cities) for _ in range(N)], 3)
@@ -62,10 +69,12 @@ def _store_snapshot() -> pd.DataFrame:
     Arrow string columns come in chunks."""
     store = RecordStore()
     for batch in range(20):
-        store.apply([
-            SaleRecord(batch * 5_000 + i + 1, f"Cliente {i}", 30, "Natal", 100, START)
-            for i in range(5_000)
-        ])  # fmt: skip
+        store.apply(
+            [
+                SaleRecord(batch * 5_000 + i + 1, f"Cliente {i}", 30, "Natal", 100, START)
+                for i in range(5_000)
+            ]
+        )
         store.snapshot()
     return store.snapshot()
 

@@ -56,9 +56,11 @@ def page_latency(bootstrap: str, topic: str, rate: float, seconds: float) -> dic
     settings = Settings(connection=Connection(bootstrap), topic=topic)
     port = free_port()
     server = subprocess.Popen(
-        streamlit_command(port, settings.host), env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        streamlit_command(port, settings.host),
+        env=dashboard_env(settings),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         if not wait_healthy(port, server, settings.host):
             raise RuntimeError("the dashboard did not start")

@@ -46,11 +46,17 @@ class Figure:
             judged = statistics.median(self.ours) if self.ours else None
         met = None if self.meets is None or judged is None else bool(self.meets(judged))
         return {
-            "figure": self.name, "unit": self.unit, "ours": spread(self.ours),
-            "limit": spread(self.limit), "of_limit": self.of_limit(),
-            "original": spread(self.original), "gain": self.gain(), "target": self.target,
-            "met": met, "note": self.note,
-        }  # fmt: skip
+            "figure": self.name,
+            "unit": self.unit,
+            "ours": spread(self.ours),
+            "limit": spread(self.limit),
+            "of_limit": self.of_limit(),
+            "original": spread(self.original),
+            "gain": self.gain(),
+            "target": self.target,
+            "met": met,
+            "note": self.note,
+        }
 
 
 def is_rate(unit: str) -> bool:
@@ -62,9 +68,11 @@ def spread(values: list[float]) -> dict | None:
     if not values:
         return None
     return {
-        "median": statistics.median(values), "min": min(values), "max": max(values),
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
         "runs": len(values),
-    }  # fmt: skip
+    }
 
 
 def machine() -> str:

@@ -66,9 +66,13 @@ def producer_throughput(bootstrap: str, n: int) -> dict:
     stats = publisher.stats
     start = time.perf_counter()
     run_producer(
-        publisher.send_messages, faker.messages, Pace(0), threading.Event(), count=n,
+        publisher.send_messages,
+        faker.messages,
+        Pace(0),
+        threading.Event(),
+        count=n,
         on_batch=lambda batch: stats.waiting_s(),  # what the command's outage check reads
-    )  # fmt: skip
+    )
     producer.flush()
     elapsed = time.perf_counter() - start
     producer.close()
@@ -317,11 +321,16 @@ def _memory_child(n: int) -> None:
     before = _rss_bytes()
     store.apply([Tombstone(-i) for i in range(1, DELETIONS_KEPT + 1)])
     gc.collect()
-    print(json.dumps({
-        "table_mb": int(usage.sum()) / 1e6, "rss_growth_mb": grown / 1e6,
-        "versions_mb": int(usage["versao"]) / 1e6,
-        "deletions_mb": (_rss_bytes() - before) / 1e6,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "table_mb": int(usage.sum()) / 1e6,
+                "rss_growth_mb": grown / 1e6,
+                "versions_mb": int(usage["versao"]) / 1e6,
+                "deletions_mb": (_rss_bytes() - before) / 1e6,
+            }
+        )
+    )
 
 
 def _rss_bytes() -> int:

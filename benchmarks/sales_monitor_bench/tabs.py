@@ -53,9 +53,11 @@ def tabs_cpu(bootstrap: str, rows: int, window_s: float) -> dict:
     settings = Settings(connection=Connection(bootstrap), topic=topic, max_rows=rows + 1_000_000)
     port = free_port()
     server = subprocess.Popen(
-        streamlit_command(port, settings.host), env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        streamlit_command(port, settings.host),
+        env=dashboard_env(settings),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
     arriving = threading.Event()
     sender = threading.Thread(target=_send_while, args=(bootstrap, topic, arriving), daemon=True)
     try:

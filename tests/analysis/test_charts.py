@@ -8,8 +8,12 @@ from tests.helpers.factories import sale, table
 pytestmark = pytest.mark.unit
 
 CITIES = ("Natal", "Recife")
-TABLE = table(*[sale(i, CITIES[i % 2], cents=i * 100, age=18 + i % 60, minute=i % 5)
-                for i in range(1, 20_001)])  # fmt: skip
+TABLE = table(
+    *[
+        sale(i, CITIES[i % 2], cents=i * 100, age=18 + i % 60, minute=i % 5)
+        for i in range(1, 20_001)
+    ]
+)
 
 
 def test_each_chart_has_the_expected_kind_and_data():
@@ -30,8 +34,13 @@ def test_axes_and_hovers_read_as_in_brazil():
     two = table(sale(1, "Natal", cents=1_200_000), sale(2, "Recife", cents=250_099))
     bar = charts.value_by_city(metrics.value_by_city(two))
     assert list(bar.layout.xaxis.ticktext) == [
-        "R$ 0", "R$ 2,5 mil", "R$ 5 mil", "R$ 7,5 mil", "R$ 10 mil", "R$ 12,5 mil"
-    ]  # fmt: skip
+        "R$ 0",
+        "R$ 2,5 mil",
+        "R$ 5 mil",
+        "R$ 7,5 mil",
+        "R$ 10 mil",
+        "R$ 12,5 mil",
+    ]
     assert list(bar.data[0].customdata) == ["R$ 12.000,00", "R$ 2.500,99"]
     big = charts.value_by_city(metrics.value_by_city(TABLE))  # about R$ 100 million a city
     assert all(text.endswith(" mi") for text in big.layout.xaxis.ticktext[1:])
@@ -87,9 +96,16 @@ def test_a_single_point_is_shown_mid_axis_with_its_bucket_in_the_title():
 
 
 @pytest.mark.parametrize(
-    ("bucket", "label"), [("5s", "5 s"), ("1min", "1 min"), ("15min", "15 min"), ("1h", "1 h"),
-                          ("6h", "6 h"), ("1D", "1 dia")],
-)  # fmt: skip
+    ("bucket", "label"),
+    [
+        ("5s", "5 s"),
+        ("1min", "1 min"),
+        ("15min", "15 min"),
+        ("1h", "1 h"),
+        ("6h", "6 h"),
+        ("1D", "1 dia"),
+    ],
+)
 def test_bucket_labels(bucket, label):
     assert charts.bucket_label(pd.Timedelta(bucket)) == label
 
@@ -97,8 +113,10 @@ def test_bucket_labels(bucket, label):
 def test_age_axes_tick_whole_years_even_for_one_age():
     """Before: one age gave ticks at 29,6, 29,8, 30, 30,2."""
     one = table(sale(1, age=30), sale(2, age=30))
-    for figure in (charts.age_histogram(metrics.age_distribution(one)),
-                   charts.value_by_age(metrics.scatter_sample(one), 2)):  # fmt: skip
+    for figure in (
+        charts.age_histogram(metrics.age_distribution(one)),
+        charts.value_by_age(metrics.scatter_sample(one), 2),
+    ):
         axis = figure.layout.xaxis
         assert axis.tickmode == "linear" and float(axis.dtick).is_integer() and axis.dtick >= 1
         assert axis.range[0] < 30 < axis.range[1]

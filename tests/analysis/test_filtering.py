@@ -92,14 +92,17 @@ def test_the_previous_window_is_the_same_length_just_before():
 
 def test_states_and_dates_travel_in_the_link_and_bad_ones_are_dropped():
     filters = filtering.Filters(
-        states=("SP", "PE"), window="Personalizado",
-        since=T0, until=T0 + timedelta(hours=6),
-    )  # fmt: skip
+        states=("SP", "PE"),
+        window="Personalizado",
+        since=T0,
+        until=T0 + timedelta(hours=6),
+    )
     query = filtering.query_from_filters(filters)
     assert query["uf"] == ["SP", "PE"] and query["de"] == "2025-08-27T12:00"
     assert query["ate"] == "2025-08-27T18:00" and query["janela"] == "personalizado"
-    back = filtering.choices_from_query({k: v if isinstance(v, list) else [v]
-                                         for k, v in query.items()}, 2_000)  # fmt: skip
+    back = filtering.choices_from_query(
+        {k: v if isinstance(v, list) else [v] for k, v in query.items()}, 2_000
+    )
     assert back["states"] == ["SP", "PE"] and back["window"] == "Personalizado"
     assert back["since"] == T0 and back["until"] == T0 + timedelta(hours=6)
     bad = filtering.choices_from_query(

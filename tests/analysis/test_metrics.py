@@ -77,8 +77,12 @@ def test_the_statistics_are_what_describe_gives(n):
 
 
 def test_sales_by_state_and_region_from_the_cities():
-    frame = table(sale(1, "São Paulo", 10_000), sale(2, "Campinas", 5_000),
-                  sale(3, "Recife", 2_500), sale(4, "Atlântida", 1_000))  # fmt: skip
+    frame = table(
+        sale(1, "São Paulo", 10_000),
+        sale(2, "Campinas", 5_000),
+        sale(3, "Recife", 2_500),
+        sale(4, "Atlântida", 1_000),
+    )
     by_state = metrics.value_by_state(metrics.value_by_city(frame))
     assert by_state.to_dict("list") == {
         "uf": ["SP", "PE", "não identificado"],
@@ -96,13 +100,19 @@ def test_changes_against_the_previous_period_in_pt_br():
     now = metrics.Summary(total_cents=223_456, mean_cents=111_728, count=2, mean_age=31.5)
     before = metrics.Summary(total_cents=100_000, mean_cents=100_000, count=1, mean_age=30.0)
     assert metrics.changes(now, before) == {
-        "total": "+R$ 1.234,56 (+123,5%)", "mean": "+R$ 117,28 (+11,7%)",
-        "count": "+1 (+100,0%)", "age": "+1,5 anos",
-    }  # fmt: skip
+        "total": "+R$ 1.234,56 (+123,5%)",
+        "mean": "+R$ 117,28 (+11,7%)",
+        "count": "+1 (+100,0%)",
+        "age": "+1,5 anos",
+    }
     assert metrics.changes(before, now)["total"] == "-R$ 1.234,56 (-55,2%)"
     empty = metrics.summarize(table())
-    assert metrics.changes(now, empty) == {"total": "+R$ 2.234,56", "mean": None,
-                                           "count": "+2", "age": None}  # fmt: skip
+    assert metrics.changes(now, empty) == {
+        "total": "+R$ 2.234,56",
+        "mean": None,
+        "count": "+2",
+        "age": None,
+    }
 
 
 def test_live_records_are_counted_by_source():

@@ -43,8 +43,12 @@ def test_a_window_ends_in_steps_of_the_refresh_so_tabs_share_each_step():
 
 
 def test_the_shared_view_holds_what_the_page_shows():
-    shown = refresh.build(table(sale(1, "Natal", 10_000), sale(2, "Recife", 250_000)),
-                        filtering.Filters(), NOW, high_ticket_cents=180_000)  # fmt: skip
+    shown = refresh.build(
+        table(sale(1, "Natal", 10_000), sale(2, "Recife", 250_000)),
+        filtering.Filters(),
+        NOW,
+        high_ticket_cents=180_000,
+    )
     assert shown.summary.count == 2 and shown.summary.total_cents == 260_000
     assert set(shown.figures) == {"bar", "states", "hist", "pie", "scatter", "trend"}
     assert shown.alerts["id"].tolist() == [2]

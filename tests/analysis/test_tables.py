@@ -28,8 +28,14 @@ def test_latest_lists_the_latest_sales_by_sale_time_and_is_capped():
     same_time = table(sale(1), sale(2), sale(3))
     assert tables.latest(same_time)["id"].tolist() == [3, 2, 1]  # ties: the later write
     assert list(tables.latest(store.snapshot()).columns) == [
-        "id", "nome", "idade", "cidade", "uf", "valor", "data e hora"
-    ]  # fmt: skip
+        "id",
+        "nome",
+        "idade",
+        "cidade",
+        "uf",
+        "valor",
+        "data e hora",
+    ]
 
 
 def test_tables_show_reais_and_brazilian_dates_the_csv_keeps_machine_values():
@@ -50,9 +56,15 @@ def test_csv_keeps_valor_exact_and_the_wire_columns_then_the_source():
 
 @pytest.mark.parametrize(
     ("name", "cell"),
-    [('=HYPERLINK("http://x","y")', "'=HYPERLINK(\"http://x\",\"y\")"), ("+1+1", "'+1+1"),
-     ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Ana -1", "Ana -1")],
-)  # fmt: skip
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+1", "'+1+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Ana -1", "Ana -1"),
+    ],
+)
 def test_csv_download_neutralizes_spreadsheet_formulas(name, cell):
     import csv
     import io
@@ -75,8 +87,16 @@ def test_the_excel_export_opens_in_columns_in_a_pt_br_spreadsheet():
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["id", "nome", "idade", "cidade", "uf", "valor (R$)", "data e hora", "origem"]
-    assert rows[1] == ["1", "Cliente 1", "30", "São Paulo", "SP", "1820,83", "27/08/2025 12:01:00",
-                       "manual"]  # fmt: skip
+    assert rows[1] == [
+        "1",
+        "Cliente 1",
+        "30",
+        "São Paulo",
+        "SP",
+        "1820,83",
+        "27/08/2025 12:01:00",
+        "manual",
+    ]
     assert rows[2][1] == "'=1+1" and rows[2][5] == "0,05" and rows[2][4] == "AL"
 
 
@@ -86,7 +106,9 @@ def test_file_names_carry_the_moment_and_the_filters():
     now = datetime(2025, 8, 27, 12, 5)
     assert tables.file_name({}, now) == "vendas_2025-08-27_1205.csv"
     query = {"cidade": ["São Paulo", "Natal"], "janela": "5min", "uf": ["SP"]}
-    assert (tables.file_name(query, now) ==
-            "vendas_2025-08-27_1205_cidade-sao-paulo-natal_janela-5min_uf-sp.csv")  # fmt: skip
+    assert (
+        tables.file_name(query, now)
+        == "vendas_2025-08-27_1205_cidade-sao-paulo-natal_janela-5min_uf-sp.csv"
+    )
     hostile = tables.file_name({"cidade": ["../../etc/passwd<script>" * 20]}, now)
     assert "/" not in hostile and "<" not in hostile and len(hostile) <= 120

@@ -27,9 +27,16 @@ def test_revenue_trend_fills_quiet_buckets_with_zero():
 
 @pytest.mark.parametrize(
     ("span", "bucket"),
-    [("0s", "5s"), ("5min", "5s"), ("15min", "5s"), ("1h", "15s"), ("24h", "5min"),
-     ("7D", "1h"), ("365D", "1D")],
-)  # fmt: skip
+    [
+        ("0s", "5s"),
+        ("5min", "5s"),
+        ("15min", "5s"),
+        ("1h", "15s"),
+        ("24h", "5min"),
+        ("7D", "1h"),
+        ("365D", "1D"),
+    ],
+)
 def test_the_trend_bucket_grows_with_the_window(span, bucket):
     assert trend.trend_bucket(pd.Timedelta(span)) == pd.Timedelta(bucket)
 
@@ -69,10 +76,12 @@ def test_the_trend_equals_pandas_resample_of_the_local_buckets(seed):
     rng = np.random.default_rng(seed)
     n, width = int(rng.integers(1, 2_000)), int(rng.choice([10, 300, 3_600, 86_400, 2_592_000]))
     seconds = rng.integers(0, width, n)
-    frame = table(*[
-        replace(sale(i, cents=int(c)), timestamp=T0 + timedelta(seconds=int(s)))
-        for i, (s, c) in enumerate(zip(seconds, rng.integers(0, 10**6, n), strict=True), 1)
-    ])  # fmt: skip
+    frame = table(
+        *[
+            replace(sale(i, cents=int(c)), timestamp=T0 + timedelta(seconds=int(s)))
+            for i, (s, c) in enumerate(zip(seconds, rng.integers(0, 10**6, n), strict=True), 1)
+        ]
+    )
     span = [None, pd.Timedelta("5min"), pd.Timedelta("1h"), pd.Timedelta("1D")][seed % 4]
     points = trend.revenue_trend(frame, span)
     moments, bucket = frame["timestamp"], points.attrs["bucket"]

@@ -137,9 +137,19 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_sync(
     good = [faker.record() for _ in range(3)]
     path = tmp_path / "vendas.csv"
     path.write_text(
-        "\n".join([HEADER, line(good[0]), "x;Ana;30;Natal;1,00;27/08/2025 12:00",
-                   line(good[1]), line(good[1]), line(good[2]), "9;Bia;30;Natal"]) + "\n"
-    )  # fmt: skip
+        "\n".join(
+            [
+                HEADER,
+                line(good[0]),
+                "x;Ana;30;Natal;1,00;27/08/2025 12:00",
+                line(good[1]),
+                line(good[1]),
+                line(good[2]),
+                "9;Bia;30;Natal",
+            ]
+        )
+        + "\n"
+    )
     running = monitor(path)
     assert running.sync_file()
     out = capsys.readouterr().out
@@ -183,8 +193,17 @@ def test_the_sample_loads_exact_to_the_cent_and_a_second_once_sends_nothing(
     cents = sum(
         int(Decimal(v.split(";")[4].replace(".", "").replace(",", ".")) * 100) for v in lines
     )
-    command = [sys.executable, "-m", "sales_monitor.commands.csv_monitor", str(SAMPLE), "--once",
-               "--bootstrap-server", broker.bootstrap, "--topic", topic]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "sales_monitor.commands.csv_monitor",
+        str(SAMPLE),
+        "--once",
+        "--bootstrap-server",
+        broker.bootstrap,
+        "--topic",
+        topic,
+    ]
     first = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert first.returncode == 0, first.stderr
     assert f"{len(lines)} novos, 0 alterados, 0 removidos, 0 rejeitados" in first.stdout
@@ -205,8 +224,10 @@ def test_an_unreadable_file_changes_nothing_and_says_why(tmp_path):
     path.write_text("nome;valor\nAna;1,00\n")
     result = subprocess.run(
         [sys.executable, "-m", "sales_monitor.commands.csv_monitor", str(path), "--once"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith(f"Erro: {path} não pôde ser lido: o cabeçalho deve ter")
     assert result.stderr.count("\n") == 1
@@ -282,11 +303,13 @@ def test_ownership_follows_the_dashboards_latest_write_rule(broker, topic, tmp_p
     headers = source_headers(source_for(path))
     gone, kept = SaleFaker(seed=9).record(), SaleFaker(seed=10).record()
     producer = make_producer(broker.bootstrap)
-    producer.send(topic, key=encode(gone)[0], value=encode(gone)[1], headers=headers,
-                  timestamp_ms=1_000)  # fmt: skip
+    producer.send(
+        topic, key=encode(gone)[0], value=encode(gone)[1], headers=headers, timestamp_ms=1_000
+    )
     producer.send(topic, key=encode_tombstone(gone.id)[0], value=None, timestamp_ms=900)
-    producer.send(topic, key=encode(kept)[0], value=encode(kept)[1], headers=headers,
-                  timestamp_ms=800)  # fmt: skip
+    producer.send(
+        topic, key=encode(kept)[0], value=encode(kept)[1], headers=headers, timestamp_ms=800
+    )
     producer.flush()
     producer.close()
     from sales_monitor.kafka.clients import open_consumer
@@ -395,12 +418,14 @@ def test_the_start_up_read_counts_committed_sales_only(broker, topic, tmp_path):
     headers = [("origem", source.encode())]
     writer = foreign.Transaction(broker.bootstrap, topic)
     writer.producer.begin_transaction()
-    writer.producer.produce(topic, key=encode(aborted)[0], value=encode(aborted)[1],
-                            headers=headers)  # fmt: skip
+    writer.producer.produce(
+        topic, key=encode(aborted)[0], value=encode(aborted)[1], headers=headers
+    )
     writer.producer.flush(30)
     writer.abort()
-    writer.write([]).producer.produce(topic, key=encode(kept)[0], value=encode(kept)[1],
-                                      headers=headers)  # fmt: skip
+    writer.write([]).producer.produce(
+        topic, key=encode(kept)[0], value=encode(kept)[1], headers=headers
+    )
     writer.commit()
     consumer = open_consumer(broker.bootstrap, topic)
     try:

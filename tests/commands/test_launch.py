@@ -65,9 +65,12 @@ def start_demo():
 
     def start(*flags: str, **env: str) -> subprocess.Popen:
         demo = subprocess.Popen(
-            [*DEMO, *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [*DEMO, *flags],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env=os.environ | env,
-        )  # fmt: skip
+        )
         started.append(demo)
         return demo
 
@@ -82,9 +85,12 @@ def start_demo():
 def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind(start_demo):
     kafka_port, web_port = free_port(), free_port()
     demo = start_demo(
-        "--port", str(web_port), "--interval", "0.2",
+        "--port",
+        str(web_port),
+        "--interval",
+        "0.2",
         KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{kafka_port}",
-    )  # fmt: skip
+    )
     lines = []
     for line in demo.stdout:
         lines.append(line)
@@ -108,9 +114,13 @@ def test_demo_starts_everything_and_ctrl_c_leaves_nothing_behind(start_demo):
 @pytest.mark.broker
 def test_demo_uses_a_broker_that_already_answers(broker, topic, start_demo):
     demo = start_demo(
-        "--port", str(free_port()), "--rate", "50",
-        KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, KAFKA_TOPIC=topic,
-    )  # fmt: skip
+        "--port",
+        str(free_port()),
+        "--rate",
+        "50",
+        KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap,
+        KAFKA_TOPIC=topic,
+    )
     first = demo.stdout.readline()
     assert f"Usando o broker Kafka que já responde em {broker.bootstrap}" in first
     assert len(read_topic(broker.bootstrap, topic, expected=20)) >= 20
@@ -125,8 +135,11 @@ def test_demo_with_an_unreachable_remote_broker_fails_in_one_line():
     env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": "kafka.invalid:9092"}
     result = subprocess.run(
         DEMO,
-        capture_output=True, text=True, env=env, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith(
         "Erro: não foi possível falar com o Kafka em kafka.invalid:9092"
@@ -192,10 +205,11 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
     port = free_port()
     env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
     dashboard = subprocess.Popen(
-        [sys.executable, "-m", "sales_monitor.commands.dashboard",
-         "--port", str(port), *flags],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
+        [sys.executable, "-m", "sales_monitor.commands.dashboard", "--port", str(port), *flags],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     try:
         from sales_monitor.launch.web import wait_healthy
 
@@ -229,8 +243,10 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
 def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, message):
     result = subprocess.run(
         [sys.executable, "-m", "sales_monitor.commands.dashboard", *flags],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (result.returncode, result.stderr) == (2, message)
 
 
@@ -238,23 +254,37 @@ def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, messa
 @pytest.mark.parametrize(
     ("command", "flags", "message"),
     [
-        ("demo", ("--interval", "abc"),
-         "Erro: opção --interval: intervalo inválido: 'abc' (use um número de segundos, ex.: 2 ou 0.5)\n"),  # noqa: E501
-        ("demo", ("--rate", "-5"),
-         "Erro: opção --rate: '-5' deve ser um número maior que zero\n"),
-        ("demo", ("--port", "99999"),
-         "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
-        ("broker", ("--port", "99999"),
-         "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n"),
-        ("producer", ("--count", "x"),
-         "Erro: opção --count: 'x' deve ser um inteiro maior que zero\n"),
+        (
+            "demo",
+            ("--interval", "abc"),
+            "Erro: opção --interval: intervalo inválido: 'abc' "
+            "(use um número de segundos, ex.: 2 ou 0.5)\n",
+        ),
+        ("demo", ("--rate", "-5"), "Erro: opção --rate: '-5' deve ser um número maior que zero\n"),
+        (
+            "demo",
+            ("--port", "99999"),
+            "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n",
+        ),
+        (
+            "broker",
+            ("--port", "99999"),
+            "Erro: opção --port: porta '99999' inválida (use 1 a 65535)\n",
+        ),
+        (
+            "producer",
+            ("--count", "x"),
+            "Erro: opção --count: 'x' deve ser um inteiro maior que zero\n",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command, flags, message):
     result = subprocess.run(
         [sys.executable, "-m", f"sales_monitor.commands.{command}", *flags],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (result.returncode, result.stderr, result.stdout) == (2, message, "")
 
 
@@ -262,8 +292,10 @@ def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command,
 def test_help_speaks_portuguese():
     result = subprocess.run(
         [sys.executable, "-c", "from sales_monitor.commands.send import main; main()", "--help"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("uso: send")
     assert "opções:" in result.stdout and "mostra esta ajuda e sai" in result.stdout
@@ -298,8 +330,11 @@ def test_a_busy_port_is_replaced_alike_in_portuguese(command, broker, topic, tak
     env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
     process = subprocess.Popen(
         [sys.executable, "-m", f"sales_monitor.commands.{command}", "--port", str(taken_port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         out = _until(process, "Dashboard: http://")
         lines = [line for line in out.splitlines() if line.strip()]
@@ -323,10 +358,12 @@ def test_the_broker_listens_where_kafka_bootstrap_servers_points():
     """Before: `uv run broker` took 9092 whatever the other commands were told."""
     port = free_port()
     broker = subprocess.Popen(
-        [sys.executable, "-m", "sales_monitor.commands.broker"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "sales_monitor.commands.broker"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": f"localhost:{port}"},
-    )  # fmt: skip
+    )
     try:
         first = broker.stdout.readline()
         assert first.startswith(f"Broker Kafka (Tansu) ouvindo em 127.0.0.1:{port}; ")

@@ -115,8 +115,12 @@ def test_failed_sends_are_counted_not_raised(mocker):
 def producer_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(SCRIPT), *args],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, **kwargs,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        **kwargs,
+    )
 
 
 @pytest.mark.broker
@@ -137,8 +141,17 @@ def test_ten_thousand_fake_records_arrive_with_distinct_ids(broker, topic):
 
 @pytest.mark.broker
 def test_cli_count_run_sends_exactly_that_many(broker, topic):
-    result = producer_cli("--count", "25", "--interval", "0", "--quiet",
-                          "--bootstrap-server", broker.bootstrap, "--topic", topic)  # fmt: skip
+    result = producer_cli(
+        "--count",
+        "25",
+        "--interval",
+        "0",
+        "--quiet",
+        "--bootstrap-server",
+        broker.bootstrap,
+        "--topic",
+        topic,
+    )
     assert result.returncode == 0, result.stderr
     assert "Resumo: 25 enviados, 0 falhas." in result.stdout
     assert len(read_topic(broker.bootstrap, topic, expected=25)) == 25
@@ -149,8 +162,9 @@ def test_cli_creates_a_missing_topic_with_the_partitions_asked(broker):
     from kafka import KafkaAdminClient
 
     name = f"new-topic-{os.getpid()}"
-    result = producer_cli("--count", "1", "--partitions", "3",
-                          "--bootstrap-server", broker.bootstrap, "--topic", name)  # fmt: skip
+    result = producer_cli(
+        "--count", "1", "--partitions", "3", "--bootstrap-server", broker.bootstrap, "--topic", name
+    )
     assert result.returncode == 0, result.stderr
     admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
     (described,) = admin.describe_topics([name])
@@ -163,9 +177,20 @@ def _interactive(broker, topic: str, count: int) -> tuple[subprocess.Popen, int]
     process and the terminal's side the test reads and types on."""
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--count", str(count), "--bootstrap-server",
-         broker.bootstrap, "--topic", topic], stdin=follower, stdout=follower, stderr=follower,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--count",
+            str(count),
+            "--bootstrap-server",
+            broker.bootstrap,
+            "--topic",
+            topic,
+        ],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
     os.close(follower)
     return process, leader
 
@@ -213,9 +238,20 @@ def _read_until(fd: int, marker: bytes) -> bytes:
 @pytest.mark.broker
 def test_sigterm_flushes_and_prints_a_summary(broker, topic):
     process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--rate", "200", "--bootstrap-server", broker.bootstrap,
-         "--topic", topic], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--rate",
+            "200",
+            "--bootstrap-server",
+            broker.bootstrap,
+            "--topic",
+            topic,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert "Enviando para" in process.stdout.readline()
     assert "registros enviados" in process.stdout.readline()  # a second has passed
     process.send_signal(signal.SIGTERM)
@@ -265,8 +301,11 @@ def test_cli_in_a_pipe_never_prompts(broker, topic):
 def _start_producer(bootstrap: str, topic: str, *flags: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(SCRIPT), "--bootstrap-server", bootstrap, "--topic", topic, *flags],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def _read_line_with(stream, text: str) -> str:
@@ -347,10 +386,23 @@ def test_a_slow_pace_with_a_healthy_broker_raises_no_outage_warning(broker, topi
     """Before: at an interval of 3 s or more it said "Kafka sem resposta há 3 s" about a
     record sent a moment ago (the clock ran from the last acknowledgement)."""
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--bootstrap-server", broker.bootstrap, "--topic", topic,
-         "--interval", "3", "--count", "3"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--bootstrap-server",
+            broker.bootstrap,
+            "--topic",
+            topic,
+            "--interval",
+            "3",
+            "--count",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     assert "sem resposta" not in result.stdout
     assert result.stdout.count("Enviado: id=") == 3  # each once the broker acknowledged it

@@ -16,8 +16,11 @@ SEND = [sys.executable, "-m", "sales_monitor.commands.send"]
 def send(broker, topic, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*SEND, "--bootstrap-server", broker.bootstrap, "--topic", topic, *args],
-        input=stdin, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def wire(record) -> str:
@@ -49,8 +52,10 @@ def test_each_codec_is_written_and_read_back(broker, topic, tmp_path, codec):
 def test_an_unknown_codec_is_refused_before_anything_is_sent(tmp_path):
     result = subprocess.run(
         [*SEND, "--bootstrap-server", "127.0.0.1:9", "--compression", "brotli", "{}"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("Erro: opção --compression: escolha inválida: 'brotli'")
     assert len(result.stderr.splitlines()) == 1
@@ -90,8 +95,9 @@ def test_delete_sends_a_tombstone(broker, topic):
 def test_dry_run_and_invalid_input_send_nothing(broker, topic):
     checked = send(broker, topic, "--dry-run", wire(sale(1)))
     assert (checked.returncode, checked.stdout.strip()) == (
-        0, "Resumo: 1 válido, 0 rejeitados; nada enviado (--dry-run).",
-    )  # fmt: skip
+        0,
+        "Resumo: 1 válido, 0 rejeitados; nada enviado (--dry-run).",
+    )
     refused = send(broker, topic, json.dumps({"id": 1, "nome": "x" * 201}))
     assert refused.returncode == 1
     assert "linha 1: campo 'nome' tem 201 caracteres; o máximo é 200" in refused.stderr

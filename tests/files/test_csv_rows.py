@@ -17,9 +17,16 @@ def rows(text: str, encoding: str = "utf-8"):
 
 @pytest.mark.parametrize(
     ("valor", "cents"),
-    [("450", 45_000), ("450.00", 45_000), ("450,00", 45_000), ("1.234,56", 123_456),
-     ("0,29", 29), ("1234.5", 123_450), ("1.234.567,89", 123_456_789)],
-)  # fmt: skip
+    [
+        ("450", 45_000),
+        ("450.00", 45_000),
+        ("450,00", 45_000),
+        ("1.234,56", 123_456),
+        ("0,29", 29),
+        ("1234.5", 123_450),
+        ("1.234.567,89", 123_456_789),
+    ],
+)
 def test_valor_in_every_accepted_spelling_is_exact_to_the_cent(valor, cents):
     (row,) = rows(f'{HEADER}\n1;Ana;30;Natal;"{valor}";2025-08-27T12:00:00\n')
     assert row.decoded.value_cents == cents
@@ -86,19 +93,29 @@ def test_a_file_without_the_header_is_unreadable_as_a_whole(text):
 @pytest.mark.parametrize(
     ("valor", "moment", "reason"),
     [
-        ("-3,00", "27/08/2025 12:00",
-         "valor -3,00 fora do intervalo de R$ 0,00 a R$ 100.000.000.000,00"),
+        (
+            "-3,00",
+            "27/08/2025 12:00",
+            "valor -3,00 fora do intervalo de R$ 0,00 a R$ 100.000.000.000,00",
+        ),
         ("12,345", "27/08/2025 12:00", "valor 12,345 tem mais de duas casas decimais"),
-        ("1.234", "27/08/2025 12:00", "valor 1.234 é ambíguo: sem vírgula, o ponto é a casa "
-         "decimal; escreva 1234 ou 1.234,00 para milhares"),
-        ("1.234.567.890.123,00", "27/08/2025 12:00",
-         "valor 1.234.567.890.123,00 fora do intervalo de R$ 0,00 a R$ 100.000.000.000,00"),
+        (
+            "1.234",
+            "27/08/2025 12:00",
+            "valor 1.234 é ambíguo: sem vírgula, o ponto é a casa "
+            "decimal; escreva 1234 ou 1.234,00 para milhares",
+        ),
+        (
+            "1.234.567.890.123,00",
+            "27/08/2025 12:00",
+            "valor 1.234.567.890.123,00 fora do intervalo de R$ 0,00 a R$ 100.000.000.000,00",
+        ),
         ("10,00", "31/02/2026 10:40", "timestamp: a data 31/02/2026 não existe"),
         ("10,00", "29/02/2025 10:40", "timestamp: a data 29/02/2025 não existe"),
         ("10,00", "27/08/2025 24:00", "timestamp: a hora 24:00 não existe"),
         ("10,00", "2025-08-27T10:61:30", "timestamp: a hora 10:61:30 não existe"),
     ],
-)  # fmt: skip
+)
 def test_reasons_read_as_the_person_wrote_the_cell(valor, moment, reason):
     """Before: `valor -3.0 fora do intervalo 0..100000000000`, `valor 12.345 tem mais de
     duas casas decimais`, `timestamp '2026-02-31T10:40:00' não é ISO 8601`."""

@@ -95,9 +95,10 @@ FILES = st.binary(max_size=2_000) | st.builds(
     lambda head, body: (head + body).encode(),
     st.sampled_from([HEADER, "[", "{", "id,nome,idade,cidade,valor,timestamp\n"]),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=600)
-    | st.lists(st.sampled_from(["1", ";", ",", '"', "\n", "\r", "[", "{", "}", "]", ":", "é"]))
-    .map("".join),
-)  # fmt: skip
+    | st.lists(st.sampled_from(["1", ";", ",", '"', "\n", "\r", "[", "{", "}", "]", ":", "é"])).map(
+        "".join
+    ),
+)
 
 
 @settings(max_examples=400, deadline=None)

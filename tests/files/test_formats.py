@@ -72,18 +72,26 @@ def test_text_that_is_neither_json_nor_csv_says_so():
 
 def test_an_export_is_replayed_in_write_order_tombstones_and_repeats_kept():
     def line(partition, offset, key, value, headers=()):
-        item = {"partition": partition, "offset": offset, "timestamp": 1, "key": key,
-                "value": value, "headers": [list(h) for h in headers]}  # fmt: skip
+        item = {
+            "partition": partition,
+            "offset": offset,
+            "timestamp": 1,
+            "key": key,
+            "value": value,
+            "headers": [list(h) for h in headers],
+        }
         return json.dumps(item, ensure_ascii=False)
 
     first, second = (encode(sale(1, cents=c))[1].decode() for c in (100, 200))
-    exported = "\n".join([  # newest first, as browsed
-        line(0, 2, "1", None),
-        line(1, 0, None, "not json"),
-        line(0, 1, "1", second, [("origem", "produtor"), ("trace-id", "x")]),
-        line(0, 0, "1", first),
-        json.dumps({"key": 5, "value": None}),
-    ])  # fmt: skip
+    exported = "\n".join(
+        [  # newest first, as browsed
+            line(0, 2, "1", None),
+            line(1, 0, None, "not json"),
+            line(0, 1, "1", second, [("origem", "produtor"), ("trace-id", "x")]),
+            line(0, 0, "1", first),
+            json.dumps({"key": 5, "value": None}),
+        ]
+    )
     rows = parse(exported.encode(), "send")
     decoded = [row.decoded for row in rows]
     assert [row.line for row in rows] == [4, 3, 1, 2, 5]  # partition 0 by offset, then the rest
@@ -114,8 +122,10 @@ from tests.helpers.factories import cents_by_id  # noqa: E402
 Read = namedtuple("Read", "partition offset timestamp key value headers")
 TIMESTAMPS = st.one_of(
     st.integers(1_700_000_000_000, 1_700_000_000_100),  # close together: ties are common
-    st.just(-1), st.just(KAFKA_MS_MAX + 1), st.integers(-(2**63), 2**63 - 1),
-)  # fmt: skip
+    st.just(-1),
+    st.just(KAFKA_MS_MAX + 1),
+    st.integers(-(2**63), 2**63 - 1),
+)
 WRITES = st.lists(
     st.tuples(st.integers(0, 3), st.integers(1, 6), st.integers(0, 9), TIMESTAMPS),
     min_size=1,

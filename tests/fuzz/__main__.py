@@ -23,11 +23,19 @@ def fuzz(name: str, seconds: int) -> int:
     crashes.mkdir(parents=True, exist_ok=True)
     seeds = [str(HERE / folder / name) for folder in ("corpus", "crashes")]
     command = [
-        sys.executable, "-m", "tests.fuzz.one", name,
-        f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=2048",
-        f"-artifact_prefix={crashes}/{name}-", f"-dict={HERE / 'json.dict'}",
-        "-print_final_stats=1", str(found), *[s for s in seeds if Path(s).is_dir()],
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "tests.fuzz.one",
+        name,
+        f"-max_total_time={seconds}",
+        "-timeout=10",
+        "-rss_limit_mb=2048",
+        f"-artifact_prefix={crashes}/{name}-",
+        f"-dict={HERE / 'json.dict'}",
+        "-print_final_stats=1",
+        str(found),
+        *[s for s in seeds if Path(s).is_dir()],
+    ]
     run = subprocess.run(command, capture_output=True, text=True)
     stats = [line for line in run.stderr.splitlines() if line.startswith(("stat::", "#"))]
     runs = next((line.split()[-1] for line in stats if "number_of_executed_units" in line), "?")

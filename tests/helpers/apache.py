@@ -167,10 +167,20 @@ class ApacheKafka:
             for arg in ("--add-scram", f"{mechanism}=[name={USER},password={PASSWORD}]")
         ]
         subprocess.run(
-            self._java("kafka.tools.StorageTool", "format", "-t", self.cluster,
-                       "-c", str(self._config()), "--ignore-formatted", *scram),
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
+            self._java(
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                self.cluster,
+                "-c",
+                str(self._config()),
+                "--ignore-formatted",
+                *scram,
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         self._formatted = True
 
     def start(self, wait: bool = True) -> ApacheKafka:
@@ -179,9 +189,11 @@ class ApacheKafka:
         with self.logs.open("ab") as log:
             self._process = subprocess.Popen(
                 self._java("kafka.Kafka", str(self._config())),
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         if wait:
             self.wait_ready()
         return self
@@ -236,14 +248,16 @@ def security_listeners(certs: dict[str, Path]) -> list[Listener]:
         Listener("PLAIN", "PLAINTEXT"),
         Listener("SASL", "SASL_PLAINTEXT", settings=sasl_settings("SASL")),
         Listener(
-            "PLAINONLY", "SASL_PLAINTEXT",
+            "PLAINONLY",
+            "SASL_PLAINTEXT",
             settings=sasl_settings("PLAINONLY")
             | {"listener.name.plainonly.sasl.enabled.mechanisms": "PLAIN"},
         ),
         Listener(
-            "SASLSSL", "SASL_SSL",
+            "SASLSSL",
+            "SASL_SSL",
             settings=sasl_settings("SASLSSL") | tls_settings("SASLSSL", keystore),
         ),
         Listener("TLS", "SSL", settings=tls_settings("TLS", keystore)),
         Listener("MTLS", "SSL", settings=tls_settings("MTLS", keystore, certs["ca"])),
-    ]  # fmt: skip
+    ]

@@ -19,9 +19,12 @@ def _producer(bootstrap: str, **config) -> Producer:
 
 
 def write(
-    bootstrap: str, topic: str, messages: Iterable[Message], codec: str = "none",
+    bootstrap: str,
+    topic: str,
+    messages: Iterable[Message],
+    codec: str = "none",
     partition: int | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Write them as one batch in `codec` (per partition), each confirmed."""
     producer = _producer(bootstrap, **{"compression.type": codec})
     failed: list = []

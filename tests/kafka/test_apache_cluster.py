@@ -51,10 +51,17 @@ def cluster(apache, tmp_path_factory):  # `apache`: skipped or failed the same w
     }
     uuid = cluster_id()
     nodes = [
-        ApacheKafka(folder, [Listener("PLAIN", "PLAINTEXT")], node_id=n, controller_port=port,
-                    voters=voters, cluster=uuid, settings=shared)
+        ApacheKafka(
+            folder,
+            [Listener("PLAIN", "PLAINTEXT")],
+            node_id=n,
+            controller_port=port,
+            voters=voters,
+            cluster=uuid,
+            settings=shared,
+        )
         for n, port in controllers.items()
-    ]  # fmt: skip
+    ]
     try:
         for node in nodes:  # the quorum needs a majority up before any node is ready
             node.start(wait=False)
@@ -80,8 +87,15 @@ def test_a_killed_leader_loses_nothing_and_the_page_never_goes_back(cluster):
     bootstrap = ",".join(node.bootstrap for node in cluster)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
-        admin.create_topics({TOPIC: {"num_partitions": 3, "replication_factor": 3,
-                                     "configs": {"min.insync.replicas": "2"}}})  # fmt: skip
+        admin.create_topics(
+            {
+                TOPIC: {
+                    "num_partitions": 3,
+                    "replication_factor": 3,
+                    "configs": {"min.insync.replicas": "2"},
+                }
+            }
+        )
     finally:
         admin.close()
     stream = StreamConsumer(Connection(bootstrap), TOPIC, RecordStore())
@@ -141,13 +155,16 @@ def test_a_killed_leader_loses_nothing_and_the_page_never_goes_back(cluster):
 
     gaps = [later - earlier for earlier, later in zip(acked_at, acked_at[1:], strict=False)]
     figures = {
-        "seconds": SECONDS, "sent": stats.attempted, "acknowledged": len(acked),
-        "in_topic": len(ids), "in_table": len(table),
+        "seconds": SECONDS,
+        "sent": stats.attempted,
+        "acknowledged": len(acked),
+        "in_topic": len(ids),
+        "in_table": len(table),
         "leader_killed_after_s": round(killed_at - began, 2),
         "restarted_after_s": round(restarted_at - began, 2),
         "longest_gap_between_acknowledgements_s": round(max(gaps), 2),
         "longest_time_the_table_did_not_grow_s": round(max(_still(shown)), 2),
-    }  # fmt: skip
+    }
     out = ROOT / "build" / "cluster"
     out.mkdir(parents=True, exist_ok=True)
     (out / "figures.json").write_text(json.dumps(figures, indent=2))

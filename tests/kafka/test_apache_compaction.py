@@ -115,9 +115,12 @@ def test_a_tombstone_compacted_away_lets_an_older_write_in_another_partition_com
         )
         assert table_of(apache, topic) == {}  # the tombstone is the latest write
         compact(
-            apache, producer, topic, partitions=(0, 1),
+            apache,
+            producer,
+            topic,
+            partitions=(0, 1),
             done=lambda kept: not [m for m in kept if m.partition == 1 and m.key == b"7"],
-        )  # fmt: skip
+        )
         comeback = table_of(apache, topic)
     finally:
         producer.close()

@@ -33,10 +33,12 @@ def sasl(apache, listener: str, mechanism: str, password: str = PASSWORD) -> Con
 def tls(apache, listener: str = "TLS", client: bool = False, ca: str = "ca") -> Connection:
     certs = apache.certs
     return Connection(
-        apache.listener(listener).address, "SSL", ssl_cafile=str(certs[ca]),
+        apache.listener(listener).address,
+        "SSL",
+        ssl_cafile=str(certs[ca]),
         ssl_certfile=str(certs["client"]) if client else None,
         ssl_keyfile=str(certs["client-key"]) if client else None,
-    )  # fmt: skip
+    )
 
 
 def round_trip(connection: Connection, sales: int = 50) -> None:
@@ -79,15 +81,23 @@ def test_mutual_tls_with_a_client_certificate_round_trips(apache):
         (lambda k: sasl(k, "SASLSSL", "PLAIN", "errada"), "usuário ou senha recusados"),
         (lambda k: sasl(k, "PLAINONLY", "SCRAM-SHA-512"), "mecanismo SASL"),
         (lambda k: tls(k, ca="other-ca"), "o certificado do broker não é confiável"),
-        (lambda k: Connection(k.listener("PLAIN").address, "SSL",
-                              ssl_cafile=str(k.certs["ca"])), "a conexão TLS não se completou"),
+        (
+            lambda k: Connection(k.listener("PLAIN").address, "SSL", ssl_cafile=str(k.certs["ca"])),
+            "a conexão TLS não se completou",
+        ),
         (lambda k: Connection(k.listener("TLS").address), "o broker fechou a conexão"),
         (lambda k: tls(k, "MTLS"), "o broker recusou o certificado do cliente"),
     ],
-    ids=["wrong SCRAM password", "wrong PLAIN password over TLS", "mechanism not enabled",
-         "untrusted certificate", "TLS to a plaintext port", "plaintext to a TLS port",
-         "no client certificate"],
-)  # fmt: skip
+    ids=[
+        "wrong SCRAM password",
+        "wrong PLAIN password over TLS",
+        "mechanism not enabled",
+        "untrusted certificate",
+        "TLS to a plaintext port",
+        "plaintext to a TLS port",
+        "no client certificate",
+    ],
+)
 def test_each_mistake_names_its_cause_within_the_bootstrap_bound(apache, make, cause):
     """Kafka hangs up right after refusing a mechanism or a password, and kafka-python reads
     the refusal only sometimes (both outcomes were seen in a few tries): read, the cause is

@@ -21,9 +21,11 @@ from tests.helpers.waiting import wait_for
 SECRET = "s3nh4-que-n4o-aparece"
 DEMO = "from sales_monitor.commands.demo import main as m; raise SystemExit(m())"
 SASL = {
-    "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256",
-    "KAFKA_SASL_USERNAME": "ana", "KAFKA_SASL_PASSWORD": SECRET,
-}  # fmt: skip
+    "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+    "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256",
+    "KAFKA_SASL_USERNAME": "ana",
+    "KAFKA_SASL_PASSWORD": SECRET,
+}
 
 
 @pytest.mark.unit
@@ -31,17 +33,23 @@ SASL = {
     ("env", "message"),
     [
         ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL='TLS' deve ser um de"),
-        ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "PLAIN"},
-         "KAFKA_SASL_USERNAME e KAFKA_SASL_PASSWORD são obrigatórios"),
+        (
+            {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "PLAIN"},
+            "KAFKA_SASL_USERNAME e KAFKA_SASL_PASSWORD são obrigatórios",
+        ),
         (SASL | {"KAFKA_SASL_MECHANISM": "GSSAPI"}, "KAFKA_SASL_MECHANISM deve ser um de"),
         ({"KAFKA_SASL_USERNAME": "ana"}, "KAFKA_SASL_* só valem com"),
-        ({"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CAFILE": "/nao/existe.pem"},
-         "KAFKA_SSL_CAFILE='/nao/existe.pem': arquivo não encontrado"),
+        (
+            {"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CAFILE": "/nao/existe.pem"},
+            "KAFKA_SSL_CAFILE='/nao/existe.pem': arquivo não encontrado",
+        ),
         ({"KAFKA_SSL_CAFILE": "/etc/hostname"}, "KAFKA_SSL_* só valem com"),
-        ({"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CERTFILE": "/etc/hostname"},
-         "KAFKA_SSL_CERTFILE e KAFKA_SSL_KEYFILE vão juntos"),
+        (
+            {"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CERTFILE": "/etc/hostname"},
+            "KAFKA_SSL_CERTFILE e KAFKA_SSL_KEYFILE vão juntos",
+        ),
     ],
-)  # fmt: skip
+)
 def test_security_settings_that_cannot_work_are_refused(env, message):
     with pytest.raises(SettingsError, match=message.replace("*", r"\*")):
         Settings.from_env(env)
@@ -72,8 +80,11 @@ def test_the_demo_never_starts_a_plaintext_broker_for_a_secured_cluster():
     env = {**SASL, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-c", DEMO],
-        capture_output=True, text=True, timeout=60, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 1 and "Broker embutido" not in result.stdout
     assert result.stderr.startswith(f"Erro: não foi possível falar com o Kafka em 127.0.0.1:{port}")
     assert SECRET not in result.stdout + result.stderr
@@ -116,13 +127,16 @@ def test_records_round_trip_over_tls_through_the_producer_and_the_dashboard_cons
     ("make", "cause"),
     [
         (lambda tls: tls_connection(tls, ca="other-ca"), "o certificado do broker não é confiável"),
-        (lambda tls: Connection(tls["broker"].bootstrap, "SSL",
-                                ssl_cafile=str(tls["files"]["ca"])),
-         "a conexão TLS não se completou"),
+        (
+            lambda tls: Connection(
+                tls["broker"].bootstrap, "SSL", ssl_cafile=str(tls["files"]["ca"])
+            ),
+            "a conexão TLS não se completou",
+        ),
         (lambda tls: Connection(tls["address"]), "o broker fechou a conexão: ele espera TLS?"),
     ],
     ids=["untrusted certificate", "TLS to a plaintext port", "plaintext to a TLS port"],
-)  # fmt: skip
+)
 def test_tls_mistakes_fail_quickly_with_their_cause(tls, make, cause):
     started = time.monotonic()
     with pytest.raises(BrokerUnavailable) as failure:
@@ -158,8 +172,11 @@ def test_the_page_never_shows_the_password(monkeypatch):
         app = AppTest.from_file(PAGE, default_timeout=30).run()
         assert wait_for(lambda: resources.stream_for(Settings.from_env()).status.detail, timeout=30)
         app.run()
-        shown = [e.value for kind in ("error", "warning", "info", "markdown", "caption", "metric")
-                 for e in getattr(app, kind)]  # fmt: skip
+        shown = [
+            e.value
+            for kind in ("error", "warning", "info", "markdown", "caption", "metric")
+            for e in getattr(app, kind)
+        ]
         assert any("Kafka indisponível" in str(text) for text in shown)
         assert not any(SECRET in str(text) for text in shown)
     finally:

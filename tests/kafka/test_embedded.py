@@ -15,8 +15,10 @@ pytestmark = pytest.mark.broker
 def broker_cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "sales_monitor.commands.broker", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_embedded_broker_answers_kafka_and_stops_cleanly():

@@ -53,10 +53,17 @@ def test_repeated_ids_and_tombstones_give_exact_count_and_total(broker, topic, l
 
 
 def test_invalid_messages_are_counted_kept_and_kept_out_of_the_table(broker, topic, live_stream):
-    publish(broker.bootstrap, topic, [
-        encode(sale(1)), (b"2", b"{not json"), (None, b'{"id": 3}'), (b"4", b"x" * 500),
-        encode(sale(5)),
-    ])  # fmt: skip
+    publish(
+        broker.bootstrap,
+        topic,
+        [
+            encode(sale(1)),
+            (b"2", b"{not json"),
+            (None, b'{"id": 3}'),
+            (b"4", b"x" * 500),
+            encode(sale(5)),
+        ],
+    )
     assert wait_for(lambda: live_stream.status.consumed == 5)
     assert live_stream.store.snapshot()["id"].tolist() == [1, 5]
     assert live_stream.status.invalid == 3

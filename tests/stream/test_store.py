@@ -37,8 +37,12 @@ def test_records_keep_their_values():
     store.apply([sale(1, "Natal", 123_456, 44)])
     row = store.snapshot().iloc[0]
     assert (row["id"], row["nome"], row["idade"], row["cidade"], row["valor_centavos"]) == (
-        1, "Cliente 1", 44, "Natal", 123_456,
-    )  # fmt: skip
+        1,
+        "Cliente 1",
+        44,
+        "Natal",
+        123_456,
+    )
     assert row["timestamp"] == T0
 
 

@@ -63,9 +63,12 @@ def test_a_zstd_frame_without_content_size_over_1_mib_is_read(broker, topic, liv
         lambda payload: zstandard.ZstdCompressor(write_content_size=False).compress(payload),
     )
     producer = make_producer(
-        broker.bootstrap, compression_type="zstd", batch_size=4 * 1024 * 1024, linger_ms=500,
+        broker.bootstrap,
+        compression_type="zstd",
+        batch_size=4 * 1024 * 1024,
+        linger_ms=500,
         max_request_size=8 * 1024 * 1024,
-    )  # fmt: skip
+    )
     messages = sales(range(1, 12_001))
     assert sum(len(k) + len(v) for k, v in messages) > 1024 * 1024
     futures = [producer.send(topic, key=k, value=v) for k, v in messages]

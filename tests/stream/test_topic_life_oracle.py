@@ -126,8 +126,7 @@ class Life:
         producer = foreign._producer(self.bootstrap, **{"compression.type": codec})
         for stamp, change in changes:
             key, value = wire(change)
-            producer.produce(self.topic, key=key, value=value, partition=partition,
-                             timestamp=stamp)  # fmt: skip
+            producer.produce(self.topic, key=key, value=value, partition=partition, timestamp=stamp)
         assert producer.flush(30) == 0
         self.model.logs[partition] += changes
         self.done.append(f"librdkafka {len(changes)} em {codec} na partição {partition}")
@@ -140,10 +139,15 @@ class Life:
         producer = self._producers[codec]
         changes = self._changes(self.rng.randint(1, 30))
         futures = [
-            producer.send(self.topic, key=wire(c)[0], value=wire(c)[1], partition=partition,
-                          timestamp_ms=stamp)
+            producer.send(
+                self.topic,
+                key=wire(c)[0],
+                value=wire(c)[1],
+                partition=partition,
+                timestamp_ms=stamp,
+            )
             for stamp, c in changes
-        ]  # fmt: skip
+        ]
         producer.flush()
         for future in futures:
             future.get(10)
@@ -157,8 +161,9 @@ class Life:
         writer.producer.begin_transaction()
         for stamp, change in changes:
             key, value = wire(change)
-            writer.producer.produce(self.topic, key=key, value=value, partition=partition,
-                                    timestamp=stamp)  # fmt: skip
+            writer.producer.produce(
+                self.topic, key=key, value=value, partition=partition, timestamp=stamp
+            )
         writer.producer.flush(30)
         if commit:
             writer.commit()

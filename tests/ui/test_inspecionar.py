@@ -165,8 +165,9 @@ def test_read_only_mode_draws_no_write_control(app):
 def test_clearing_the_cache_stops_the_consumer_and_closes_the_producer(broker, topic, mocker):
     from sales_monitor.kafka.clients import close_producer
 
-    mocker.patch.dict("os.environ", {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-                                     "KAFKA_TOPIC": topic})  # fmt: skip
+    mocker.patch.dict(
+        "os.environ", {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "KAFKA_TOPIC": topic}
+    )
     st.cache_resource.clear()
     settings = Settings.from_env()
     stream, producer = resources.stream_for(settings), resources.producer_for(settings)
@@ -204,8 +205,10 @@ def test_hostile_messages_are_browsed_as_text_and_the_write_tabs_still_draw(app,
     rendered = [MarkdownIt("commonmark").renderInline(h) for h in headings]
     assert not any("<img" in r or "<a " in r or "<span" in r for r in rendered)
     for text in MARKUP:  # each origem shown whole, as code
-        assert any(f"<code>{html.escape(text, quote=False)}</code>"
-                   in r.replace("&quot;", '"') for r in rendered), text  # fmt: skip
+        assert any(
+            f"<code>{html.escape(text, quote=False)}</code>" in r.replace("&quot;", '"')
+            for r in rendered
+        ), text
     if not refused:  # a broker that kept the Kafka timestamps past 9999 (Tansu)
         assert any("sem data válida" in h for h in headings)
     assert any("[[[[" in c.value for c in page.code)  # the deep value, as it came

@@ -18,10 +18,15 @@ pytestmark = pytest.mark.unit
 
 
 def test_metrics_have_the_original_labels_and_exact_values(seeded_stream):
-    seeded_stream.store.apply([
-        sale(1, "Natal", 123_456, 40), sale(2, "Recife", 10_001, 30), sale(2, "Recife", 10_000, 31),
-        sale(3, "Natal", 1, 99), Tombstone(3),
-    ])  # fmt: skip
+    seeded_stream.store.apply(
+        [
+            sale(1, "Natal", 123_456, 40),
+            sale(2, "Recife", 10_001, 30),
+            sale(2, "Recife", 10_000, 31),
+            sale(3, "Natal", 1, 99),
+            Tombstone(3),
+        ]
+    )
     app = run_page()
     assert not app.exception
     shown = metrics(app)
@@ -192,20 +197,30 @@ def test_an_outage_dates_the_numbers_and_a_data_loss_is_stated(seeded_stream):
     seeded_stream.store.apply([sale(1), sale(2)])
     when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
     seeded_stream.status = StreamStatus(
-        state=StreamState.BROKER_DOWN, detail="x", bootstrap="b:1", checked_at=when,
+        state=StreamState.BROKER_DOWN,
+        detail="x",
+        bootstrap="b:1",
+        checked_at=when,
         data_loss=DataLoss(at=when, rows_before=7),
-    )  # fmt: skip
+    )
     app = run_page()
     warnings = [w.value for w in app.warning]
     assert any(w.startswith("Números de 27/08/2025 12:00:05, a última resposta") for w in warnings)
-    assert any(w.startswith("Às 27/08/2025 12:00:05 o Kafka voltou sem os dados que a tabela "
-                            "tinha (7 vendas): relendo") for w in warnings)  # fmt: skip
+    assert any(
+        w.startswith(
+            "Às 27/08/2025 12:00:05 o Kafka voltou sem os dados que a tabela "
+            "tinha (7 vendas): relendo"
+        )
+        for w in warnings
+    )
     # once rebuilt, the loss is stated once, whatever arrives later, and can be dismissed
     seeded_stream.status = replace(seeded_stream.status, data_loss=DataLoss(when, 7, 2))
     seeded_stream.store.apply([sale(3), sale(4)])
     app.run()
-    stated = "Às 27/08/2025 12:00:05 o Kafka voltou sem parte dos dados: 5 vendas perdidas. " \
-             "A tabela tinha 7 vendas; o tópico tinha 2 depois."  # fmt: skip
+    stated = (
+        "Às 27/08/2025 12:00:05 o Kafka voltou sem parte dos dados: 5 vendas perdidas. "
+        "A tabela tinha 7 vendas; o tópico tinha 2 depois."
+    )
     assert stated in [w.value for w in app.warning]
     app.button(key="dismiss_loss").click().run()
     assert not any("voltou sem" in w.value for w in app.warning)
@@ -240,8 +255,13 @@ def test_pause_freezes_the_numbers_and_counts_what_arrived_meanwhile(seeded_stre
 
 
 def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
-    seeded_stream.store.apply([sale(1, "Natal", 50_000, age=20), sale(2, "Recife", 10_000, age=40),
-                        sale(3, "Natal", 30_000, age=60)])  # fmt: skip
+    seeded_stream.store.apply(
+        [
+            sale(1, "Natal", 50_000, age=20),
+            sale(2, "Recife", 10_000, age=40),
+            sale(3, "Natal", 30_000, age=60),
+        ]
+    )
     app = AppTest.from_file(PAGE, default_timeout=30)
     app.query_params = {"cidade": ["Natal"], "idade": "10-50"}
     app.run()
@@ -254,16 +274,41 @@ def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [({}, {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
-     ({"cidade": ["Natal", " "], "valor": ["100-500"], "idade": ["18-30"], "janela": ["5min"]},
-      {"cities": ["Natal"], "values": (100, 500), "ages": (18, 30), "window": "Últimos 5 min"}),
-     ({"valor": ["abc"], "idade": ["90-10"], "janela": ["ontem"]},
-      {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo",
-       "notes": ["O filtro de valor do link não foi entendido e ficou sem limite.",
-                 "O filtro de idade do link não foi entendido e ficou sem limite."]}),
-     ({"valor": ["100-99999"]}, {"cities": [], "values": (100, 2_000), "ages": (0, 130),
-                                "window": "Tudo"})],
-)  # fmt: skip
+    [
+        ({}, {"cities": [], "values": (0, 2_000), "ages": (0, 130), "window": "Tudo"}),
+        (
+            {
+                "cidade": ["Natal", " "],
+                "valor": ["100-500"],
+                "idade": ["18-30"],
+                "janela": ["5min"],
+            },
+            {
+                "cities": ["Natal"],
+                "values": (100, 500),
+                "ages": (18, 30),
+                "window": "Últimos 5 min",
+            },
+        ),
+        (
+            {"valor": ["abc"], "idade": ["90-10"], "janela": ["ontem"]},
+            {
+                "cities": [],
+                "values": (0, 2_000),
+                "ages": (0, 130),
+                "window": "Tudo",
+                "notes": [
+                    "O filtro de valor do link não foi entendido e ficou sem limite.",
+                    "O filtro de idade do link não foi entendido e ficou sem limite.",
+                ],
+            },
+        ),
+        (
+            {"valor": ["100-99999"]},
+            {"cities": [], "values": (100, 2_000), "ages": (0, 130), "window": "Tudo"},
+        ),
+    ],
+)
 def test_url_parameters_become_widget_values(query, expected):
     from sales_monitor.analysis import filtering
 
@@ -290,8 +335,9 @@ def test_any_link_opens_the_page_with_sensible_filters(seeded_stream, query):
     app.query_params = query
     app.run()
     assert not app.exception and not app.error
-    start = filtering.choices_from_query({k: v if isinstance(v, list) else [v]
-                                     for k, v in query.items()}, 2_000)  # fmt: skip
+    start = filtering.choices_from_query(
+        {k: v if isinstance(v, list) else [v] for k, v in query.items()}, 2_000
+    )
     assert len(start["cities"]) <= filtering.MAX_LINK_CITIES
     assert all(len(c) <= 200 and "\u200b" not in c for c in start["cities"])
 
@@ -302,8 +348,14 @@ def test_city_names_with_markup_reach_the_charts_as_text(seeded_stream):
     app = run_page()
     assert not app.exception
     figures = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-    labels = json.dumps([trace.get(axis) for f in figures for trace in f["data"]
-                         for axis in ("x", "y", "labels", "text")])  # fmt: skip
+    labels = json.dumps(
+        [
+            trace.get(axis)
+            for f in figures
+            for trace in f["data"]
+            for axis in ("x", "y", "labels", "text")
+        ]
+    )
     assert "<span" not in labels and "&lt;span style" in labels and "A &amp; B" in labels
 
 
@@ -360,8 +412,9 @@ def test_a_link_that_matches_nothing_says_so_and_offers_to_clear_the_filters(see
     app.query_params = {"cidade": "Natal", "valor": "100-500", "idade": "18-30", "janela": "5min"}
     app.run()
     (info,) = [i.value for i in app.info]
-    assert info == ("Nenhuma venda corresponde aos filtros escolhidos; a tabela tem 90 vendas "
-                    "no total.")  # fmt: skip
+    assert info == (
+        "Nenhuma venda corresponde aos filtros escolhidos; a tabela tem 90 vendas no total."
+    )
     assert not app.dataframe[:1] or all(len(d.value) for d in app.dataframe)  # no empty grid
     assert any(c.value == "Nenhuma venda para listar." for c in app.caption)
     app.button(key="clear_filters_empty").click().run()
@@ -375,11 +428,13 @@ def test_metrics_compare_with_the_period_just_before(seeded_stream):
     from sales_monitor.record import SAO_PAULO
 
     now = datetime.now(SAO_PAULO)
-    seeded_stream.store.apply([
-        replace(sale(1, cents=30_000), timestamp=now - timedelta(minutes=2)),
-        replace(sale(2, cents=10_000), timestamp=now - timedelta(minutes=1)),
-        replace(sale(3, cents=10_000), timestamp=now - timedelta(minutes=7)),
-    ])  # fmt: skip
+    seeded_stream.store.apply(
+        [
+            replace(sale(1, cents=30_000), timestamp=now - timedelta(minutes=2)),
+            replace(sale(2, cents=10_000), timestamp=now - timedelta(minutes=1)),
+            replace(sale(3, cents=10_000), timestamp=now - timedelta(minutes=7)),
+        ]
+    )
     app = run_page()
     assert all(m.proto.delta == "" for m in app.metric if m.label == "Valor Total")  # no window
     app.sidebar.selectbox[0].select("Últimos 5 min").run()
@@ -395,10 +450,13 @@ def test_a_state_filter_and_a_custom_range_come_from_the_link(seeded_stream):
 
     from tests.helpers.factories import T0
 
-    seeded_stream.store.apply([
-        sale(1, "São Paulo", 10_000, minute=0), sale(2, "Campinas", 20_000, minute=90),
-        sale(3, "Recife", 40_000, minute=30),
-    ])  # fmt: skip
+    seeded_stream.store.apply(
+        [
+            sale(1, "São Paulo", 10_000, minute=0),
+            sale(2, "Campinas", 20_000, minute=90),
+            sale(3, "Recife", 40_000, minute=30),
+        ]
+    )
     app = AppTest.from_file(PAGE, default_timeout=30)
     app.query_params = {"uf": "SP"}
     app.run()
@@ -448,24 +506,34 @@ def test_what_holds_the_topic_back_is_named_by_partition(seeded_stream):
     when = datetime(2025, 8, 27, 12, 0, 5, tzinfo=SAO_PAULO)
     seeded_stream.store.apply([sale(1)])
     seeded_stream.status = replace(
-        seeded_stream.status, partitions=(0, 1, 2), caught_up=True,
-        positions={0: 5, 1: 54, 2: 9}, highwater={0: 5, 1: 60, 2: 12}, ends={2: 9},
+        seeded_stream.status,
+        partitions=(0, 1, 2),
+        caught_up=True,
+        positions={0: 5, 1: 54, 2: 9},
+        highwater={0: 5, 1: 60, 2: 12},
+        ends={2: 9},
         set_aside={1: "offset 54: lote comprimido em lz4, que este cliente Kafka não consegue ler"},
         expired=Expired(when, 7),
         data_loss=DataLoss(when, 8, 5, cause=LossCause.TOPIC_RECREATED),
-    )  # fmt: skip
+    )
     app = run_page()
     assert [e.value for e in app.error] == [
         "A partição 1 não está sendo lida: offset 54: lote comprimido em lz4, que este cliente "
         "Kafka não consegue ler. As outras seguem; ela é tentada de novo a cada poucos segundos."
     ]
-    assert "Uma transação aberta na partição 2 segura a leitura: 3 mensagens esperam o commit " \
-           "(ou o abort) do produtor." in [i.value for i in app.info]  # fmt: skip
+    assert (
+        "Uma transação aberta na partição 2 segura a leitura: 3 mensagens esperam o commit "
+        "(ou o abort) do produtor." in [i.value for i in app.info]
+    )
     warnings = [w.value for w in app.warning]
-    assert "Às 27/08/2025 12:00:05, 7 mensagens foram apagadas do Kafka antes de serem lidas " \
-           "(retenção ou remoção): a leitura seguiu do que restou." in warnings  # fmt: skip
-    assert "Às 27/08/2025 12:00:05 o tópico foi apagado e criado de novo; a tabela foi refeita: " \
-           "3 vendas saíram. A tabela tinha 8 vendas; o novo tópico tem 5." in warnings  # fmt: skip
+    assert (
+        "Às 27/08/2025 12:00:05, 7 mensagens foram apagadas do Kafka antes de serem lidas "
+        "(retenção ou remoção): a leitura seguiu do que restou." in warnings
+    )
+    assert (
+        "Às 27/08/2025 12:00:05 o tópico foi apagado e criado de novo; a tabela foi refeita: "
+        "3 vendas saíram. A tabela tinha 8 vendas; o novo tópico tem 5." in warnings
+    )
     assert not any(e.value.startswith("Kafka indisponível") for e in app.error)
     assert metrics(app)["Atraso (mensagens)"] == "6"  # partition 1's, not the open transaction's
 
