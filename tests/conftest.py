@@ -4,19 +4,28 @@ and the dashboard's consumer, running on that broker or seeded for the page alon
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
+from dataclasses import replace
 
 import pytest
 import streamlit as st
 from hypothesis import settings as hypothesis_settings
 
+from sales_monitor.brokers import engines
+from sales_monitor.brokers.ports import free_port
+from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.kafka.clients import ensure_topic
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+from sales_monitor.settings import Settings
 from sales_monitor.stream.consumer import StreamConsumer, StreamState, StreamStatus
 from sales_monitor.stream.store import RecordStore
 from tests.helpers import apache as apache_kafka
 from tests.helpers.tls import make_certificates
+
+# The embedded Apache Kafka keeps its log in a data folder: the tests' own, never the user's
+# (the jars' cache stays the user's, so they are fetched once per machine).
+os.environ["SALES_MONITOR_DATA_DIR"] = tempfile.mkdtemp(prefix="sales-monitor-tests-")
 
 # Every run draws the same Hypothesis examples: a failure reproduces, and CI never meets a
 # new one by chance. `HYPOTHESIS_PROFILE=search uv run pytest` searches at random instead.
@@ -28,8 +37,8 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 @pytest.fixture(scope="session")
 def apache(tmp_path_factory):
     """Apache Kafka's own broker, one KRaft node with a listener for every security mode
-    (`tests/helpers/apache.py`); skipped with what to run where Java or its jars are
-    missing, except where SALES_MONITOR_REQUIRE_APACHE=1 (CI) makes that a failure."""
+    (`tests/helpers/apache.py`); skipped with the reason where its jars cannot be
+    fetched, except where SALES_MONITOR_REQUIRE_APACHE=1 (CI) makes that a failure."""
     why = apache_kafka.missing()
     if why is not None:
         if os.environ.get("SALES_MONITOR_REQUIRE_APACHE") == "1":
@@ -47,14 +56,25 @@ def apache(tmp_path_factory):
         yield node
 
 
-@pytest.fixture(scope="session", params=["tansu", pytest.param("apache", marks=pytest.mark.apache)])
-def broker(request):
-    """Every test that crosses the wire runs on both: Tansu (embedded, in memory) and
-    Apache Kafka itself."""
+# the platform's embedded default: Tansu where its wheel exists, else Apache Kafka
+EMBEDDED = engines.chosen(replace(Settings.from_env().embedded, engine=None))
+
+
+@pytest.fixture(
+    scope="session", params=[EMBEDDED, pytest.param("apache", marks=pytest.mark.apache)]
+)
+def broker(request, tmp_path_factory):
+    """Every test that crosses the wire runs on both: the embedded default (Tansu, in
+    memory, where it exists; Apache Kafka elsewhere) and Apache Kafka with every security
+    listener."""
     if request.param == "apache":
         yield request.getfixturevalue("apache")
         return
-    with EmbeddedBroker(port=free_port()) as running:
+    if request.param == "tansu":
+        with Tansu(port=free_port()) as running:
+            yield running
+        return
+    with apache_kafka.ApacheKafka(tmp_path_factory.mktemp("embedded")) as running:
         yield running
 
 

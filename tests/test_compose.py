@@ -1,12 +1,13 @@
 """docker-compose.yml, checked by the real Compose v2 binary (no Docker engine needed)."""
 
 import json
-import re
 import subprocess
 from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
+
+from sales_monitor.brokers import jars
 
 pytestmark = pytest.mark.unit
 
@@ -74,9 +75,11 @@ def test_the_topic_is_created_once_the_broker_is_healthy_before_kafka_ui(service
     assert ui_needs["condition"] == "service_completed_successfully"
 
 
-def test_the_compose_file_runs_the_apache_kafka_the_tests_run(services):
-    """The `apache` tests fetch one release (tests/apache/pom.xml); users get the same."""
-    pom = (ROOT / "tests" / "apache" / "pom.xml").read_text()
-    tested = re.search(r"<kafka.version>([^<]+)</kafka.version>", pom).group(1)
+def test_the_compose_file_runs_the_apache_kafka_the_project_runs(services):
+    """One version everywhere: the embedded engine and the `apache` tests run the jars of
+    `jars.KAFKA_VERSION`; compose users get the same release."""
     images = {s["image"] for s in services.values() if s["image"].startswith("apache/kafka:")}
-    assert images == {f"apache/kafka:{tested}"}
+    assert images == {f"apache/kafka:{jars.KAFKA_VERSION}"}
+    assert {jar.version for jar in jars.manifest() if jar.group == "org.apache.kafka"} == {
+        jars.KAFKA_VERSION
+    }

@@ -26,6 +26,7 @@ FORBIDDEN = {
     "analysis": ("files", "fake_sales", "launch", "commands", "ui"),
     "fake_sales": ("stream", "analysis", "files", "commands", "ui"),
     "kafka": ("stream", "analysis", "files", "fake_sales", "commands", "ui"),
+    "brokers": ("stream", "analysis", "files", "fake_sales", "launch", "commands", "ui"),
     "launch": ("commands", "ui"),
 }
 

@@ -17,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sales_monitor.analysis import tables
-from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+from sales_monitor.brokers.ports import free_port
+from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.record import encode
 from sales_monitor.settings import Settings
 from sales_monitor_bench import baseline
@@ -420,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     sizes = replace(sizes, runs=args.runs) if args.runs else sizes
     started = time.perf_counter()
-    with EmbeddedBroker(port=free_port()) as broker:
+    with Tansu(port=free_port()) as broker:
         figures = [
             f for name in args.only or SCENARIOS for f in SCENARIOS[name](sizes, broker.bootstrap)
         ]

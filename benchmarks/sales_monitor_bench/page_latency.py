@@ -15,10 +15,10 @@ import time
 from dataclasses import replace
 from datetime import datetime
 
+from sales_monitor.brokers.ports import free_port
 from sales_monitor.fake_sales.produce import SOURCE
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.launch.web import dashboard_env, streamlit_command, wait_healthy
 from sales_monitor.record import SAO_PAULO

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sales_monitor.brokers.ports import free_port
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import free_port
 from sales_monitor.launch.demo import Demo
 from sales_monitor.settings import Settings
 from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records

@@ -10,7 +10,8 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from sales_monitor.errors import SecurityError, SettingsError
@@ -26,6 +27,45 @@ CODECS = ("none", "gzip", "snappy", "lz4", "zstd")
 _YES, _NO = {"1", "true", "sim", "yes"}, {"0", "false", "nao", "não", "no"}
 
 
+ENGINES = ("tansu", "kafka")
+MAVEN_CENTRAL = "https://repo1.maven.org/maven2"
+
+
+def _user_folder(kind: str) -> Path:
+    import platformdirs
+
+    finder = platformdirs.user_data_dir if kind == "data" else platformdirs.user_cache_dir
+    return Path(finder("sales-monitor", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """The broker the project starts by itself where none answers."""
+
+    engine: str | None = None  # "tansu" or "kafka"; None: Tansu where its wheel exists
+    data_dir: Path = field(default_factory=lambda: _user_folder("data"))  # Kafka's log
+    cache_dir: Path = field(default_factory=lambda: _user_folder("cache"))  # Kafka's jars
+    maven_url: str = MAVEN_CENTRAL  # a mirror of Maven Central, if need be
+    tansu_allowed: bool = True  # SALES_MONITOR_NO_TANSU=1: as on a machine without it
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Embedded:
+        engine = (env.get("SALES_MONITOR_BROKER") or "").strip().lower() or None
+        if engine is not None and engine not in ENGINES:
+            raise SettingsError(
+                f"SALES_MONITOR_BROKER={env['SALES_MONITOR_BROKER']!r} não é um broker "
+                f"conhecido (use {' ou '.join(ENGINES)})"
+            )
+        data, cache = env.get("SALES_MONITOR_DATA_DIR"), env.get("SALES_MONITOR_CACHE_DIR")
+        return cls(
+            engine=engine,
+            data_dir=Path(data) if data else _user_folder("data"),
+            cache_dir=Path(cache) if cache else _user_folder("cache"),
+            maven_url=env.get("SALES_MONITOR_MAVEN_URL") or MAVEN_CENTRAL,
+            tansu_allowed=not _flag(env, "SALES_MONITOR_NO_TANSU"),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     # what every Kafka client is built from: the address with protocol, SASL and TLS
@@ -37,6 +77,7 @@ class Settings:
     host: str = DEFAULT_HOST  # where the dashboard listens
     read_only: bool = False  # hide every action that writes to the topic
     compression: str = "none"  # how the project's writers compress their batches
+    embedded: Embedded = field(default_factory=Embedded)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -66,6 +107,7 @@ class Settings:
             host=_host(env.get("DASHBOARD_HOST") or DEFAULT_HOST),
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
             compression=_codec(env.get("KAFKA_COMPRESSION_TYPE") or "none"),
+            embedded=Embedded.from_env(env),
         )
 
 

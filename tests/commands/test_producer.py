@@ -282,7 +282,7 @@ def test_cli_rejects_bad_flags_without_a_traceback(args, message):
 
 @pytest.mark.unit
 def test_cli_without_broker_says_so_in_one_line():
-    from sales_monitor.kafka.embedded import free_port
+    from sales_monitor.brokers.ports import free_port
 
     result = producer_cli("--count", "1", "--bootstrap-server", f"127.0.0.1:{free_port()}")
     assert result.returncode == 1
@@ -317,17 +317,18 @@ def _read_line_with(stream, text: str) -> str:
 
 @pytest.mark.broker
 def test_a_broker_that_goes_away_is_reported_and_sending_resumes_when_it_returns():
-    from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+    from sales_monitor.brokers.ports import free_port
+    from sales_monitor.brokers.tansu import Tansu
 
     port = free_port()
-    broker = EmbeddedBroker(port).start()
+    broker = Tansu(port).start()
     producer = _start_producer(broker.bootstrap, "csv-data", "--interval", "0.1")
     try:
         _read_line_with(producer.stdout, "Enviado: id=")
         broker.stop()
         outage = _read_line_with(producer.stdout, "Kafka sem resposta")
         assert f"em 127.0.0.1:{port}" in outage and "registros aguardando" in outage
-        broker = EmbeddedBroker(port).start()  # an empty in-memory broker on the same port
+        broker = Tansu(port).start()  # an empty in-memory broker on the same port
         _read_line_with(producer.stdout, "Kafka respondeu de novo; envio retomado.")
         assert read_topic(broker.bootstrap, "csv-data", expected=5)  # the new broker got records
         producer.send_signal(signal.SIGTERM)
@@ -346,9 +347,10 @@ def test_a_broker_that_goes_away_is_reported_and_sending_resumes_when_it_returns
 
 @pytest.mark.broker
 def test_sigterm_while_the_broker_is_gone_ends_quickly_with_the_losses_counted():
-    from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
+    from sales_monitor.brokers.ports import free_port
+    from sales_monitor.brokers.tansu import Tansu
 
-    broker = EmbeddedBroker(free_port()).start()
+    broker = Tansu(free_port()).start()
     producer = _start_producer(broker.bootstrap, "csv-data", "--interval", "0.1")
     try:
         _read_line_with(producer.stdout, "Enviado: id=")

@@ -130,11 +130,12 @@ def test_bad_input_ends_in_one_line(args, message):
 @pytest.mark.broker
 def test_a_broker_gone_mid_write_ends_in_the_summary_and_one_error_line(monkeypatch, capsys):
     """Before: `KafkaTimeoutError` traceback from `Publisher.finish`."""
+    from sales_monitor.brokers.ports import free_port
+    from sales_monitor.brokers.tansu import Tansu
     from sales_monitor.commands import flags
     from sales_monitor.commands import send as send_module
-    from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
-    broker = EmbeddedBroker(free_port()).start()
+    broker = Tansu(free_port()).start()
     real = flags.producer_or_exit
 
     def then_the_broker_stops(settings, bootstrap, topic, compression):

@@ -17,10 +17,10 @@ import time
 import pytest
 from kafka import KafkaAdminClient
 
+from sales_monitor.brokers.ports import free_port
 from sales_monitor.fake_sales.faker import SaleFaker
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import decode
 from sales_monitor.stream.consumer import StreamConsumer

@@ -6,10 +6,11 @@ import time
 
 import pytest
 
+from sales_monitor.brokers.ports import free_port
+from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.errors import BrokerUnavailable, SettingsError
 from sales_monitor.kafka.clients import ensure_topic, make_consumer, make_producer
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.settings import Settings
 from sales_monitor.stream.consumer import StreamConsumer
@@ -97,7 +98,7 @@ def tls(tmp_path_factory):
     upstream = free_port()
     with TlsProxy(upstream, files["server"], files["server-key"]) as proxy:
         advertised = f"127.0.0.1:{proxy.port}"
-        with EmbeddedBroker(upstream, advertised=advertised) as broker:
+        with Tansu(upstream, advertised=advertised) as broker:
             yield {"files": files, "proxy": proxy, "broker": broker, "address": advertised}
 
 

@@ -122,10 +122,11 @@ def test_a_broker_gone_mid_write_ends_in_a_summary_not_a_traceback():
 
 @pytest.mark.broker
 def test_against_a_real_broker_that_stopped_after_the_producer_was_built():
+    from sales_monitor.brokers.ports import free_port
+    from sales_monitor.brokers.tansu import Tansu
     from sales_monitor.kafka.clients import ensure_topic, make_producer
-    from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
-    broker = EmbeddedBroker(free_port()).start()
+    broker = Tansu(free_port()).start()
     try:
         ensure_topic(broker.bootstrap, "vendas")
         producer = make_producer(

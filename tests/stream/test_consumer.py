@@ -3,9 +3,10 @@ import time
 
 import pytest
 
+from sales_monitor.brokers.ports import free_port
+from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.kafka.clients import ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import Tombstone, encode, encode_tombstone
 from sales_monitor.stream.consumer import StreamConsumer
@@ -135,7 +136,7 @@ def test_waits_for_a_missing_topic_then_reads_it(broker):
 
 def test_broker_down_is_reported_and_recovery_rebuilds_from_the_new_topic():
     port = free_port()
-    first = EmbeddedBroker(port).start()
+    first = Tansu(port).start()
     ensure_topic(first.bootstrap, "csv-data")
     consumer = StreamConsumer(Connection(first.bootstrap), "csv-data", RecordStore())
     consumer.start()
@@ -146,7 +147,7 @@ def test_broker_down_is_reported_and_recovery_rebuilds_from_the_new_topic():
         assert wait_for(lambda: consumer.status.state == "broker indisponível", timeout=15)
         assert consumer.status.checked_at is not None  # the page dates the numbers it shows
         assert consumer.status.data_loss is None
-        with EmbeddedBroker(port) as second:  # in-memory: comes back empty
+        with Tansu(port) as second:  # in-memory: comes back empty
             ensure_topic(second.bootstrap, "csv-data")
             publish(second.bootstrap, "csv-data", [encode(sale(i)) for i in range(500, 505)])
             assert wait_for(
@@ -256,7 +257,7 @@ def test_a_dashboard_started_before_its_broker_recovers_by_itself():
     consumer.start()
     try:
         assert wait_for(lambda: consumer.status.state == "broker indisponível")
-        with EmbeddedBroker(port) as late:
+        with Tansu(port) as late:
             ensure_topic(late.bootstrap, "csv-data")
             publish(late.bootstrap, "csv-data", [encode(sale(i)) for i in range(1, 4)])
             assert wait_for(lambda: consumer.store.snapshot()["id"].tolist() == [1, 2, 3])

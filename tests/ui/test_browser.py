@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
 
+from sales_monitor.brokers.ports import free_port
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.kafka.embedded import free_port
 from sales_monitor.launch.demo import Demo
 from sales_monitor.record import encode
 from sales_monitor.settings import Settings

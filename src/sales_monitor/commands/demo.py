@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit()
     parser = flags.Parser(prog="demo", description="Broker + produtor + dashboard.")
     add_dashboard_flags(parser, settings)
+    flags.add_broker_flags(parser, settings)
     pacing = parser.add_mutually_exclusive_group()
     pacing.add_argument(
         "--interval", type=flags.seconds, default=1.0, help="segundos entre vendas (padrão 1)"
@@ -20,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     pacing.add_argument("--rate", type=flags.positive_number, help="vendas por segundo, em lotes")
     args = parser.parse_args(argv)  # every flag checked before anything starts
     pace = ["--rate", repr(args.rate)] if args.rate else ["--interval", repr(args.interval)]
-    demo = Demo(with_flags(settings, args), args.port, pace)
+    chosen = flags.with_broker_flags(with_flags(settings, args), args)
+    demo = Demo(chosen, args.port, pace, fresh=args.fresh)
 
     def start() -> None:
         demo.start()

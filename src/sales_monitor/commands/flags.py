@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sales_monitor.errors import SettingsError
-from sales_monitor.settings import CODECS, HOST, Settings
+from sales_monitor.settings import CODECS, ENGINES, HOST, Settings
 
 if TYPE_CHECKING:
     from sales_monitor.kafka.connection import Connection
@@ -221,3 +221,25 @@ def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
         read_only=args.read_only,
         compression=args.compression,
     )
+
+
+def add_broker_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    """Which broker to start where none answers, and whether to start it empty."""
+    default = settings.embedded.engine
+    parser.add_argument(
+        "--broker",
+        choices=ENGINES,
+        default=default,
+        help="o broker embutido: tansu (em memória, só Linux x86_64) ou kafka (Apache Kafka, "
+        f"guarda as vendas em disco); padrão {default or 'tansu onde existe, senão kafka'} "
+        "(SALES_MONITOR_BROKER)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="com --broker kafka, apaga as vendas guardadas e começa vazio",
+    )
+
+
+def with_broker_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    return replace(settings, embedded=replace(settings.embedded, engine=args.broker))

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from typing import Any
 
+from sales_monitor import children
+from sales_monitor.brokers import engines
 from sales_monitor.errors import BrokerUnavailable
 from sales_monitor.kafka.clients import ensure_topic, probe
-from sales_monitor.kafka.embedded import EmbeddedBroker
-from sales_monitor.launch.processes import child_dies_with_parent
 from sales_monitor.launch.web import dashboard_env, local_port, start_dashboard, stop_children
 from sales_monitor.settings import Settings
 
@@ -18,9 +18,12 @@ from sales_monitor.settings import Settings
 class Demo:
     """Broker (embedded unless one answers already), producer and dashboard, as one."""
 
-    def __init__(self, settings: Settings, port: int, producer_args: list[str]):
+    def __init__(
+        self, settings: Settings, port: int, producer_args: list[str], fresh: bool = False
+    ):
         self.settings, self.port, self.producer_args = settings, port, producer_args
-        self.broker: EmbeddedBroker | None = None
+        self.fresh = fresh  # Apache Kafka's saved sales are deleted first
+        self.broker: engines.Broker | None = None
         self.children: dict[str, subprocess.Popen] = {}
 
     def start(self) -> None:
@@ -53,15 +56,13 @@ class Demo:
             port = None if connection.secured else local_port(bootstrap)
             if port is None:
                 raise
-        self.broker = EmbeddedBroker(port).start()
-        print(f"Broker embutido (Tansu, em memória) em {self.broker.bootstrap}.", flush=True)
+        self.broker, description = engines.start(self.settings.embedded, port, self.fresh)
+        print(description, flush=True)
 
     def _spawn(self, command: list[str], **kwargs: Any) -> subprocess.Popen:
-        return subprocess.Popen(
+        return children.spawn(
             command,
             env=dashboard_env(self.settings),
-            stdin=subprocess.DEVNULL,
-            preexec_fn=child_dies_with_parent,
             **kwargs,
         )
 

@@ -1,24 +1,14 @@
-"""Child-process hygiene: no broker or dashboard outlives the command that started it."""
+"""The life of a long-running command: it stops on Ctrl-C or SIGTERM, or when a piece it
+started stops by itself, and always shuts down what it started."""
 
 from __future__ import annotations
 
-import ctypes
 import signal
 import sys
 import threading
 from collections.abc import Callable
 
 from sales_monitor.errors import MonitorError
-
-_PR_SET_PDEATHSIG = 1
-
-
-def child_dies_with_parent() -> None:
-    """`preexec_fn` for Popen: on Linux the kernel sends SIGTERM to the child if its
-    parent dies, even by SIGKILL, so a crashed demo leaves no orphans behind."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def stop_on_signals() -> threading.Event:

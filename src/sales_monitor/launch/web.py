@@ -12,9 +12,9 @@ import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 
+from sales_monitor import children
+from sales_monitor.brokers.ports import free_port, port_is_open
 from sales_monitor.errors import StartupError
-from sales_monitor.kafka.embedded import free_port, port_is_open
-from sales_monitor.launch.processes import child_dies_with_parent
 from sales_monitor.settings import Settings, is_loopback
 
 # the package's own entry point, so an installed wheel can launch the app
@@ -105,12 +105,10 @@ def start_dashboard(settings: Settings, port: int) -> tuple[subprocess.Popen, in
     standard output (an English banner) is dropped: the command prints its own line; its
     errors still show. It dies with this process, even by SIGKILL. Raises StartupError."""
     port = dashboard_port(port, settings.host)
-    child = subprocess.Popen(
+    child = children.spawn(
         streamlit_command(port, settings.host),
         env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        preexec_fn=child_dies_with_parent,
     )
     if not wait_healthy(port, child, settings.host):
         stop_children([child])
@@ -121,17 +119,14 @@ def start_dashboard(settings: Settings, port: int) -> tuple[subprocess.Popen, in
     return child, port
 
 
-def stop_children(children: Iterable[subprocess.Popen]) -> None:
-    """Ask each to stop, then wait (15 s each at most, then kill)."""
-    for child in children:
+def stop_children(running: Iterable[subprocess.Popen]) -> None:
+    """Ask each to stop at once, then wait (15 s each at most, then kill)."""
+    running = list(running)
+    for child in running:
         if child.poll() is None:
             child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    for child in running:
+        children.stop(child, timeout=15)
 
 
 def wait_healthy(

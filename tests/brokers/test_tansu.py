@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
+from sales_monitor.brokers.ports import free_port
+from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.errors import BrokerUnavailable, EmbeddedBrokerError
 from sales_monitor.kafka.clients import ensure_topic, probe
-from sales_monitor.kafka.embedded import EmbeddedBroker, free_port
 
 pytestmark = pytest.mark.broker
 
@@ -22,7 +23,7 @@ def broker_cli(*args: str) -> subprocess.Popen:
 
 
 def test_embedded_broker_answers_kafka_and_stops_cleanly():
-    with EmbeddedBroker(port=free_port()) as broker:
+    with Tansu(port=free_port()) as broker:
         probe(broker.bootstrap)
         assert ensure_topic(broker.bootstrap, "csv-data", partitions=2) == 2
         assert ensure_topic(broker.bootstrap, "csv-data", partitions=1) == 2  # already there
@@ -32,7 +33,7 @@ def test_embedded_broker_answers_kafka_and_stops_cleanly():
 
 def test_starting_on_a_port_with_a_broker_says_so(broker):
     with pytest.raises(EmbeddedBrokerError, match="já existe um broker Kafka"):
-        EmbeddedBroker(port=broker.port).start()
+        Tansu(port=broker.port).start()
 
 
 def test_starting_on_a_port_held_by_something_else_says_so():
@@ -40,7 +41,7 @@ def test_starting_on_a_port_held_by_something_else_says_so():
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         with pytest.raises(EmbeddedBrokerError, match="já está em uso por outro programa"):
-            EmbeddedBroker(port=holder.getsockname()[1]).start()
+            Tansu(port=holder.getsockname()[1]).start()
 
 
 def test_cli_creates_the_topic_and_stops_on_ctrl_c():
@@ -71,7 +72,7 @@ def test_the_broker_stops_at_once_even_with_a_client_connected():
 
     from sales_monitor.kafka.clients import make_producer
 
-    with EmbeddedBroker(port=free_port()) as running:
+    with Tansu(port=free_port()) as running:
         ensure_topic(running.bootstrap, "t")
         producer = make_producer(running.bootstrap)
         producer.send("t", b"x").get(timeout=10)

