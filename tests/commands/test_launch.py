@@ -11,6 +11,7 @@ from sales_monitor.brokers.ports import free_port, port_is_open
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.launch.web import dashboard_env, local_port
 from sales_monitor.settings import Settings
+from tests.helpers.processes import alive, children_of
 from tests.helpers.topic import read_topic
 from tests.helpers.waiting import wait_for
 
@@ -19,27 +20,6 @@ DEMO = [
     "-m",
     "sales_monitor.commands.demo",
 ]
-
-
-def children_of(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(c) for c in (task / "children").read_text().split()}
-    return found | {grandchild for child in found for grandchild in _safe_children(child)}
-
-
-def _safe_children(pid: int) -> set[int]:
-    try:
-        return children_of(pid)
-    except FileNotFoundError:
-        return set()
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.unit

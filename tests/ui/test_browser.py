@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
 
+from sales_monitor.brokers import jars
 from sales_monitor.brokers.ports import free_port
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.launch.demo import Demo
 from sales_monitor.record import encode
 from sales_monitor.settings import Settings
+from tests.helpers import apache as apache_kafka
 
 pytestmark = pytest.mark.browser
 
@@ -374,3 +376,69 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
     moments = [datetime.strptime(row["data e hora"], "%d/%m/%Y %H:%M:%S") for row in rows]
     assert moments == sorted(moments, reverse=True)  # newest first
     page.close()
+
+
+def test_a_demo_on_apache_kafka_keeps_its_sales_across_a_restart(browser, tmp_path):
+    """With Tansu made unavailable, as on macOS, Windows or Linux ARM, the demo runs Apache
+    Kafka: the page shows sales, Ctrl-C leaves no process behind, and a second demo shows at
+    least the sales the first one sent."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.helpers.processes import alive, children_of
+
+    why = apache_kafka.missing()
+    if why is not None:
+        if os.environ.get("SALES_MONITOR_REQUIRE_APACHE"):
+            pytest.fail(why)
+        pytest.skip(why)
+    kafka_port, web_port = free_port(), free_port()
+    env = os.environ | {
+        "SALES_MONITOR_NO_TANSU": "1",
+        "SALES_MONITOR_DATA_DIR": str(tmp_path),
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka_port}",
+    }
+
+    def run_demo(*pace: str) -> tuple[subprocess.Popen, str]:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "sales_monitor.commands.demo", "--port", str(web_port), *pace],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        said = ""
+        for line in demo.stdout:
+            said += line
+            if "Dashboard: http://" in line:
+                return demo, said
+        raise AssertionError(said + demo.stderr.read())
+
+    def ctrl_c(demo: subprocess.Popen) -> str:
+        pieces = children_of(demo.pid)
+        demo.send_signal(signal.SIGINT)
+        out, err = demo.communicate(timeout=90)
+        assert demo.returncode == 0, err
+        assert not [pid for pid in pieces if alive(pid)]
+        return out
+
+    first, said = run_demo("--rate", "20")
+    assert f"Apache Kafka {jars.KAFKA_VERSION}" in said and str(tmp_path / "kafka") in said
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    try:
+        page.goto(f"http://127.0.0.1:{web_port}")
+        wait_for_total(page, lambda total: total >= 20, timeout_s=60)
+    finally:
+        out = ctrl_c(first)
+    sent = int(re.search(r"Resumo: ([\d.]+) enviados", out).group(1).replace(".", ""))
+    assert sent >= 20
+
+    second, _ = run_demo("--interval", "3600")
+    try:
+        page.goto(f"http://127.0.0.1:{web_port}")
+        assert wait_for_total(page, lambda total: total >= sent, timeout_s=60) >= sent
+        screenshot(page, "dashboard-restarted.png", publish=False)
+    finally:
+        ctrl_c(second)
+        page.close()

@@ -121,6 +121,11 @@ def _fetch(jar: Jar, folder: Path, repository: str, progress: Callable[[int], No
             f"não foi possível baixar {jar.name} de {repository} ({_reason(error)}); "
             "o primeiro uso do Apache Kafka precisa de internet (depois funciona sem ela)"
         ) from error
+    if fetched < jar.size:  # a dropped connection can look like a short, clean end
+        raise EmbeddedBrokerError(
+            f"não foi possível baixar {jar.name} de {repository} (a conexão caiu no meio do "
+            f"download, {fetched} de {jar.size} bytes); rode de novo para continuar"
+        )
     if digest.hexdigest() != jar.sha1:
         part.unlink(missing_ok=True)
         raise EmbeddedBrokerError(
