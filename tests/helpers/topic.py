@@ -6,6 +6,7 @@ import time
 
 from kafka import TopicPartition
 
+from sales_monitor.errors import UnreadableMessage
 from sales_monitor.kafka.clients import make_consumer, open_consumer
 from sales_monitor.kafka.offsets import read_offsets
 
@@ -25,7 +26,12 @@ def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.
         consumer.seek_to_beginning()
         messages = []
         while len(messages) < expected and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
+            try:
+                polled = consumer.poll(timeout_ms=200, max_records=10_000)
+            except UnreadableMessage as error:
+                consumer.seek(error.partition, error.offset + 1)
+                continue
+            for batch in polled.values():
                 messages.extend(batch)
         return messages
     finally:
@@ -43,7 +49,9 @@ def messages_in(bootstrap: str, topic: str) -> int:
 
 def everything_in(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list:
     """Every message the topic holds now, read up to each partition's end (the end as
-    `offsets.read_offsets` finds it), or AssertionError if that takes over `timeout_s`."""
+    `offsets.read_offsets` finds it), or AssertionError if that takes over `timeout_s`. A
+    message the client cannot parse (a header name that is not UTF-8) is skipped, as the
+    dashboard's reader skips it."""
     consumer = open_consumer(bootstrap, topic)
     deadline = time.monotonic() + timeout_s
     try:
@@ -54,7 +62,12 @@ def everything_in(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list:
         messages: list = []
         while any(consumer.position(p) < o.latest for p, o in ends.items()):
             assert time.monotonic() < deadline, "o tópico não foi lido até o fim"
-            for batch in consumer.poll(timeout_ms=200, max_records=10_000).values():
+            try:
+                polled = consumer.poll(timeout_ms=200, max_records=10_000)
+            except UnreadableMessage as error:
+                consumer.seek(error.partition, error.offset + 1)
+                continue
+            for batch in polled.values():
                 messages.extend(batch)
         return messages
     finally:
