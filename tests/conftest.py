@@ -112,3 +112,23 @@ def seeded_stream(mocker):
     mocker.patch("sales_monitor.ui.resources.shared_stream", return_value=consumer)
     yield consumer
     st.cache_resource.clear()
+
+
+# The fast tier (`uv run pytest -m fast`): every unit test except those that start a Python
+# process per case (the command-line tests), wait out a client's connection timeouts, or
+# search hundreds of property examples. They all still run in `-m unit` and in CI.
+SLOW_UNIT = (
+    "tests/commands/",
+    "tests/test_properties.py",
+    "tests/test_record_columns.py",
+    "tests/kafka/test_clients.py",
+    "tests/kafka/test_connection.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix()
+        if item.get_closest_marker("unit") and not where.startswith(SLOW_UNIT):
+            item.add_marker(pytest.mark.fast)
