@@ -74,3 +74,33 @@ def test_a_dashboard_host_that_is_not_an_address_is_refused(value):
         return
     with pytest.raises(SettingsError, match="DASHBOARD_HOST"):
         Settings.from_env({"DASHBOARD_HOST": value})
+
+
+def test_the_embedded_broker_s_settings_come_from_the_environment(tmp_path):
+    embedded = Settings.from_env(
+        {
+            "SALES_MONITOR_BROKER": " Kafka ",
+            "SALES_MONITOR_DATA_DIR": str(tmp_path / "dados"),
+            "SALES_MONITOR_CACHE_DIR": str(tmp_path / "cache"),
+            "SALES_MONITOR_MAVEN_URL": "https://espelho.example/maven2",
+            "SALES_MONITOR_NO_TANSU": "1",
+        }
+    ).embedded
+    assert embedded.engine == "kafka" and not embedded.tansu_allowed
+    assert embedded.data_dir == tmp_path / "dados" and embedded.cache_dir == tmp_path / "cache"
+    assert embedded.maven_url == "https://espelho.example/maven2"
+
+
+def test_by_default_the_embedded_broker_lives_in_the_user_s_folders():
+    embedded = Settings.from_env({}).embedded
+    assert embedded.engine is None and embedded.tansu_allowed
+    assert embedded.data_dir.name == embedded.cache_dir.name == "sales-monitor"
+    assert embedded.data_dir != embedded.cache_dir
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("SALES_MONITOR_BROKER", "docker"), ("SALES_MONITOR_NO_TANSU", "talvez")]
+)
+def test_a_bad_embedded_broker_setting_names_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})

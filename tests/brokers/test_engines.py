@@ -46,7 +46,8 @@ def kafka_engine(tmp_path):
     why = apache_kafka.missing()  # the jars, from the cache or fetched once
     if why is not None:
         pytest.skip(why)
-    return replace(Embedded.from_env({}), engine="kafka", data_dir=tmp_path)
+    # a folder named after a person, as user folders are: Java reads the path right
+    return replace(Embedded.from_env({}), engine="kafka", data_dir=tmp_path / "vendas de João")
 
 
 def write(bootstrap: str, count: int) -> None:

@@ -5,12 +5,20 @@ import sys
 
 import pytest
 
+from sales_monitor.brokers import engines
 from sales_monitor.brokers.ports import free_port
 from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.errors import BrokerUnavailable, EmbeddedBrokerError
 from sales_monitor.kafka.clients import ensure_topic, probe
+from sales_monitor.settings import Settings
 
-pytestmark = pytest.mark.broker
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.skipif(
+        not engines.tansu_available(Settings.from_env().embedded),
+        reason="o Tansu só existe para Linux x86_64",
+    ),
+]
 
 
 def broker_cli(*args: str) -> subprocess.Popen:
@@ -44,15 +52,23 @@ def test_starting_on_a_port_held_by_something_else_says_so():
             Tansu(port=holder.getsockname()[1]).start()
 
 
-def test_cli_creates_the_topic_and_stops_on_ctrl_c():
+@pytest.mark.parametrize(
+    ("engine", "kept"),
+    [
+        ("tansu", "em memória"),
+        pytest.param("kafka", "as vendas ficam em", marks=pytest.mark.apache),
+    ],
+)
+def test_cli_creates_the_topic_and_stops_on_ctrl_c(engine, kept):
     port = free_port()
-    process = broker_cli("--port", str(port), "--topic", "csv-data")
+    process = broker_cli("--port", str(port), "--topic", "csv-data", "--broker", engine)
     first = process.stdout.readline()
-    assert f"ouvindo em 127.0.0.1:{port}" in first and "'csv-data'" in first
-    assert "memória" in process.stdout.readline()
+    assert first.startswith("Broker embutido (") and f"em 127.0.0.1:{port}" in first, first
+    assert kept in first
+    assert "Tópico 'csv-data' pronto." in process.stdout.readline()
     assert ensure_topic(f"127.0.0.1:{port}", "csv-data", partitions=4) == 1
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=15)
+    out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Broker parado." in out
     with pytest.raises(BrokerUnavailable):
@@ -61,7 +77,7 @@ def test_cli_creates_the_topic_and_stops_on_ctrl_c():
 
 def test_cli_on_a_taken_port_fails_in_one_line(broker):
     process = broker_cli("--port", str(broker.port))
-    out, err = process.communicate(timeout=15)
+    out, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert err.startswith("Erro: já existe um broker Kafka")
     assert len(err.strip().splitlines()) == 1

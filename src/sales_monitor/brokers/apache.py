@@ -128,7 +128,10 @@ class KafkaNode:
             config |= item.settings
         config |= self.settings
         path = self.folder / f"node-{self.node_id}.properties"
-        path.write_text("".join(f"{key}={value}\n" for key, value in config.items()))
+        path.write_text(
+            "".join(f"{key}={properties_text(value)}\n" for key, value in config.items()),
+            encoding="ascii",
+        )
         return path
 
     def _java(self, main: str, *args: str) -> list[str]:
@@ -229,6 +232,24 @@ class KafkaNode:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def properties_text(value: str) -> str:
+    """`value` as a Java properties file holds it: Java reads those files as ISO-8859-1, so
+    every character beyond ASCII is written as `\\uXXXX` (a folder named after João), and a
+    backslash, its escape character, is doubled (a Windows path); leading blanks, which
+    Java drops, are escaped."""
+    text = "".join(
+        "\\\\" if char == "\\" else char if ord(char) < 128 else _utf16_escapes(char)
+        for char in value
+    )
+    kept = text.lstrip(" \t\f")
+    return "".join(f"\\{blank}" for blank in text[: len(text) - len(kept)]) + kept
+
+
+def _utf16_escapes(char: str) -> str:
+    units = char.encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
 
 
 _ERROR_LINE = re.compile(r"(ERROR|Exception|Error:)\s*(.*)")
