@@ -20,82 +20,25 @@ from pathlib import Path
 def make_certificates(folder: Path) -> dict[str, Path]:
     """A CA, a server certificate for 127.0.0.1/localhost signed by it, and an unrelated CA."""
 
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
+    def openssl(command: str) -> None:
+        subprocess.run(["openssl", *command.split()], check=True, capture_output=True, cwd=folder)
+
+    def signed(name: str, subject: str, extensions: str = "") -> None:
+        """A key and a certificate for `subject`, signed by the test's CA."""
+        openssl(f"req -newkey rsa:2048 -nodes -keyout {name}.key -out {name}.csr -subj {subject}")
+        openssl(
+            f"x509 -req -in {name}.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+            f"-out {name}.pem -days 2 {extensions}"
+        )
 
     for ca in ("ca", "other-ca"):
         openssl(
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            f"{ca}.key",
-            "-out",
-            f"{ca}.pem",
-            "-days",
-            "2",
-            "-subj",
-            f"/CN={ca}",
+            f"req -x509 -newkey rsa:2048 -nodes -keyout {ca}.key -out {ca}.pem -days 2 "
+            f"-subj /CN={ca}"
         )
-    openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    )
     (folder / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    )
-    openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "client.key",
-        "-out",
-        "client.csr",
-        "-subj",
-        "/CN=sales-monitor",
-    )
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        "client.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "client.pem",
-        "-days",
-        "2",
-    )
+    signed("server", "/CN=localhost", "-extfile ext.cnf")
+    signed("client", "/CN=sales-monitor")
     # Apache Kafka's PEM keystore: the private key and its certificate in one file
     keystore = folder / "server-keystore.pem"
     keystore.write_text((folder / "server.key").read_text() + (folder / "server.pem").read_text())
