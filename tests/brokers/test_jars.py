@@ -6,6 +6,7 @@ short, serve wrong bytes or be gone.
 
 import hashlib
 import http.server
+import io
 import os
 import threading
 
@@ -175,3 +176,26 @@ def test_the_manifest_is_kafka_s_release_with_its_published_checksums():
     assert [jar.version for jar in broker] == [jars.KAFKA_VERSION]
     assert all(len(jar.sha1) == 40 and int(jar.sha1, 16) >= 0 and jar.size > 0 for jar in found)
     assert 40_000_000 < sum(jar.size for jar in found) < 50_000_000  # the README says ~44 MB
+
+
+def test_ctrl_c_during_the_download_stops_it_and_the_next_run_finishes(
+    repository, two_jars, tmp_path
+):
+    from sales_monitor.brokers.engines import download_progress
+
+    wanted, bodies = two_jars
+    stop = threading.Event()
+    printed = io.StringIO()
+    report = download_progress(printed, stop)
+
+    def progress(done: int, total: int) -> None:
+        if done > 300_000:
+            stop.set()  # Ctrl-C in the middle of the first jar
+        report(done, total)
+
+    with pytest.raises(EmbeddedBrokerError, match="continua de onde parou"):
+        jars.ensure(tmp_path, wanted, repository.url, progress)
+    assert not list(tmp_path.glob("*.jar"))
+    assert "Baixando o Apache Kafka" in printed.getvalue()
+    jars.ensure(tmp_path, wanted, repository.url)
+    assert (tmp_path / "alpha-1.0.jar").read_bytes() == bodies["alpha"]

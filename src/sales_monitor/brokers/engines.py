@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -123,14 +124,23 @@ def _cluster(folder: Path) -> str | None:
     return None
 
 
-def download_progress(stream: TextIO | None = None) -> Callable[[int, int], None]:
+def download_progress(
+    stream: TextIO | None = None, stop: threading.Event | None = None
+) -> Callable[[int, int], None]:
     """Prints the first download's progress: one line redrawn at a terminal, a line every
-    tenth elsewhere (a log)."""
+    tenth elsewhere (a log). Once `stop` is set (Ctrl-C) the download ends there; the next
+    run fetches what is missing."""
     out = stream or sys.stderr
     redraw = out.isatty()
     shown = {"tenth": -1}
 
     def report(done: int, total: int) -> None:
+        if stop is not None and stop.is_set():
+            if redraw:
+                print(file=out)
+            raise EmbeddedBrokerError(
+                "download do Apache Kafka interrompido; o próximo início continua de onde parou"
+            )
         if total <= 0:
             return
         tenth = done * 10 // total

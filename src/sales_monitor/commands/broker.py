@@ -29,9 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     embedded = flags.with_broker_flags(settings, args).embedded
     running: list[engines.Broker] = []
+    stop = stop_on_signals()
+    progress = engines.download_progress(stop=stop)
 
     def start() -> None:
-        broker, description = engines.start(embedded, args.port, args.fresh)
+        broker, description = engines.start(embedded, args.port, args.fresh, progress)
         running.append(broker)
         ensure_topic(broker.bootstrap, args.topic, args.partitions)
         print(f"{description}\nTópico '{args.topic}' pronto. Ctrl-C para parar.", flush=True)
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     return run_until_stopped(
-        stop_on_signals(),
+        stop,
         start,
         exited=lambda: None if all(b.running() for b in running) else "broker",
         shutdown=lambda: engines.stop_all(running),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sales_monitor.brokers import engines
 from sales_monitor.commands import flags
 from sales_monitor.commands.flags import add_dashboard_flags, settings_or_exit, with_flags
 from sales_monitor.launch.demo import Demo
@@ -22,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # every flag checked before anything starts
     pace = ["--rate", repr(args.rate)] if args.rate else ["--interval", repr(args.interval)]
     chosen = flags.with_broker_flags(with_flags(settings, args), args)
-    demo = Demo(chosen, args.port, pace, fresh=args.fresh)
+    stop = stop_on_signals()
+    progress = engines.download_progress(stop=stop)
+    demo = Demo(chosen, args.port, pace, fresh=args.fresh, progress=progress)
 
     def start() -> None:
         demo.start()
@@ -30,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
 
     return run_until_stopped(
-        stop_on_signals(),
+        stop,
         start,
         demo.exited,
         demo.stop,

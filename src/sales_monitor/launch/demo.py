@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from sales_monitor import children
-from sales_monitor.brokers import engines
+from sales_monitor.brokers import engines, jars
 from sales_monitor.errors import BrokerUnavailable
 from sales_monitor.kafka.clients import ensure_topic, probe
 from sales_monitor.launch.web import dashboard_env, local_port, start_dashboard, stop_children
@@ -19,10 +19,16 @@ class Demo:
     """Broker (embedded unless one answers already), producer and dashboard, as one."""
 
     def __init__(
-        self, settings: Settings, port: int, producer_args: list[str], fresh: bool = False
+        self,
+        settings: Settings,
+        port: int,
+        producer_args: list[str],
+        fresh: bool = False,
+        progress: jars.Progress | None = None,
     ):
         self.settings, self.port, self.producer_args = settings, port, producer_args
         self.fresh = fresh  # Apache Kafka's saved sales are deleted first
+        self.progress = progress  # of the first download of Kafka's jars
         self.broker: engines.Broker | None = None
         self.children: dict[str, subprocess.Popen] = {}
 
@@ -56,7 +62,9 @@ class Demo:
             port = None if connection.secured else local_port(bootstrap)
             if port is None:
                 raise
-        self.broker, description = engines.start(self.settings.embedded, port, self.fresh)
+        self.broker, description = engines.start(
+            self.settings.embedded, port, self.fresh, self.progress
+        )
         print(description, flush=True)
 
     def _spawn(self, command: list[str], **kwargs: Any) -> subprocess.Popen:
