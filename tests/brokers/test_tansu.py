@@ -21,13 +21,26 @@ pytestmark = [
 ]
 
 
-def broker_cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sales_monitor.commands.broker", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+@pytest.fixture
+def broker_cli():
+    """Starts `uv run broker` with flags; whatever the test asserts, none is left running."""
+    started: list[subprocess.Popen] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sales_monitor.commands.broker", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 def test_embedded_broker_answers_kafka_and_stops_cleanly():
@@ -59,7 +72,7 @@ def test_starting_on_a_port_held_by_something_else_says_so():
         pytest.param("kafka", "as vendas ficam em", marks=pytest.mark.apache),
     ],
 )
-def test_cli_creates_the_topic_and_stops_on_ctrl_c(engine, kept):
+def test_cli_creates_the_topic_and_stops_on_ctrl_c(broker_cli, engine, kept):
     port = free_port()
     process = broker_cli("--port", str(port), "--topic", "csv-data", "--broker", engine)
     first = process.stdout.readline()
@@ -75,7 +88,7 @@ def test_cli_creates_the_topic_and_stops_on_ctrl_c(engine, kept):
         probe(f"127.0.0.1:{port}", timeout_ms=500)
 
 
-def test_cli_on_a_taken_port_fails_in_one_line(broker):
+def test_cli_on_a_taken_port_fails_in_one_line(broker_cli, broker):
     process = broker_cli("--port", str(broker.port))
     out, err = process.communicate(timeout=60)
     assert process.returncode == 1
