@@ -74,30 +74,34 @@ def test_csv_download_neutralizes_spreadsheet_formulas(name, cell):
     assert row["nome"] == cell and row["cidade"] == cell
 
 
-def test_the_excel_export_opens_in_columns_in_a_pt_br_spreadsheet():
-    """Before: commas, dot decimals, no byte-order mark (one column, mangled accents),
-    oldest first."""
-    import csv
+def test_the_excel_download_is_a_workbook_with_typed_cells():
     import io
+    from datetime import datetime
+
+    import openpyxl
+
+    from sales_monitor.record import SAO_PAULO
 
     frame = table(
-        sale(1, "São Paulo", 182_083, minute=1), replace(sale(2, "Maceió", 5), name="=1+1")
+        replace(sale(248_663_000_000_123, "São Paulo", 182_083, minute=1)),
+        replace(sale(2, "Maceió", 5), name="=1+1"),
     )
-    raw = tables.to_excel_csv(frame)
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["id", "nome", "idade", "cidade", "uf", "valor (R$)", "data e hora", "origem"]
-    assert rows[1] == [
-        "1",
-        "Cliente 1",
-        "30",
-        "São Paulo",
-        "SP",
-        "1820,83",
-        "27/08/2025 12:01:00",
-        "manual",
-    ]
-    assert rows[2][1] == "'=1+1" and rows[2][5] == "0,05" and rows[2][4] == "AL"
+    now = datetime(2025, 8, 27, 12, 5, tzinfo=SAO_PAULO)
+    raw = tables.to_xlsx(frame, tables.filters_text({"cidade": ["São Paulo", "Maceió"]}), now)
+    sheet = openpyxl.load_workbook(io.BytesIO(raw)).worksheets[0]
+    assert [sheet["A1"].value, sheet["B1"].value] == ["Exportado em", datetime(2025, 8, 27, 12, 5)]
+    assert sheet["B2"].value == "cidade: São Paulo, Maceió"
+    header = [cell.value for cell in sheet[4]]
+    assert header == ["id", "nome", "idade", "cidade", "uf", "valor (R$)", "data e hora", "origem"]
+    first = sheet[5]
+    assert first[0].value == "248663000000123" and first[0].data_type == "s"  # all 15 digits
+    assert first[2].value == 30 and first[4].value == "SP"
+    assert first[5].value == 1820.83 and first[5].number_format == tables.BRL_FORMAT
+    assert first[6].value == datetime(2025, 8, 27, 12, 1)
+    assert first[6].number_format == tables.MOMENT_FORMAT
+    second = sheet[6]
+    assert second[1].value == "=1+1" and second[1].data_type == "s"  # text, never a formula
+    assert second[5].value == 0.05 and second[4].value == "AL"
 
 
 def test_file_names_carry_the_moment_and_the_filters():

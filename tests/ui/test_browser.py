@@ -314,11 +314,14 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
     """A link that matches nothing says so; a window compares with the period before; the
     state chart is drawn; the Excel download opens in columns with `;` and a decimal comma,
     and its total equals the page's."""
-    import csv
-    import io
+    import subprocess
+    import sys
     from datetime import datetime, timedelta
 
+    import openpyxl
+
     from sales_monitor.kafka.clients import make_producer
+    from sales_monitor.ptbr import format_brl
     from sales_monitor.record import SAO_PAULO
     from tests.helpers.factories import sale
 
@@ -365,16 +368,39 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
         page.get_by_role("button", name="Baixar para Excel").click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
-    assert path.name.startswith("vendas_") and path.suffix == ".csv"
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    cents = sum(int(row["valor (R$)"].replace(",", "")) for row in rows)
-    assert _cents(total) == cents and str(len(rows)) == _metric(page, "Total Registros").replace(
-        ".", ""
-    )
-    moments = [datetime.strptime(row["data e hora"], "%d/%m/%Y %H:%M:%S") for row in rows]
+    assert path.name.startswith("vendas_") and path.suffix == ".xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    assert all(isinstance(row[0], str) and isinstance(row[6], datetime) for row in rows)
+    cents = sum(round(row[5] * 100) for row in rows)
+    count = _metric(page, "Total Registros").replace(".", "")
+    assert _cents(total) == cents and str(len(rows)) == count
+    moments = [row[6] for row in rows]
     assert moments == sorted(moments, reverse=True)  # newest first
+
+    # a manager fixes one sale in the sheet and hands it back: exactly that sale changes
+    sheet["F5"] = 12_345.67
+    edited = tmp_path / "corrigida.xlsx"
+    book.save(edited)
+    before = round(rows[0][5] * 100)
+    sent = subprocess.run(
+        [sys.executable, "-m", "sales_monitor.commands.send", "--file", str(edited)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": demo.settings.bootstrap_servers},
+    )
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert f"Resumo: {len(rows)} enviados, 0 rejeitados, 0 falhas." in sent.stdout
+    expected = format_brl(cents - before + 1_234_567)
+    page.wait_for_function(
+        "(want) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(m => m.innerText.includes('Valor Total') && m.innerText.includes(want))",
+        arg=expected,
+        timeout=30_000,
+    )
+    assert _metric(page, "Total Registros").replace(".", "") == count
     page.close()
 
 

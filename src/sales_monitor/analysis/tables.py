@@ -1,10 +1,11 @@
 """The table's rows in the shapes the page uses: `numeric` (the wire columns, valor in
 reais as a number: for the CSV download), `readable` (as a person in Brazil reads them:
-for the tables on screen) and `to_excel_csv` (what a pt-BR spreadsheet opens as is).
+for the tables on screen) and `to_xlsx` (a typed Excel workbook).
 Every shape lists the newest sale first, by the sale's own time."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from datetime import datetime
@@ -14,6 +15,7 @@ import pandas as pd
 
 from sales_monitor.analysis import places
 from sales_monitor.ptbr import brazilian_times, format_brl
+from sales_monitor.record import SAO_PAULO
 
 TABLE_ROWS = 1_000
 
@@ -101,25 +103,81 @@ def to_csv(table: pd.DataFrame) -> bytes:
     return display.to_csv(index=False).encode("utf-8")
 
 
-def to_excel_csv(table: pd.DataFrame) -> bytes:
-    """The filtered table as a pt-BR Excel opens it in columns: `;` between cells, valor
-    with a decimal comma (`1234,56`), dates as 27/08/2025 12:00:00, UTF-8 with a byte-order
-    mark (else accents are mangled), newest first, text cells formula-safe."""
-    table = table.iloc[newest_first(table)]
-    cities = table["cidade"].astype(str).tolist()
-    sheet = pd.DataFrame(
+XLSX_COLUMNS = ("id", "nome", "idade", "cidade", "uf", "valor (R$)", "data e hora", "origem")
+XLSX_WIDTHS = (18, 28, 7, 22, 5, 14, 20, 16)
+BRL_FORMAT = '"R$" #,##0.00'  # Excel shows it in the reader's locale: R$ 1.234,56 in pt-BR
+MOMENT_FORMAT = "dd/mm/yyyy hh:mm:ss"
+HEADER_ROW = 3  # below the export's moment and filters
+MAX_XLSX_ROWS = 1_048_576 - HEADER_ROW - 1  # Excel's own limit: the newest sales that fit
+
+
+def to_xlsx(table: pd.DataFrame, filters: str, now: datetime) -> bytes:
+    """The filtered table as an Excel workbook with typed cells: the id as text (so Excel
+    keeps its 15+ digits), valor as a number shown as R$, the sale's moment as a date and
+    time (São Paulo), text as text (never a formula, a link or a number); the export's moment
+    and filters above the header. `send --file`, Enviar arquivo and the CSV monitor read it
+    back."""
+    import xlsxwriter  # only a download pays its import
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
         {
-            "id": table["id"].to_numpy(),
-            "nome": [spreadsheet_safe(t) for t in table["nome"].tolist()],
-            "idade": table["idade"].to_numpy(),
-            "cidade": [spreadsheet_safe(c) for c in cities],
-            "uf": places.states_for(cities),
-            "valor (R$)": [f"{c // 100},{c % 100:02d}" for c in table["valor_centavos"].tolist()],
-            "data e hora": brazilian_times(table["timestamp"]),
-            "origem": [spreadsheet_safe(t) for t in table["origem"].tolist()],
-        }
+            "constant_memory": True,  # rows go to a temporary file: a million fit
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
     )
-    return sheet.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig")
+    bold = book.add_format({"bold": True})
+    brl = book.add_format({"num_format": BRL_FORMAT})
+    moment = book.add_format({"num_format": MOMENT_FORMAT})
+    sheet = book.add_worksheet("Vendas")
+    for column, width in enumerate(XLSX_WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.write_string(0, 0, "Exportado em", bold)
+    sheet.write_datetime(0, 1, now.astimezone(SAO_PAULO).replace(tzinfo=None), moment)
+    sheet.write_string(1, 0, "Filtros", bold)
+    sheet.write_string(1, 1, filters or "nenhum: todas as vendas")
+    for column, name in enumerate(XLSX_COLUMNS):
+        sheet.write_string(HEADER_ROW, column, name, bold)
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    table = table.iloc[newest_first(table, MAX_XLSX_ROWS)]
+    cities = table["cidade"].astype(str).tolist()
+    moments = table["timestamp"].dt.tz_convert(SAO_PAULO).dt.tz_localize(None).dt.to_pydatetime()
+    rows = zip(
+        table["id"].tolist(),
+        table["nome"].astype(str).tolist(),
+        table["idade"].tolist(),
+        cities,
+        places.states_for(cities),
+        table["valor_centavos"].tolist(),
+        moments,
+        table["origem"].astype(str).tolist(),
+        strict=True,
+    )
+    for row, (record_id, name, age, city, state, cents, when, source) in enumerate(
+        rows, HEADER_ROW + 1
+    ):
+        sheet.write_string(row, 0, str(record_id))
+        sheet.write_string(row, 1, name)
+        sheet.write_number(row, 2, age)
+        sheet.write_string(row, 3, city)
+        sheet.write_string(row, 4, state)
+        sheet.write_number(row, 5, cents / 100, brl)  # shortest repr: exact to the cent
+        sheet.write_datetime(row, 6, when, moment)
+        sheet.write_string(row, 7, source)
+    book.close()
+    return out.getvalue()
+
+
+def filters_text(query: dict[str, str | list[str]]) -> str:
+    """The link's filters as one line for the workbook: `cidade: Natal, Recife; janela: 5min`."""
+    parts = []
+    for name, value in query.items():
+        values = value if isinstance(value, list) else [value]
+        parts.append(f"{name}: {', '.join(values)}")
+    return "; ".join(parts)
 
 
 def file_name(query: dict[str, str | list[str]], now: datetime, kind: str = "csv") -> str:

@@ -29,6 +29,8 @@ from sales_monitor.errors import UnreadableFile
 from sales_monitor.record import MANUAL_SOURCE, Decoded, Rejection, SaleRecord, from_fields
 
 COLUMNS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
+# the Painel's spreadsheet names two columns as a person reads them; they read back as these
+ALIASES = {"valor (r$)": "valor", "data e hora": "timestamp"}
 MAX_FILE_BYTES = 100 * 2**20  # 100 MiB: about 1.4 million sales
 MAX_LINE_CHARS = 10_000  # a sale's row is under 500
 MAX_COLUMNS = 50
@@ -96,16 +98,7 @@ def read_rows(text: str, source: str = MANUAL_SOURCE) -> list[Row]:
         names = next(csv.reader([header_line], delimiter=delimiter), [])
     except csv.Error as error:
         raise UnreadableFile(f"o cabeçalho não é CSV válido ({error})") from None
-    header = [name.strip().lower() for name in names]
-    if len(header) > MAX_COLUMNS:
-        raise UnreadableFile(f"o cabeçalho tem {len(header)} colunas; o máximo é {MAX_COLUMNS}")
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        found = ", ".join(header) if any(header) else "nada"
-        raise UnreadableFile(
-            f"o cabeçalho deve ter as colunas {', '.join(COLUMNS)}; faltam {', '.join(missing)} "
-            f"(encontrado: {found[:120]})"
-        )
+    header = checked_header(names)
     too_long: list[Row] = []
     reader = csv.reader(_bounded(lines, too_long), delimiter=delimiter)
     rows = []
@@ -119,7 +112,7 @@ def read_rows(text: str, source: str = MANUAL_SOURCE) -> list[Row]:
         if cells is None:
             return sorted(rows + too_long, key=lambda row: row.line)
         if any(cell.strip() for cell in cells):
-            rows.append(Row(line, _decode_row(header, cells, source)))
+            rows.append(Row(line, decode_cells(header, cells, source)))
 
 
 def reject_repeats(rows: list[Row]) -> list[Row]:
@@ -165,7 +158,24 @@ def _bounded(lines: Iterator[str], too_long: list[Row]) -> Iterator[str]:
             yield line
 
 
-def _decode_row(header: list[str], cells: list[str], source: str) -> Decoded:
+def checked_header(names: list[str]) -> list[str]:
+    """A header's names as the contract's columns (trimmed, lower case, the spreadsheet's
+    aliases resolved). Raises UnreadableFile when it is too wide or lacks a column."""
+    header = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in names]
+    if len(header) > MAX_COLUMNS:
+        raise UnreadableFile(f"o cabeçalho tem {len(header)} colunas; o máximo é {MAX_COLUMNS}")
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        found = ", ".join(header) if any(header) else "nada"
+        raise UnreadableFile(
+            f"o cabeçalho deve ter as colunas {', '.join(COLUMNS)}; faltam {', '.join(missing)} "
+            f"(encontrado: {found[:120]})"
+        )
+    return header
+
+
+def decode_cells(header: list[str], cells: list[str], source: str) -> Decoded:
+    """One row of text cells under `header` (from `checked_header`), judged by the contract."""
     if len(cells) != len(header):
         return Rejection(f"a linha tem {len(cells)} colunas; o cabeçalho tem {len(header)}")
     row = dict(zip(header, cells, strict=True))

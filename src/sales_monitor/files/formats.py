@@ -22,7 +22,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from sales_monitor.errors import UnreadableFile
-from sales_monitor.files import csv_rows
+from sales_monitor.files import csv_rows, workbook
 from sales_monitor.files.csv_rows import Row, reject_repeats
 from sales_monitor.json_reasons import json_reason
 from sales_monitor.record import Rejection, decode, from_fields
@@ -56,6 +56,8 @@ def parse(raw: bytes, source: str, json_only: bool = False) -> list[Row]:
     repeated keeping its first row. Raises UnreadableFile for a file that is none of the
     accepted formats (`json_only`: for a text that is not JSON)."""
     csv_rows.check_size(raw)
+    if workbook.is_workbook(raw) and not json_only:
+        return reject_repeats(workbook.read_rows(raw, source))
     text = csv_rows.decode_text(raw)
     start = len(text) - len(text.lstrip())
     if start == len(text):

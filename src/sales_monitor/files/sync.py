@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sales_monitor.errors import TopicNotRead, UnreadableBatch, UnreadableFile, UnreadableMessage
-from sales_monitor.files import csv_rows
+from sales_monitor.files import csv_rows, workbook
 from sales_monitor.files.csv_rows import Row
 from sales_monitor.kafka.interface import TopicConsumer
 from sales_monitor.kafka.offsets import read_offsets
@@ -53,10 +53,14 @@ def load(path: Path, source: str) -> FileState:
     csv_rows.check_size(raw)
     if not raw.strip():
         raise UnreadableFile("o arquivo está vazio")
-    rows = csv_rows.reject_repeats(csv_rows.read_rows(csv_rows.decode_text(raw), source))
+    if workbook.is_workbook(raw):  # the Painel's spreadsheet, edited and saved
+        rows = csv_rows.reject_repeats(workbook.read_rows(raw, source))
+    else:
+        rows = csv_rows.reject_repeats(csv_rows.read_rows(csv_rows.decode_text(raw), source))
     records = {row.decoded.id: row.decoded for row in rows if isinstance(row.decoded, SaleRecord)}
     rejected = [row for row in rows if isinstance(row.decoded, Rejection)]
-    last_cut = bool(rows) and not raw.endswith(b"\n") and rows[-1] in rejected
+    text = not workbook.is_workbook(raw)  # only a text file can end in a line cut short
+    last_cut = text and bool(rows) and not raw.endswith(b"\n") and rows[-1] in rejected
     return FileState(records, rejected, cut_short=last_cut)
 
 

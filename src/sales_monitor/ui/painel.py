@@ -238,15 +238,16 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
         excel, machine = st.columns(2)
         excel.download_button(
             "Baixar para Excel",
-            data=lambda: tables.to_excel_csv(table),
-            file_name=tables.file_name(query, now),
-            mime="text/csv",
+            data=lambda: tables.to_xlsx(table, tables.filters_text(query), now),
+            file_name=tables.file_name(query, now, "xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             on_click="ignore",
             icon=icons.DOWNLOAD,
             type="primary",
             disabled=not len(table),
-            help="CSV com ponto e vírgula e vírgula decimal, que o Excel em português abre em "
-            "colunas; as vendas filtradas, a mais recente primeiro",
+            help="Planilha .xlsx: valores em R$, datas como datas, ids inteiros; as vendas "
+            "filtradas, a mais recente primeiro. Editada, volta ao tópico por Enviar arquivo "
+            "ou `uv run send --file`",
         )
         machine.download_button(
             "CSV para programas",

@@ -68,9 +68,9 @@ def upload_summary(job: BulkSend) -> None:
 def upload_tab() -> None:
     """A whole file of records, sent on its own thread with progress and a summary."""
     upload = st.file_uploader(
-        "Arquivo JSON (lista), JSON Lines (também o exportado na aba Mensagens) ou CSV "
-        "(vírgula ou ponto e vírgula)",
-        type=["json", "jsonl", "ndjson", "csv", "txt"],
+        "Arquivo JSON (lista), JSON Lines (também o exportado na aba Mensagens), CSV "
+        "(vírgula ou ponto e vírgula) ou planilha .xlsx (também a baixada no Painel)",
+        type=["json", "jsonl", "ndjson", "csv", "txt", "xlsx"],
     )
     job = state.get("upload")
     running = isinstance(job, BulkSend) and not job.finished.is_set()
