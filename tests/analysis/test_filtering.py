@@ -109,3 +109,56 @@ def test_states_and_dates_travel_in_the_link_and_bad_ones_are_dropped():
         {"uf": ["XX", "sp", "<b>"], "de": ["2026-02-31T10:00"], "ate": ["9" * 5000]}, 2_000
     )
     assert bad["states"] == ["SP"] and bad["since"] is None and bad["until"] is None
+
+
+@pytest.mark.parametrize(
+    ("window", "compare", "days"),
+    [
+        (window, compare, shift.days)
+        for window in ("Últimos 5 min", "Última hora", "Últimas 24 h")
+        for compare, (_, shift) in filtering.COMPARISONS.items()
+        if shift is not None
+    ],
+)
+def test_yesterday_and_last_week_are_the_same_hours_shifted(window, compare, days):
+    now = pd.Timestamp(T0)
+    chosen = filtering.Filters(window=window, compare=compare)
+    start, end = filtering.previous_period(chosen, now)
+    span = filtering.WINDOWS[window]
+    assert (start, end) == (now - span - pd.Timedelta(days=days), now - pd.Timedelta(days=days))
+
+
+def test_a_custom_range_compared_with_last_week_keeps_its_minutes():
+    since = T0.replace(tzinfo=None)
+    chosen = filtering.Filters(
+        window=filtering.CUSTOM,
+        since=since,
+        until=since + timedelta(hours=2),
+        compare="Semana passada, mesmo horário",
+    )
+    start, end = filtering.previous_period(chosen, pd.Timestamp(T0))
+    week = pd.Timedelta(days=7)
+    assert start == pd.Timestamp(since) - week
+    assert end == pd.Timestamp(since + timedelta(hours=2, minutes=1)) - pd.Timedelta(1, "ms") - week
+
+
+@pytest.mark.parametrize("compare", list(filtering.COMPARISONS))
+def test_the_comparison_travels_in_the_link(compare):
+    chosen = filtering.Filters(window="Últimos 15 min", compare=compare)
+    query = filtering.query_from_filters(chosen)
+    back = filtering.choices_from_query({k: [v] for k, v in query.items()}, 2_000)
+    assert back["compare"] == compare
+    assert ("comparar" in query) == (compare != filtering.BEFORE)
+
+
+def test_an_unknown_comparison_in_a_link_is_the_period_before():
+    back = filtering.choices_from_query({"janela": ["1h"], "comparar": ["ano"]}, 2_000)
+    assert back["compare"] == filtering.BEFORE
+
+
+def test_each_comparison_names_itself():
+    chosen = filtering.Filters(window="Última hora")
+    assert filtering.comparison_label(chosen) == "vs. hora anterior"
+    assert filtering.empty_comparison(chosen) == "sem vendas na hora anterior"
+    yesterday = filtering.Filters(window="Última hora", compare="Ontem, mesmo horário")
+    assert filtering.empty_comparison(yesterday) == "sem vendas ontem, mesmo horário"

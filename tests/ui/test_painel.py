@@ -549,3 +549,51 @@ def test_a_link_with_more_cities_than_the_page_keeps_says_so(seeded_stream):
         "A data 'de' do link não foi entendida e foi ignorada.",
     ]
     assert len(app.sidebar.multiselect[0].value) == 100
+
+
+def test_metrics_compare_with_yesterday_and_last_week_from_the_link(seeded_stream):
+    """Sales across 8 days: the last hour against the same hour yesterday and a week ago."""
+    from datetime import datetime, timedelta
+
+    from sales_monitor.record import SAO_PAULO
+
+    now = datetime.now(SAO_PAULO)
+    at = now - timedelta(minutes=10)
+    seeded_stream.store.apply(
+        [
+            replace(sale(1, cents=50_000), timestamp=at),  # this hour
+            replace(sale(2, cents=20_000), timestamp=at - timedelta(days=1)),  # yesterday
+            replace(sale(3, cents=30_000), timestamp=at - timedelta(days=1, hours=2)),  # no
+            replace(sale(4, cents=40_000), timestamp=at - timedelta(days=7)),  # a week ago
+            replace(sale(5, cents=10_000), timestamp=at - timedelta(days=7)),
+        ]
+    )
+    for code, delta, label in [
+        ("ontem", "+R$ 300,00 (+150,0%)", "vs. ontem, mesmo horário"),
+        ("semana", "+R$ 0,00 (+0,0%)", "vs. semana passada"),
+    ]:
+        app = AppTest.from_file(PAGE, default_timeout=30)
+        app.query_params = {"janela": "1h", "comparar": code}
+        app.run()
+        shown = {m.label: m for m in app.metric}
+        assert shown["Valor Total"].value == "R$ 500,00"
+        assert shown["Valor Total"].proto.delta == delta
+        assert label in str(shown["Valor Total"].proto)
+        assert app.query_params["comparar"] == code
+
+
+def test_an_empty_comparison_period_says_so_in_words(seeded_stream):
+    from datetime import datetime, timedelta
+
+    from sales_monitor.record import SAO_PAULO
+
+    now = datetime.now(SAO_PAULO)
+    seeded_stream.store.apply(
+        [replace(sale(1, cents=30_000), timestamp=now - timedelta(minutes=2))]
+    )
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.query_params = {"janela": "15min"}
+    app.run()
+    four = ("Valor Total", "Valor Médio", "Total Registros", "Idade Média")
+    deltas = {m.label: m.proto.delta for m in app.metric if m.label in four}
+    assert deltas == dict.fromkeys(four, "sem vendas 15 min antes")

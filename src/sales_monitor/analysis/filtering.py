@@ -1,6 +1,7 @@
 """What a person picks on the Painel (cities, states, valor, idade, a time window or a
-range of dates), as a value that travels in the page's link, and the rows it keeps; and
-the period just before the chosen one, of the same length, for the comparison."""
+range of dates, what to compare with), as a value that travels in the page's link, and the
+rows it keeps; and the period each metric is compared with: the one of the same length
+just before, the same hours yesterday, or the same hours a week ago."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ WINDOWS = {
     "Personalizado": None,  # from `since` to `until`
 }
 CUSTOM = "Personalizado"
+# what the chosen period is compared with: a name on the page, a code in the link, a shift
+COMPARISONS = {
+    "Período anterior": ("anterior", None),  # None: back by the period's own length
+    "Ontem, mesmo horário": ("ontem", pd.Timedelta(days=1)),
+    "Semana passada, mesmo horário": ("semana", pd.Timedelta(days=7)),
+}
+BEFORE = "Período anterior"
 LINK_MOMENT = "%Y-%m-%dT%H:%M"  # `de=2025-08-27T12:00`, São Paulo time
 
 
@@ -38,6 +46,7 @@ class Filters:
     states: tuple[str, ...] | None = None  # UFs
     since: datetime | None = None  # Personalizado: from this minute...
     until: datetime | None = None  # ...to this one, both included
+    compare: str = BEFORE  # a key of COMPARISONS
 
     @property
     def span(self) -> pd.Timedelta | None:
@@ -70,11 +79,16 @@ def period(filters: Filters, now: pd.Timestamp) -> Period | None:
 
 
 def previous_period(filters: Filters, now: pd.Timestamp) -> Period | None:
-    """The period of the same length just before the chosen one (the last 15 minutes: the
-    15 before them), or None where there is no length to repeat."""
+    """The period the chosen one is compared with, or None where there is none (no period,
+    or one with no length to repeat): the same length just before (the last 15 minutes: the
+    15 before them), or the same hours one day or one week earlier."""
     current, span = period(filters, now), filters.span
     if current is None or span is None or current[0] is None:
         return None
+    shift = COMPARISONS.get(filters.compare, COMPARISONS[BEFORE])[1]
+    if shift is not None:  # a window ending now ends, that day, at the same hour
+        end = now if current[1] is None else current[1]
+        return (current[0] - shift, end - shift)
     if filters.window == CUSTOM:
         span = span + _MINUTE  # the last minute is kept whole
     return (current[0] - span, current[0] - _MS)
@@ -98,14 +112,32 @@ def value_ceiling(table: pd.DataFrame) -> int:
 
 def comparison_label(filters: Filters) -> str:
     """What a metric's change is against, short enough for the metric: `vs. 15 min antes`."""
-    if filters.window == CUSTOM:
-        return "vs. período anterior"
-    return {
-        "Últimos 5 min": "vs. 5 min antes",
-        "Últimos 15 min": "vs. 15 min antes",
-        "Última hora": "vs. hora anterior",
-        "Últimas 24 h": "vs. 24 h antes",
-    }.get(filters.window, "")
+    return "vs. " + _compared(filters, BEFORE_NAMES)
+
+
+def empty_comparison(filters: Filters) -> str:
+    """What a metric says when the period it is compared with had no sale: `sem vendas 15
+    min antes`, `sem vendas ontem, mesmo horário`."""
+    return "sem vendas " + _compared(filters, EMPTY_NAMES)
+
+
+# the period before, as "vs. …" and as "sem vendas …" say it, by window
+BEFORE_NAMES = {
+    "Últimos 5 min": "5 min antes",
+    "Últimos 15 min": "15 min antes",
+    "Última hora": "hora anterior",
+    "Últimas 24 h": "24 h antes",
+}
+EMPTY_NAMES = BEFORE_NAMES | {"Última hora": "na hora anterior"}
+
+
+def _compared(filters: Filters, names: dict[str, str]) -> str:
+    if filters.compare == "Ontem, mesmo horário":
+        return "ontem, mesmo horário"
+    if filters.compare == "Semana passada, mesmo horário":
+        return "na semana passada, mesmo horário" if names is EMPTY_NAMES else "semana passada"
+    before = "período anterior" if names is BEFORE_NAMES else "no período anterior"
+    return names.get(filters.window, before)
 
 
 MAX_VALUE_STOPS = 200
@@ -134,6 +166,7 @@ def filters_from_choices(
     states: list[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    compare: str = BEFORE,
 ) -> Filters:
     """Sidebar widget values to Filters; a slider left at its full range filters nothing,
     so sales outside the slider's range are not hidden by default; dates count only for
@@ -150,6 +183,7 @@ def filters_from_choices(
         states=tuple(states or ()) or None,
         since=since,
         until=until,
+        compare=compare if compare in COMPARISONS else BEFORE,
     )
 
 
@@ -176,6 +210,8 @@ def query_from_filters(filters: Filters) -> dict[str, str | list[str]]:
         query["de"] = filters.since.strftime(LINK_MOMENT)
     if filters.until is not None:
         query["ate"] = filters.until.strftime(LINK_MOMENT)
+    if filters.compare != BEFORE:
+        query["comparar"] = COMPARISONS[filters.compare][0]
     return query
 
 
@@ -204,6 +240,10 @@ def choices_from_query(query: dict[str, list[str]], value_top: int) -> dict:
         "states": list(dict.fromkeys(s for s in states if s in places.STATES)),
         "since": since,
         "until": until,
+        "compare": next(
+            (name for name, (code, _) in COMPARISONS.items() if code == _last(query, "comparar")),
+            BEFORE,
+        ),
         "notes": link_notes(query),
     }
 

@@ -55,6 +55,7 @@ def _start_from_url(value_top: int) -> list[int]:
 def _set_filters(start: dict) -> None:
     state.f_cities, state.f_states = start["cities"], start.get("states", [])
     state.f_values, state.f_ages, state.f_window = start["values"], start["ages"], start["window"]
+    state.f_compare = start.get("compare", filtering.BEFORE)
     since, until = start.get("since"), start.get("until")
     today = datetime.now(SAO_PAULO)
     state.f_days = ((since or today).date(), (until or since or today).date())
@@ -161,6 +162,13 @@ with st.sidebar:
         start, end = st.columns(2)
         start.time_input("Das", key="f_from", step=300)
         end.time_input("Até as", key="f_to", step=300)
+    compare = st.selectbox(
+        "Comparar com",
+        list(filtering.COMPARISONS),
+        key="f_compare",
+        disabled=window == "Tudo",
+        help="Cada métrica mostra a variação contra este período (escolha um período acima)",
+    )
     since, until = _custom_range()
     filters = filtering.filters_from_choices(
         cities,
@@ -171,6 +179,7 @@ with st.sidebar:
         states,
         since,
         until,
+        compare,
     )
     query = filtering.query_from_filters(filters)
     st.query_params.from_dict(query)  # the view, as a link
@@ -370,34 +379,41 @@ def _dismiss(at: datetime) -> None:
 
 def _metrics(shown: refresh.PanelView, filters: filtering.Filters) -> None:
     summary, previous = shown.summary, shown.previous
+    total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
+    values = {
+        "Valor Total": (total, format_brl(summary.total_cents), "total"),
+        "Valor Médio": (
+            mean,
+            "—" if summary.mean_cents is None else format_brl(summary.mean_cents),
+            "mean",
+        ),
+        "Total Registros": (count, format_int(summary.count), "count"),
+        "Idade Média": (
+            age,
+            "—" if summary.mean_age is None else f"{summary.mean_age:.1f}".replace(".", ","),
+            "age",
+        ),
+    }
+    if previous is not None and previous.count == 0:  # in words, not an empty delta
+        for label, (column, value, _) in values.items():
+            column.metric(
+                label,
+                value,
+                delta=filtering.empty_comparison(filters),
+                delta_color="off",
+                delta_arrow="off",
+            )
+        return
     change = metrics.changes(summary, previous) if previous is not None else {}
     versus = filtering.comparison_label(filters) if previous is not None else None
-    total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
-    total.metric(
-        "Valor Total",
-        format_brl(summary.total_cents),
-        delta=change.get("total"),
-        delta_description=versus,
-    )
-    mean.metric(
-        "Valor Médio",
-        "—" if summary.mean_cents is None else format_brl(summary.mean_cents),
-        delta=change.get("mean"),
-        delta_description=versus,
-    )
-    count.metric(
-        "Total Registros",
-        format_int(summary.count),
-        delta=change.get("count"),
-        delta_description=versus,
-    )
-    age.metric(
-        "Idade Média",
-        "—" if summary.mean_age is None else f"{summary.mean_age:.1f}".replace(".", ","),
-        delta=change.get("age"),
-        delta_color="off",
-        delta_description=versus,
-    )
+    for label, (column, value, name) in values.items():
+        column.metric(
+            label,
+            value,
+            delta=change.get(name),
+            delta_color="off" if name == "age" else "normal",
+            delta_description=versus,
+        )
 
 
 def _empty_state(in_table: int) -> None:
