@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sales_monitor.ptbr import count_of, format_brl, format_int
 
@@ -29,3 +31,14 @@ def test_format_int_uses_dots_for_thousands():
 )
 def test_count_of_agrees_in_number(n, text):
     assert count_of(n, "mensagem", "mensagens") == text
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
+def test_a_percentage_reads_as_in_brazil_at_any_size(share):
+    import re
+
+    from sales_monitor.ptbr import signed_percent
+
+    text = signed_percent(share)
+    assert re.fullmatch(r"[+-]\d{1,3}(\.\d{3})*,\d%", text), text
+    assert float(text[:-1].replace(".", "").replace(",", ".")) == float(f"{share * 100:+.1f}")

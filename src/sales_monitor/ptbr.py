@@ -35,8 +35,8 @@ def short_brl(reais: float) -> str:
 
 
 def signed_percent(share: float) -> str:
-    """`+12,3%`, `-4,0%`."""
-    return f"{share:+.1%}".replace(".", ",")
+    """`+12,3%`, `-4,0%`, `+2.900,3%`: a point between thousands, a decimal comma."""
+    return f"{share:+,.1%}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def count_of(n: int, singular: str, plural: str) -> str:

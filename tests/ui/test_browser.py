@@ -339,8 +339,14 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
     earlier = [
         replace(sale(6_100_000, "Londrina", cents=5_000), timestamp=now - timedelta(minutes=20))
     ]
+    # the same minutes yesterday and a week ago, and sales across the days between
+    days_ago = [
+        replace(sale(6_200_000 + days, "Londrina", cents=days * 1_000), timestamp=moment)
+        for days in range(1, 9)
+        for moment in [now - timedelta(days=days, minutes=2)]
+    ]
     sender = make_producer(demo.settings.bootstrap_servers)
-    for record in recent + earlier:
+    for record in recent + earlier + days_ago:
         sender.send(demo.settings.topic, **_kv(record))
     sender.flush()
     sender.close()
@@ -358,6 +364,16 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
     delta = page.locator('[data-testid="stMetric"]').filter(has_text="Valor Total")
     # the sale 20 minutes ago is in the previous 15 minutes: 300,03 against 50,00
     assert "+R$ 250,03 (+500,1%)" in delta.locator('[data-testid="stMetricDelta"]').inner_text()
+
+    # a manager's comparisons: the same 15 minutes yesterday (R$ 10,00), a week ago (R$ 70,00)
+    for code, label, change in [
+        ("ontem", "vs. ontem, mesmo horário", "+R$ 290,03 (+2.900,3%)"),
+        ("semana", "vs. semana passada", "+R$ 230,03 (+328,6%)"),
+    ]:
+        page.goto(f"{app}/?cidade=Londrina&janela=15min&comparar={code}")
+        page.get_by_text(label).first.wait_for(timeout=30_000)
+        delta = page.locator('[data-testid="stMetric"]').filter(has_text="Valor Total")
+        assert change in delta.locator('[data-testid="stMetricDelta"]').inner_text()
     page.get_by_text("Valor total por estado (UF da cidade)").wait_for(timeout=30_000)
     screenshot(page, "dashboard-filtered.png")
 
