@@ -16,6 +16,7 @@ from typing import Any
 
 from sales_monitor.errors import SecurityError, SettingsError
 from sales_monitor.kafka.connection import Connection
+from sales_monitor.targets import MAX_TARGET_CENTS, PERIODS, Targets
 
 DEFAULT_BOOTSTRAP = "localhost:9092"
 DEFAULT_TOPIC = "csv-data"
@@ -78,6 +79,12 @@ class Settings:
     read_only: bool = False  # hide every action that writes to the topic
     compression: str = "none"  # how the project's writers compress their batches
     embedded: Embedded = field(default_factory=Embedded)
+    targets: Targets = Targets()  # until someone sets others on the page
+
+    @property
+    def targets_file(self) -> Path:
+        """Where the targets set on the page are kept."""
+        return self.embedded.data_dir / "metas.json"
 
     @property
     def bootstrap_servers(self) -> str:
@@ -108,6 +115,12 @@ class Settings:
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
             compression=_codec(env.get("KAFKA_COMPRESSION_TYPE") or "none"),
             embedded=Embedded.from_env(env),
+            targets=Targets(
+                **{
+                    period: _target(env, f"DASHBOARD_TARGET_{name}")
+                    for period, name in zip(PERIODS, ("DAY", "WEEK", "MONTH"), strict=True)
+                }
+            ),
         )
 
 
@@ -128,6 +141,14 @@ def _number(
     if value < minimum:
         raise SettingsError(f"{name}={shown} deve ser pelo menos {minimum:g}")
     return value
+
+
+def _target(env: Mapping[str, str], name: str) -> int | None:
+    """A target in reais (`50000`, `50000.50`) as cents; unset or 0: no target."""
+    reais = _number(env, name, 0.0, float, minimum=0)
+    if reais * 100 > MAX_TARGET_CENTS:
+        raise SettingsError(f"{name} acima do maior valor aceito (R$ 100 bilhões)")
+    return round(reais * 100) or None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -597,3 +597,38 @@ def test_an_empty_comparison_period_says_so_in_words(seeded_stream):
     four = ("Valor Total", "Valor Médio", "Total Registros", "Idade Média")
     deltas = {m.label: m.proto.delta for m in app.metric if m.label in four}
     assert deltas == dict.fromkeys(four, "sem vendas 15 min antes")
+
+
+def test_a_target_set_on_the_page_shows_progress_and_outlives_the_server(
+    seeded_stream, monkeypatch, tmp_path
+):
+    from datetime import datetime, timedelta
+
+    from sales_monitor.record import SAO_PAULO
+
+    monkeypatch.setenv("SALES_MONITOR_DATA_DIR", str(tmp_path))
+    now = datetime.now(SAO_PAULO)
+    today = max(now - timedelta(minutes=1), now.replace(hour=0, minute=0, second=1))
+    seeded_stream.store.apply([replace(sale(1, cents=25_000_00), timestamp=today)])
+    app = run_page()
+    assert not any(p.proto.text.startswith("Meta do dia") for p in app.get("progress"))
+    app.number_input(key="target_day").set_value(100_000.0)
+    button(app, "Salvar metas").click().run()
+    assert (tmp_path / "metas.json").is_file()
+    (bar,) = [p for p in app.get("progress") if p.proto.text.startswith("Meta do dia")]
+    assert "R$ 25.000,00 de R$ 100.000,00 (25,0%)" in bar.proto.text
+    st.cache_resource.clear()  # a new server process: nothing kept in memory
+    again = run_page()
+    assert any("de R$ 100.000,00" in p.proto.text for p in again.get("progress"))
+
+
+def test_targets_from_the_settings_and_no_editor_in_read_only(seeded_stream, monkeypatch, tmp_path):
+    monkeypatch.setenv("SALES_MONITOR_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DASHBOARD_TARGET_MONTH", "1000000")
+    monkeypatch.setenv("DASHBOARD_READ_ONLY", "1")
+    app = run_page()
+    assert any(
+        p.proto.text.startswith("Meta do mês: R$ 0,00 de R$ 1.000.000,00")
+        for p in app.get("progress")
+    )
+    assert "Salvar metas" not in [b.label for b in app.button]

@@ -24,8 +24,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from sales_monitor.analysis import charts, filtering, metrics, tables, trend
+from sales_monitor.analysis import charts, filtering, metrics, tables, targets, trend
 from sales_monitor.record import SAO_PAULO
+from sales_monitor.targets import Targets
 
 KEPT_VIEWS = 8  # distinct views (filters) kept for the current table version
 
@@ -43,10 +44,15 @@ class PanelView:
     latest: pa.Table  # Arrow already: each tab's draw would otherwise convert 1,000 rows
     statistics: pd.DataFrame
     by_source: pd.DataFrame  # live records per writer, over the whole table
+    targets: list[targets.Progress]  # each target set, over the whole table
 
 
 def build(
-    snapshot: pd.DataFrame, filters: filtering.Filters, now: datetime, high_ticket_cents: int
+    snapshot: pd.DataFrame,
+    filters: filtering.Filters,
+    now: datetime,
+    high_ticket_cents: int,
+    goals: Targets | None = None,
 ) -> PanelView:
     moment = pd.Timestamp(now)
     table = filtering.apply_filters(snapshot, filters, now=moment)
@@ -77,6 +83,7 @@ def build(
         latest=pa.Table.from_pandas(tables.latest(table), preserve_index=False),
         statistics=metrics.statistics(table),
         by_source=metrics.live_by_source(snapshot),
+        targets=targets.progress(snapshot, goals or Targets(), now),
     )
 
 

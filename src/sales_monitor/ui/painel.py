@@ -5,13 +5,17 @@ shared consumer in `ui.resources`. Plain words on the page; offsets, lag, origin
 invalid messages live under "Detalhes técnicos".
 """
 
+import logging
 from datetime import datetime, time
 from typing import cast
 
 import pandas as pd
 import streamlit as st
 
+from sales_monitor import targets
 from sales_monitor.analysis import filtering, metrics, places, refresh, tables
+from sales_monitor.analysis import targets as analysis_targets
+from sales_monitor.errors import os_reason
 from sales_monitor.escaping import markdown_literal as literal
 from sales_monitor.ptbr import WHEN, count_of, format_brl, format_int
 from sales_monitor.record import SAO_PAULO
@@ -30,6 +34,7 @@ stream = resources.stream_for(settings)
 views = resources.views_for(settings)
 state = st.session_state
 MAX_TOASTS = 3  # high-ticket notices at once; more are counted in one
+log = logging.getLogger(__name__)
 
 st.title("Monitor de Vendas em Tempo Real")
 st.caption(f"Atualiza sozinho a cada {settings.refresh_seconds:g} s")
@@ -126,6 +131,38 @@ def _table_actions() -> None:
         )
 
 
+def _save_targets() -> None:
+    chosen = targets.Targets(
+        **{period: round(state[f"target_{period}"] * 100) or None for period in targets.PERIODS}
+    )
+    try:
+        targets.save(settings.targets_file, chosen)
+    except OSError as error:
+        log.warning("metas não salvas em %s: %s", settings.targets_file, error)
+        st.toast(f"As metas não foram salvas ({os_reason(error)}).", icon=icons.WARNING)
+        return
+    st.toast("Metas salvas: valem para todas as abas, também depois de reiniciar.")
+
+
+def _target_editor() -> None:
+    """The day's, week's and month's targets, for whoever may write (not in read-only)."""
+    saved = targets.load(settings.targets_file, settings.targets)
+    with st.popover("Metas", icon=icons.TARGET):
+        st.caption("Em reais; 0 = sem meta. Valem para todas as abas e todas as pessoas.")
+        for period, label in analysis_targets.NAMES.items():
+            cents = getattr(saved, period) or 0
+            st.number_input(
+                label,
+                min_value=0.0,
+                max_value=targets.MAX_TARGET_CENTS / 100,
+                value=cents / 100,
+                step=1_000.0,
+                format="%.2f",
+                key=f"target_{period}",
+            )
+        st.button("Salvar metas", on_click=_save_targets, type="primary")
+
+
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
 with st.sidebar:
     st.header("Filtros")
@@ -190,6 +227,7 @@ with st.sidebar:
     else:
         st.button("Continuar", on_click=_resume, type="primary")
     if not settings.read_only:
+        _target_editor()
         _table_actions()
 
 
@@ -219,6 +257,7 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
         )
     st.caption(metrics.freshness(now, status.last_arrival_at, []))
     summary, table = shown.summary, shown.table
+    _targets(shown.targets)
     _metrics(shown, filters)
     if summary.count == 0:
         _empty_state(len(snapshot))
@@ -377,6 +416,12 @@ def _dismiss(at: datetime) -> None:
     state.loss_dismissed = at
 
 
+def _targets(progress: list[analysis_targets.Progress]) -> None:
+    """A bar for each target set: the share sold, the projection at the pace so far."""
+    for each in progress:
+        st.progress(min(each.share, 1.0), text=each.sentence())
+
+
 def _metrics(shown: refresh.PanelView, filters: filtering.Filters) -> None:
     summary, previous = shown.summary, shown.previous
     total, mean, count, age = st.columns([1.6, 1.3, 1, 1])
@@ -467,10 +512,11 @@ def _shared_view(
 ) -> refresh.PanelView:
     """This refresh's view, computed once for every tab on the same table and filters."""
     end = refresh.window_end(filters, now, settings.refresh_seconds)
+    goals = targets.load(settings.targets_file, settings.targets)
     return views.get(
         version,
-        (filters, end),
-        lambda: refresh.build(snapshot, filters, end or now, settings.high_ticket_cents),
+        (filters, end, goals),
+        lambda: refresh.build(snapshot, filters, end or now, settings.high_ticket_cents, goals),
     )
 
 
@@ -480,7 +526,8 @@ def _paused_view(
     """A paused tab's view: its table never changes, so it is built once per filters."""
     kept = state.get("paused_view")
     if kept is None or kept[0] != filters:
-        kept = (filters, refresh.build(frozen, filters, at, settings.high_ticket_cents))
+        goals = targets.load(settings.targets_file, settings.targets)
+        kept = (filters, refresh.build(frozen, filters, at, settings.high_ticket_cents, goals))
         state.paused_view = kept
     return kept[1]
 

@@ -1,0 +1,63 @@
+"""Sales targets (metas) for the day, the week and the month, in cents.
+
+A person with write rights sets them on the Painel; they are kept in a small JSON file in
+the user's data folder (`metas.json`), written whole and renamed into place, so a restart of
+the dashboard keeps them and a crash mid-write never leaves half a file. A file, not a
+topic: a target belongs to the dashboard that shows it, needs no rights on the cluster, and
+is read in microseconds at every refresh. `DASHBOARD_TARGET_DAY`, `_WEEK` and `_MONTH` give
+the targets until someone sets others on the page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PERIODS = ("day", "week", "month")
+MAX_TARGET_CENTS = 10_000_000_000_000  # R$ 100 bilhões, the contract's largest sale
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    day: int | None = None
+    week: int | None = None
+    month: int | None = None
+
+    @property
+    def set(self) -> dict[str, int]:
+        """The periods that have a target, with it."""
+        return {name: cents for name in PERIODS if (cents := getattr(self, name))}
+
+
+def load(path: Path, fallback: Targets) -> Targets:
+    """The targets saved on the page, or `fallback` (the settings') where none were saved
+    or the file cannot be read (then logged, never raised: the page still draws)."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return fallback
+    except (OSError, ValueError) as error:
+        log.warning("metas em %s ilegíveis (%s); valem as da configuração", path, error)
+        return fallback
+    if not isinstance(saved, dict):
+        return fallback
+    return Targets(**{name: _cents(saved.get(name)) for name in PERIODS})
+
+
+def save(path: Path, targets: Targets) -> None:
+    """Written to a temporary file beside it, then renamed over it: whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(asdict(targets)), encoding="utf-8")
+    os.replace(part, path)
+
+
+def _cents(value: object) -> int | None:
+    if type(value) is int and 0 < value <= MAX_TARGET_CENTS:
+        return value
+    return None

@@ -1,0 +1,36 @@
+"""The targets file: whole or not at all, and never a reason for the page to fail."""
+
+import pytest
+
+from sales_monitor import targets
+from sales_monitor.targets import Targets
+
+pytestmark = pytest.mark.unit
+
+SETTINGS = Targets(day=1_000_00)
+
+
+def test_targets_saved_are_the_targets_loaded(tmp_path):
+    path = tmp_path / "dados" / "metas.json"
+    chosen = Targets(day=50_000_00, week=None, month=1_200_000_00)
+    targets.save(path, chosen)
+    assert targets.load(path, SETTINGS) == chosen
+    assert [p.name for p in path.parent.iterdir()] == ["metas.json"]  # no .part left
+
+
+def test_without_a_file_the_settings_count(tmp_path):
+    assert targets.load(tmp_path / "metas.json", SETTINGS) == SETTINGS
+
+
+@pytest.mark.parametrize("text", ["", "{", "[1, 2]", "null", '"metas"', "\xff\xfe"])
+def test_a_damaged_file_gives_the_settings_targets(tmp_path, text):
+    path = tmp_path / "metas.json"
+    path.write_text(text, encoding="latin-1")
+    assert targets.load(path, SETTINGS) == SETTINGS
+
+
+def test_values_that_are_not_targets_are_no_target(tmp_path):
+    path = tmp_path / "metas.json"
+    path.write_text('{"day": -5, "week": 1.5, "month": 100000000000000000000}')
+    assert targets.load(path, SETTINGS) == Targets()
+    assert Targets(day=5, month=7).set == {"day": 5, "month": 7}
