@@ -321,7 +321,7 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
     import openpyxl
 
     from sales_monitor.kafka.clients import make_producer
-    from sales_monitor.ptbr import format_brl
+    from sales_monitor.ptbr import format_brl, format_int
     from sales_monitor.record import SAO_PAULO
     from tests.helpers.factories import sale
 
@@ -408,7 +408,7 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
         env=os.environ | {"KAFKA_BOOTSTRAP_SERVERS": demo.settings.bootstrap_servers},
     )
     assert sent.returncode == 0, sent.stdout + sent.stderr
-    assert f"Resumo: {len(rows)} enviados, 0 rejeitados, 0 falhas." in sent.stdout
+    assert f"Resumo: {format_int(len(rows))} enviados, 0 rejeitados, 0 falhas." in sent.stdout
     expected = format_brl(cents - before + 1_234_567)
     page.wait_for_function(
         "(want) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
@@ -417,6 +417,28 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
         timeout=30_000,
     )
     assert _metric(page, "Total Registros").replace(".", "") == count
+    page.close()
+
+
+def test_a_target_set_on_the_page_survives_a_dashboard_restart(browser, demo):
+    from sales_monitor.launch.web import start_dashboard, stop_children
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(f"http://127.0.0.1:{demo.port}")
+    wait_for_total(page, lambda total: total > 0)
+    page.get_by_role("button", name="Metas").click()
+    target = page.get_by_label("Meta do dia")
+    target.fill("123456")
+    target.press("Enter")
+    page.get_by_role("button", name="Salvar metas").click()
+    bar = page.get_by_text(re.compile(r"^Meta do dia: R\$ [\d.]+,\d\d de R\$ 123\.456,00"))
+    bar.first.wait_for(timeout=30_000)
+    screenshot(page, "dashboard-target.png", publish=False)
+
+    stop_children([demo.children["dashboard"]])  # a new server: nothing kept in memory
+    demo.children["dashboard"], demo.port = start_dashboard(demo.settings, demo.port)
+    page.goto(f"http://127.0.0.1:{demo.port}")
+    bar.first.wait_for(timeout=30_000)
     page.close()
 
 
