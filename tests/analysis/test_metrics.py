@@ -136,3 +136,10 @@ def test_the_freshness_line():
         "atraso produção→tabela p50 30 ms, p95 1,5 s"
     )
     assert "há 2 h 5 min" in metrics.freshness(now, now - pd.Timedelta(minutes=125), [])
+
+
+def test_ages_read_whole_where_they_are_whole():
+    frame = table(sale(1, age=18), sale(2, age=30), sale(3, age=43), sale(4, age=50))
+    ages = metrics.statistics(frame)["idade"]
+    assert (ages["mínimo"], ages["máximo"], ages["mediana"]) == ("18", "50", "36,5")
+    assert ages["média"] == "35,2"  # 35,25: one decimal, as people read an average

@@ -85,7 +85,10 @@ def test_broker_down_shows_a_clear_status(seeded_stream):
     )
     app = run_page()
     assert not app.exception
-    assert any("Kafka indisponível" in error.value for error in app.error)
+    (box,) = [error.value for error in app.error if "Kafka indisponível" in error.value]
+    assert "em x:1 e tenta de novo" in box  # plain words, the address as typed
+    assert "`" not in box and "\u2060" not in box and "\\" not in box
+    assert any(t.value == "Último aviso do Kafka: nenhum broker responde" for t in app.text)
 
 
 def test_missing_topic_shows_a_warning(seeded_stream):
@@ -312,7 +315,13 @@ def test_filters_come_from_the_url_and_go_back_to_it(seeded_stream):
 def test_url_parameters_become_widget_values(query, expected):
     from sales_monitor.analysis import filtering
 
-    no_states_or_dates = {"states": [], "since": None, "until": None, "notes": []}
+    no_states_or_dates = {
+        "states": [],
+        "since": None,
+        "until": None,
+        "compare": filtering.BEFORE,
+        "notes": [],
+    }
     assert filtering.choices_from_query(query, 2_000) == no_states_or_dates | expected
 
 
@@ -481,6 +490,9 @@ def test_a_new_high_ticket_sale_is_announced_once_in_each_tab(seeded_stream):
     assert [t.value for t in app.toast] == ["Venda de R$ 2.500,00 em Recife"]
     app.run()
     assert not app.toast  # once
+    seeded_stream.store.apply([sale(n, "Natal", 200_000 + n) for n in range(4, 9)])
+    app.run()  # five at once: one notice, the largest named
+    assert [t.value for t in app.toast] == ["5 vendas altas agora; a maior: R$ 2.000,08 em Natal"]
 
 
 def test_the_sales_page_speaks_plain_words(seeded_stream):

@@ -174,7 +174,7 @@ def statistics(table: pd.DataFrame) -> pd.DataFrame:
     counted = described.index == "registros"
     return pd.DataFrame(
         {
-            "idade": _shown(described["idade"], counted, lambda v: decimal_comma(v, 1)),
+            "idade": _shown(described["idade"], counted, _age),
             "valor": _shown(described["valor"], counted, reais),
         },
         index=described.index,
@@ -190,6 +190,13 @@ def _described(values: np.ndarray) -> list[float]:
     deviation = float(values.std(ddof=1)) if len(values) > 1 else float("nan")
     low, high = float(values.min()), float(values.max())
     return [len(values), float(values.mean()), deviation, low, *quartiles, high]
+
+
+def _age(years: float) -> str:
+    """An age as people say it: whole where it is whole (18, not 18,0), else one decimal."""
+    if years == years and float(years).is_integer():
+        return format_int(int(years))
+    return decimal_comma(years, 1)
 
 
 def _shown(

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime, time
 from typing import cast
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -33,7 +34,6 @@ settings = resources.load_settings()  # app.py has checked it
 stream = resources.stream_for(settings)
 views = resources.views_for(settings)
 state = st.session_state
-MAX_TOASTS = 3  # high-ticket notices at once; more are counted in one
 log = logging.getLogger(__name__)
 
 st.title("Monitor de Vendas em Tempo Real")
@@ -318,10 +318,18 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
 def _connection_notices(reading: Reading) -> None:
     status = reading.status
     if status.state == StreamState.BROKER_DOWN:
-        st.error(f"Kafka indisponível: {literal(status.detail)}", icon=icons.OFFLINE)
+        st.error(
+            f"Kafka indisponível: o painel não consegue falar com o Kafka em "
+            f"{status.bootstrap or settings.bootstrap_servers} e tenta de novo a cada "
+            "segundo. O motivo está em Detalhes técnicos, no fim da página.",
+            icon=icons.OFFLINE,
+        )
     elif status.state == StreamState.FAILED:
-        detail = literal(status.detail)
-        st.error(f"A leitura do tópico falhou e está recomeçando: {detail}", icon=icons.OFFLINE)
+        st.error(
+            "A leitura do tópico falhou e está recomeçando sozinha. O motivo está em "
+            "Detalhes técnicos, no fim da página.",
+            icon=icons.OFFLINE,
+        )
     elif status.state == StreamState.NO_TOPIC:
         st.warning(f"Aguardando o tópico: {literal(status.detail)}", icon=icons.WAITING)
     elif status.state == StreamState.CONNECTING:
@@ -498,12 +506,15 @@ def _announce_high_tickets(shown: refresh.PanelView) -> None:
     new = [i for i in ids if i not in seen]
     if not new:
         return
-    rows = shown.alerts.set_index("id")
-    for sale_id in new[:MAX_TOASTS]:
-        row = rows.loc[sale_id]
-        st.toast(f"Venda de {row['valor']} em {literal(str(row['cidade']))}", icon=icons.SALE)
-    if len(new) > MAX_TOASTS:
-        st.toast(f"E mais {count_of(len(new) - MAX_TOASTS, 'venda alta', 'vendas altas')}.")
+    table = shown.table
+    hits = table.iloc[np.flatnonzero(np.isin(table["id"].to_numpy(), new))]
+    largest = hits.iloc[int(hits["valor_centavos"].to_numpy().argmax())]
+    where = f"{format_brl(int(largest['valor_centavos']))} em {literal(str(largest['cidade']))}"
+    if len(new) == 1:
+        st.toast(f"Venda de {where}", icon=icons.SALE)
+    else:
+        several = count_of(len(new), "venda alta", "vendas altas")
+        st.toast(f"{several} agora; a maior: {where}", icon=icons.SALE)
     seen.update(new)
 
 
@@ -538,9 +549,8 @@ def _technical_details(reading: Reading, by_source: pd.DataFrame, now: datetime)
         f"Tópico `{settings.topic}` em `{settings.bootstrap_servers}` · "
         + metrics.freshness(now, status.last_arrival_at, reading.delays_ms)
     )
-    broker, topic, lag, rate = st.columns(4)
-    broker.metric("Broker", status.bootstrap)
-    topic.metric("Tópico", f"{status.topic} ({len(status.partitions)} part.)")
+    partitions, lag, rate = st.columns(3)
+    partitions.metric("Partições", format_int(len(status.partitions)))
     lag.metric("Atraso (mensagens)", format_int(status.lag))
     rate.metric("Registros/s (último minuto)", f"{reading.per_second:.1f}".replace(".", ","))
     read = sum(status.positions.values())
@@ -551,7 +561,7 @@ def _technical_details(reading: Reading, by_source: pd.DataFrame, now: datetime)
         f"· última mensagem: {last} · mensagens inválidas: **{format_int(status.invalid)}**"
     )
     if status.detail:
-        st.caption(literal(status.detail))
+        st.text(f"Último aviso do Kafka: {status.detail}")  # as written: no Markdown
     if not by_source.empty:
         st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
         st.dataframe(by_source, hide_index=True)
