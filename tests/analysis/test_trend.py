@@ -89,3 +89,32 @@ def test_the_trend_equals_pandas_resample_of_the_local_buckets(seed):
     expected = expected.resample(bucket).sum().iloc[-trend.TREND_POINTS :]
     assert points["momento"].tolist() == expected.index.tolist()
     assert points["valor"].tolist() == (expected / 100).tolist()
+
+
+def test_a_few_old_sales_do_not_flatten_a_live_trend():
+    """The sample file's 40 sales of a year ago beside a demo's last five minutes."""
+    from datetime import datetime, timedelta
+
+    from sales_monitor.analysis import charts
+    from sales_monitor.record import SAO_PAULO
+
+    now = datetime(2026, 12, 5, 11, 0, tzinfo=SAO_PAULO)
+    old = [replace(sale(n), timestamp=now - timedelta(days=365, hours=n)) for n in range(1, 41)]
+    live = [replace(sale(100 + n), timestamp=now - timedelta(seconds=n)) for n in range(300)]
+    drawn = trend.revenue_trend(table(*old, *live))
+    assert drawn.attrs["bucket"] <= pd.Timedelta("5s") and drawn.attrs["earlier"] == 40
+    assert drawn["valor"].sum() * 100 == sum(r.value_cents for r in live)
+    title = charts.revenue_trend(drawn).to_plotly_json()["layout"]["title"]["text"]
+    assert title == "Receita a cada 5 s (40 vendas anteriores fora da escala)"
+
+
+def test_a_trend_across_new_year_shows_the_year():
+    from datetime import datetime, timedelta
+
+    from sales_monitor.analysis import charts
+    from sales_monitor.record import SAO_PAULO
+
+    midnight = datetime(2027, 1, 1, tzinfo=SAO_PAULO)
+    sales = [replace(sale(n), timestamp=midnight + timedelta(days=n - 3)) for n in range(6)]
+    layout = charts.revenue_trend(trend.revenue_trend(table(*sales))).to_plotly_json()["layout"]
+    assert "%d/%m/%Y" in [stop["value"] for stop in layout["xaxis"]["tickformatstops"]]

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sales_monitor.escaping import plotly_literal
-from sales_monitor.ptbr import format_brl, format_int, short_brl
+from sales_monitor.ptbr import count_of, format_brl, format_int, short_brl
 
 HEIGHT = 340
 BAR_CITIES = 25  # cities in the bar chart; the rest are said to exist
@@ -177,14 +177,19 @@ def value_by_age(frame: pd.DataFrame, total_rows: int) -> SharedFigure:
 def revenue_trend(frame: pd.DataFrame) -> SharedFigure:
     """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
     bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
+    # the year, where the drawn span crosses one (a sale of last December beside today's)
+    years = len(frame) and frame["momento"].iloc[0].year != frame["momento"].iloc[-1].year
+    day = "%d/%m/%Y" if years else "%d/%m"
     line = go.Scatter(
         x=frame["momento"],
         y=frame["valor"],
         mode="lines+markers",
         customdata=_brl(frame["valor"]),
-        hovertemplate="%{x|%d/%m %H:%M:%S}<br>%{customdata}<extra></extra>",
+        hovertemplate=f"%{{x|{day} %H:%M:%S}}<br>%{{customdata}}<extra></extra>",
     )
     title = f"Receita a cada {bucket_label(bucket)}"
+    if earlier := frame.attrs.get("earlier", 0):
+        title += f" ({count_of(earlier, 'venda anterior', 'vendas anteriores')} fora da escala)"
     figure = _layout(SharedFigure(line), title, "Horário", "Valor")
     if len(frame):
         figure.update_layout(yaxis=_money_axis(frame["valor"].max()))
@@ -192,7 +197,7 @@ def revenue_trend(frame: pd.DataFrame) -> SharedFigure:
     stops = [
         {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
         {"dtickrange": [60_000, 86_400_000], "value": "%H:%M"},
-        {"dtickrange": [86_400_000, None], "value": "%d/%m"},
+        {"dtickrange": [86_400_000, None], "value": day},
     ]
     figure.update_layout(xaxis_tickformatstops=stops)
     if len(frame) == 1:  # Plotly's autorange collapses on one point: show it mid-axis

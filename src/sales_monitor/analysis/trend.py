@@ -6,6 +6,10 @@ import numpy as np
 import pandas as pd
 
 TREND_POINTS = 300  # the trend's bucket is the smallest that keeps it to this many points
+# without a time window, the most recent three quarters of the sales set the scale: a few
+# old sales (the sample file, the docs' example) must not turn a live demo's trend into
+# one flat line a day wide; they stay in every total, and the title counts them
+RECENT_SHARE = 0.75
 
 
 BUCKETS = [pd.Timedelta(t) for t in ("5s", "15s", "1min", "5min", "15min", "1h", "6h", "1D")]
@@ -62,15 +66,24 @@ def trend_bucket(span: pd.Timedelta) -> pd.Timedelta:
     return next((b for b in BUCKETS if span / b <= TREND_POINTS), BUCKETS[-1])
 
 
+def recent_span(moments: pd.Series) -> pd.Timedelta:
+    """From the latest sale back to where the most recent RECENT_SHARE of the sales begin."""
+    ticks = moments.array.asi8
+    unit = np.datetime_data(moments.dtype.base)[0]
+    start = np.quantile(ticks, 1 - RECENT_SHARE, method="lower")
+    return pd.Timedelta(int(ticks.max() - start), unit=unit)
+
+
 def revenue_trend(table: pd.DataFrame, span: pd.Timedelta | None = None) -> pd.DataFrame:
     """Valor (R$) summed per bucket, quiet buckets as zero, over `span` (the time window)
-    or, without one, over the table's own time range. `attrs["bucket"]` is the bucket."""
+    or, without one, over where most sales are (`recent_span`). `attrs["bucket"]` is the
+    bucket, `attrs["earlier"]` how many sales come before the first bucket drawn."""
     if table.empty:
         empty = pd.DataFrame({"momento": pd.Series(dtype=table["timestamp"].dtype), "valor": []})
-        empty.attrs["bucket"] = BUCKETS[0]
+        empty.attrs["bucket"], empty.attrs["earlier"] = BUCKETS[0], 0
         return empty
     moments = table["timestamp"]
-    bucket = trend_bucket(span if span is not None else moments.max() - moments.min())
+    bucket = trend_bucket(span if span is not None else recent_span(moments))
     cents = table["valor_centavos"]
     if not _within_hour(bucket):
         summed = cents.groupby(_floor(moments, bucket)).sum()
@@ -80,4 +93,5 @@ def revenue_trend(table: pd.DataFrame, span: pd.Timedelta | None = None) -> pd.D
         starts, sums = _latest_buckets(moments, cents.to_numpy(), bucket)
     trend = pd.DataFrame({"momento": starts, "valor": sums / 100})
     trend.attrs["bucket"] = bucket
+    trend.attrs["earlier"] = int((moments < starts[0]).sum()) if len(starts) else 0
     return trend
