@@ -28,13 +28,13 @@ def test_latest_lists_the_latest_sales_by_sale_time_and_is_capped():
     same_time = table(sale(1), sale(2), sale(3))
     assert tables.latest(same_time)["id"].tolist() == [3, 2, 1]  # ties: the later write
     assert list(tables.latest(store.snapshot()).columns) == [
-        "id",
-        "nome",
-        "idade",
-        "cidade",
-        "uf",
         "valor",
         "data e hora",
+        "cidade",
+        "uf",
+        "nome",
+        "idade",
+        "id",
     ]
 
 

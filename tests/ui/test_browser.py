@@ -420,6 +420,27 @@ def test_the_painel_for_a_sales_person_in_chromium(browser, demo, tmp_path):
     page.close()
 
 
+def test_a_phone_reads_the_metrics_and_the_latest_sales_without_scrolling_sideways(browser, demo):
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.goto(f"http://127.0.0.1:{demo.port}")
+    wait_for_total(phone, lambda total: total > 0)
+    phone.get_by_text("Pela hora da venda").first.wait_for(timeout=30_000)
+    grids = phone.locator('[data-testid="stDataFrame"]:visible')  # alerts, latest sales
+    wide = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the page is {wide} px wider than the phone"
+    for label in ("Valor Total", "Total Registros"):
+        box = phone.locator('[data-testid="stMetric"]').filter(has_text=label).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert grids.count() >= 1
+    for grid in grids.all():
+        box = grid.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert phone.locator(".modebar").count() == 0  # no toolbar over the charts' titles
+    phone.get_by_text("Pela hora da venda").first.scroll_into_view_if_needed()
+    screenshot(phone, "dashboard-phone.png")
+    phone.close()
+
+
 def test_a_target_set_on_the_page_survives_a_dashboard_restart(browser, demo):
     from sales_monitor.launch.web import start_dashboard, stop_children
 

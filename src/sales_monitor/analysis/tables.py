@@ -69,17 +69,18 @@ def numeric(table: pd.DataFrame) -> pd.DataFrame:
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """The sale as a person in Brazil reads it: R$ 1.820,83, 27/08/2025 12:00:00, the state
-    beside the city; who wrote it (`origem`) is for the technical details and the CSV."""
+    beside the city; valor and time first, the long id last, so a phone shows what matters
+    without scrolling sideways. Who wrote it (`origem`) is for the technical details."""
     cities = table["cidade"].astype(str).tolist()
     return pd.DataFrame(
         {
-            "id": table["id"].to_numpy(),
-            "nome": table["nome"].to_numpy(),
-            "idade": table["idade"].to_numpy(),
-            "cidade": cities,
-            "uf": places.states_for(cities),
             "valor": [format_brl(c) for c in table["valor_centavos"].tolist()],
             "data e hora": brazilian_times(table["timestamp"]),
+            "cidade": cities,
+            "uf": places.states_for(cities),
+            "nome": table["nome"].to_numpy(),
+            "idade": table["idade"].to_numpy(),
+            "id": table["id"].to_numpy(),
         }
     )
 

@@ -482,17 +482,15 @@ def _empty_state(in_table: int) -> None:
     st.button("Limpar filtros", on_click=_clear_filters, key="clear_filters_empty")
 
 
+# no toolbar over the charts' titles (on a phone it covered them); zoom by dragging stays
+CHART_CONFIG = {"displayModeBar": False}
+
+
 def _charts(shown: refresh.PanelView) -> None:
     figures = shown.figures
-    left, right = st.columns(2)
-    left.plotly_chart(figures["bar"], key="bar")
-    right.plotly_chart(figures["states"], key="states")
-    left, right = st.columns(2)
-    left.plotly_chart(figures["pie"], key="pie")
-    right.plotly_chart(figures["hist"], key="hist")
-    left, right = st.columns(2)
-    left.plotly_chart(figures["trend"], key="trend")
-    right.plotly_chart(figures["scatter"], key="scatter")
+    for pair in (("bar", "states"), ("pie", "hist"), ("trend", "scatter")):
+        for column, name in zip(st.columns(2), pair, strict=True):
+            column.plotly_chart(figures[name], key=name, config=CHART_CONFIG)
 
 
 def _announce_high_tickets(shown: refresh.PanelView) -> None:
