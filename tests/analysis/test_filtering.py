@@ -162,3 +162,16 @@ def test_each_comparison_names_itself():
     assert filtering.empty_comparison(chosen) == "sem vendas na hora anterior"
     yesterday = filtering.Filters(window="Última hora", compare="Ontem, mesmo horário")
     assert filtering.empty_comparison(yesterday) == "sem vendas ontem, mesmo horário"
+
+
+def test_the_city_list_offers_the_cities_with_most_sales_and_the_chosen():
+    frame = table(
+        *[sale(n, "Natal") for n in range(1, 4)],
+        *[sale(n, "Recife") for n in range(4, 6)],
+        sale(6, "Acari"),
+        sale(7, "Zé Doca"),
+    )
+    assert filtering.city_options(frame, [], limit=2) == ["Natal", "Recife"]
+    assert filtering.city_options(frame, ["Zé Doca"], limit=2) == ["Natal", "Recife", "Zé Doca"]
+    assert filtering.city_options(frame, [], limit=3) == ["Acari", "Natal", "Recife"]  # ties: A-Z
+    assert filtering.city_options(frame, []) == ["Acari", "Natal", "Recife", "Zé Doca"]

@@ -644,3 +644,18 @@ def test_targets_from_the_settings_and_no_editor_in_read_only(seeded_stream, mon
         for p in app.get("progress")
     )
     assert "Salvar metas" not in [b.label for b in app.button]
+
+
+def test_a_table_of_many_cities_offers_the_busiest_and_says_so(seeded_stream, monkeypatch):
+    from sales_monitor.analysis import filtering
+
+    monkeypatch.setattr(filtering, "CITY_OPTIONS", 3)
+    seeded_stream.store.apply(
+        [sale(n, f"Cidade {n % 5}") for n in range(1, 21)] + [sale(99, "Cidade 4")]
+    )
+    app = run_page()
+    (cities,) = [m for m in app.sidebar.multiselect if m.label == "Cidades"]
+    assert cities.options == ["Cidade 0", "Cidade 1", "Cidade 4"]
+    assert any(
+        "A lista traz as 3 cidades com mais vendas de 5" in c.value for c in app.sidebar.caption
+    )

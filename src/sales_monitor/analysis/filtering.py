@@ -99,6 +99,23 @@ _MINUTE, _MS = pd.Timedelta(minutes=1), pd.Timedelta(milliseconds=1)
 
 AGE_BOUNDS = (0, 130)
 
+# the city list offers at most this many (those with most sales); any other can be typed.
+# A list of 100,000 cities made the page's first load and every keystroke in it lag for
+# seconds (`uv run bench --only cities` measures both)
+CITY_OPTIONS = 1_000
+
+
+def city_options(table: pd.DataFrame, chosen: list[str], limit: int | None = None) -> list[str]:
+    """The cities the filter offers, alphabetically: the `limit` (CITY_OPTIONS) with most
+    sales, ties in alphabetical order, and every city already chosen."""
+    limit = CITY_OPTIONS if limit is None else limit
+    counts = table["cidade"].value_counts(sort=False)
+    counts = counts[counts > 0]
+    if len(counts) > limit:
+        ranked = counts.index.to_numpy()[np.lexsort((counts.index.astype(str), -counts.to_numpy()))]
+        counts = counts[ranked[:limit]]
+    return sorted(set(counts.index.astype(str)) | set(chosen))
+
 
 VALUE_FLOOR_REAIS = 2_000
 

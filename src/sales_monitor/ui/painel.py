@@ -163,6 +163,20 @@ def _target_editor() -> None:
         st.button("Salvar metas", on_click=_save_targets, type="primary")
 
 
+def _city_options(snapshot: pd.DataFrame, chosen: list[str]) -> tuple[list[str], int]:
+    """The city filter's list (the chosen cities added) and how many cities the table has,
+    counted once per table for every tab: a snapshot is a new object only when the table
+    changed."""
+    kept = resources.city_lists()
+    if kept.get("table") is not snapshot:
+        offered = filtering.city_options(snapshot, [])
+        kept.update(table=snapshot, cities=offered, count=snapshot["cidade"].nunique())
+    offered, count = kept["cities"], kept["count"]
+    if not set(chosen) <= set(offered):
+        offered = sorted(set(offered) | set(chosen))
+    return offered, count
+
+
 # -- Sidebar: filters and actions (a change reruns the page; the fragment below follows) --
 with st.sidebar:
     st.header("Filtros")
@@ -171,13 +185,20 @@ with st.sidebar:
     stops = _start_from_url(top_value)
     for note in state.get("link_notes", []):
         st.info(note, icon=icons.INFO)
+    offered, in_table = _city_options(snapshot, state.f_cities)
     cities = st.multiselect(
         "Cidades",
-        sorted(set(snapshot["cidade"].unique()) | set(state.f_cities)),
+        offered,
         key="f_cities",
         placeholder="Todas",
         select_all=False,
+        accept_new_options=True,  # a city beyond the list: typed as it is written
     )
+    if in_table > len(offered):
+        st.caption(
+            f"A lista traz as {format_int(filtering.CITY_OPTIONS)} cidades com mais vendas de "
+            f"{format_int(in_table)}; digite o nome de outra para filtrar por ela."
+        )
     states = st.multiselect(
         "Estados (UF)",
         places.STATES,

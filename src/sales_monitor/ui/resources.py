@@ -8,6 +8,7 @@ tab reads the same store, fed by one consumer, and writes through one producer.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import streamlit as st
 
@@ -80,3 +81,9 @@ def stream_for(settings: Settings) -> StreamConsumer:
 def producer_for(settings: Settings) -> Producer:
     connection = settings.connection
     return shared_producer(_key(connection), connection, settings.topic, settings.compression)
+
+
+@st.cache_resource
+def city_lists() -> dict[str, Any]:
+    """The city filter's list for the newest table, kept for every session of the server."""
+    return {}
