@@ -454,7 +454,7 @@ def test_a_target_set_on_the_page_survives_a_dashboard_restart(browser, demo):
     page.get_by_role("button", name="Salvar metas").click()
     bar = page.get_by_text(re.compile(r"^Meta do dia: R\$ [\d.]+,\d\d de R\$ 123\.456,00"))
     bar.first.wait_for(timeout=30_000)
-    screenshot(page, "dashboard-target.png", publish=False)
+    screenshot(page, "dashboard-target.png")
 
     stop_children([demo.children["dashboard"]])  # a new server: nothing kept in memory
     demo.children["dashboard"], demo.port = start_dashboard(demo.settings, demo.port)

@@ -157,7 +157,7 @@ def _target_editor() -> None:
                 max_value=targets.MAX_TARGET_CENTS / 100,
                 value=cents / 100,
                 step=1_000.0,
-                format="%.2f",
+                format="%.0f",  # whole reais: a target is a round number
                 key=f"target_{period}",
             )
         st.button("Salvar metas", on_click=_save_targets, type="primary")
