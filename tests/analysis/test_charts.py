@@ -131,3 +131,11 @@ def test_a_frozen_figure_is_copied_out_once_for_every_tab_and_says_the_same():
     frozen = figure.freeze()
     assert frozen.to_dict() is frozen.to_dict()
     assert plotly.io.to_json(frozen.to_dict()) == plotly.io.to_json(fresh)
+
+
+def test_a_point_on_the_top_tick_shows_whole():
+    """A sale whose valor is exactly the last tick sat on the plot's edge, cut in half."""
+    frame = table(sale(1, cents=200_000, age=30), sale(2, cents=100_000, age=40))
+    figure = charts.value_by_age(metrics.scatter_sample(frame), len(frame))
+    top_tick, (low, high) = figure.layout.yaxis.tickvals[-1], figure.layout.yaxis.range
+    assert top_tick == 2_000 and low == 0 and high > top_tick

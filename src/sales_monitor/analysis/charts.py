@@ -48,12 +48,16 @@ def ticks(top: float, whole: bool = False, count: int = 5) -> list[float]:
     return [i * step for i in range(math.ceil(top / step) + 1)]
 
 
+# room above the last tick, so a point on it shows whole instead of cut in half
+HEADROOM = 1.04
+
+
 def _money_axis(top: float) -> dict:
     values = ticks(top)
     return {
         "tickvals": values,
         "ticktext": [short_brl(v) for v in values],
-        "range": [0, values[-1]],
+        "range": [0, values[-1] * HEADROOM],
     }
 
 
@@ -62,7 +66,7 @@ def _count_axis(top: float) -> dict:
     return {
         "tickvals": values,
         "ticktext": [format_int(int(v)) for v in values],
-        "range": [0, values[-1]],
+        "range": [0, values[-1] * HEADROOM],
     }
 
 
