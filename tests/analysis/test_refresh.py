@@ -121,3 +121,24 @@ def test_a_tab_alone_reads_the_table_anew_on_every_refresh(phase):
         shown.append(views.reading(lambda: next(reads)))
         clock[0] += spacing
     assert shown == list(range(1, 21))
+
+
+def test_the_trend_draws_the_compared_period_faintly_on_today_s_clock():
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from sales_monitor.record import SAO_PAULO
+    from tests.helpers.factories import sale, table
+
+    now = datetime(2026, 12, 5, 11, 0, tzinfo=SAO_PAULO)
+    frame = table(
+        replace(sale(1, cents=30_000), timestamp=now - timedelta(minutes=5)),
+        replace(sale(2, cents=20_000), timestamp=now - timedelta(days=1, minutes=5)),
+    )
+    chosen = filtering.Filters(window="Última hora", compare="Ontem, mesmo horário")
+    faint, today = refresh.build(frame, chosen, now, 180_000).figures["trend"].data
+    assert faint.name == "vs. ontem, mesmo horário" and faint.line.dash == "dot"
+    assert max(faint.y) == 200 and max(today.y) == 300
+    assert min(faint.x) >= now - timedelta(hours=1)  # on today's clock
+    alone = refresh.build(frame, filtering.Filters(window="Última hora"), now, 180_000)
+    assert len(alone.figures["trend"].data) == 1  # nothing in the hour before: no faint line

@@ -178,8 +178,12 @@ def value_by_age(frame: pd.DataFrame, total_rows: int) -> SharedFigure:
     return figure.update_layout(yaxis=_money_axis(top), xaxis=_ages_axis(frame["idade"]))
 
 
-def revenue_trend(frame: pd.DataFrame) -> SharedFigure:
-    """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …)."""
+def revenue_trend(
+    frame: pd.DataFrame, compared: pd.DataFrame | None = None, versus: str = ""
+) -> SharedFigure:
+    """The trend from `trend.revenue_trend`, titled with its bucket (a cada 5 s, …); with
+    `compared` (the compared period's trend, already on this period's clock), a faint
+    dotted line behind it, named by `versus`."""
     bucket = frame.attrs.get("bucket", pd.Timedelta(minutes=1))
     # the year, where the drawn span crosses one (a sale of last December beside today's)
     years = len(frame) and frame["momento"].iloc[0].year != frame["momento"].iloc[-1].year
@@ -191,12 +195,32 @@ def revenue_trend(frame: pd.DataFrame) -> SharedFigure:
         customdata=_brl(frame["valor"]),
         hovertemplate=f"%{{x|{day} %H:%M:%S}}<br>%{{customdata}}<extra></extra>",
     )
+    traces = [line]
+    if compared is not None and len(compared):
+        traces.insert(
+            0,
+            go.Scatter(
+                x=compared["momento"],
+                y=compared["valor"],
+                mode="lines",
+                name=versus,
+                line={"dash": "dot", "width": 1.5, "color": "rgba(120, 120, 120, 0.55)"},
+                customdata=_brl(compared["valor"]),
+                hovertemplate=f"{versus}<br>%{{customdata}}<extra></extra>",
+            ),
+        )
+        line.name = "agora"
     title = f"Receita a cada {bucket_label(bucket)}"
     if earlier := frame.attrs.get("earlier", 0):
         title += f" ({count_of(earlier, 'venda anterior', 'vendas anteriores')} fora da escala)"
-    figure = _layout(SharedFigure(line), title, "Horário", "Valor")
+    figure = _layout(SharedFigure(traces), title, "Horário", "Valor")
+    if len(traces) > 1:
+        figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3})
+    tops = [frame["valor"].max() if len(frame) else 0]
+    if len(traces) > 1 and compared is not None:
+        tops.append(compared["valor"].max())
     if len(frame):
-        figure.update_layout(yaxis=_money_axis(frame["valor"].max()))
+        figure.update_layout(yaxis=_money_axis(max(tops)))
     # seconds only where the axis zooms in below a minute per tick
     stops = [
         {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},

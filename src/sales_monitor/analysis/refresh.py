@@ -57,9 +57,15 @@ def build(
     moment = pd.Timestamp(now)
     table = filtering.apply_filters(snapshot, filters, now=moment)
     summary = metrics.summarize(table)
-    previous = None
+    previous, compared = None, None
     if (before := filtering.previous_period(filters, moment)) is not None:
-        previous = metrics.summarize(filtering.apply_filters(snapshot, filters, moment, before))
+        earlier = filtering.apply_filters(snapshot, filters, moment, before)
+        previous = metrics.summarize(earlier)
+        current = filtering.period(filters, moment)
+        if previous.count and current is not None and current[0] is not None:
+            # the compared period's trend, moved onto the chosen period's clock
+            compared = trend.revenue_trend(earlier, filters.span)
+            compared["momento"] += current[0] - before[0]
     figures = {}
     if summary.count:
         by_city = metrics.value_by_city(table)
@@ -70,7 +76,11 @@ def build(
             "hist": charts.age_histogram(metrics.age_distribution(table)),
             "pie": charts.region_share(metrics.region_share(by_state)),
             "scatter": charts.value_by_age(metrics.scatter_sample(table), len(table)),
-            "trend": charts.revenue_trend(trend.revenue_trend(table, filters.span)),
+            "trend": charts.revenue_trend(
+                trend.revenue_trend(table, filters.span),
+                compared,
+                filtering.comparison_label(filters),
+            ),
         }
         figures = {name: figure.freeze() for name, figure in figures.items()}  # drawn as is
     return PanelView(
