@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sales_monitor.brokers.ports import free_port
+from sales_monitor.launch.web import dashboard_env, streamlit_command, wait_healthy
+from sales_monitor.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's (apt-get install chromium)
 CHROMIUM_ARGS = [
@@ -25,3 +32,23 @@ def total_records(page) -> int:
     metric = page.locator(TOTAL_METRIC)
     text = metric.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
     return int(text.replace(".", ""))
+
+
+@contextmanager
+def dashboard_server(settings: Settings) -> Iterator[tuple[int, subprocess.Popen]]:
+    """A dashboard server for `settings` on a free port, once it answers: its port and its
+    process (whose CPU the tabs scenario reads); stopped on the way out."""
+    port = free_port()
+    server = subprocess.Popen(
+        streamlit_command(port, settings.host),
+        env=dashboard_env(settings),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        if not wait_healthy(port, server, settings.host):
+            raise RuntimeError("the dashboard did not start")
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -9,16 +9,13 @@ key pressed to its list showing only the cities that match what was typed.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import time
 from dataclasses import replace
 
-from sales_monitor.brokers.ports import free_port
 from sales_monitor.kafka.connection import Connection
-from sales_monitor.launch.web import dashboard_env, streamlit_command, wait_healthy
 from sales_monitor.settings import Settings
 from sales_monitor_bench import scenarios as sc
-from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
+from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server, total_records
 
 TYPED = "Cidade 0001"  # typed into the filter one key at a time: among the offered cities
 
@@ -40,39 +37,26 @@ def many_cities(bootstrap: str, n: int) -> dict:
     topic = sc.new_topic(bootstrap, "cities")
     sc.publish(bootstrap, topic, distinct_cities(n))
     settings = Settings(connection=Connection(bootstrap), topic=topic)
-    port = free_port()
-    server = subprocess.Popen(
-        streamlit_command(port, settings.host),
-        env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        if not wait_healthy(port, server, settings.host):
-            raise RuntimeError("the dashboard did not start")
+    with dashboard_server(settings) as (port, _), sync_playwright() as playwright:
         url = f"http://127.0.0.1:{port}"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            warm = browser.new_page()
-            warm.goto(url)
-            _wait_total(warm, n)  # the server has read the topic
-            warm.close()
-            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        warm = browser.new_page()
+        warm.goto(url)
+        _wait_total(warm, n)  # the server has read the topic
+        warm.close()
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        started = time.perf_counter()
+        page.goto(url)
+        _wait_total(page, n)
+        first_load = time.perf_counter() - started
+        page.get_by_role("combobox").first.click()  # the city filter
+        keys = []
+        for length in range(1, len(TYPED) + 1):
             started = time.perf_counter()
-            page.goto(url)
-            _wait_total(page, n)
-            first_load = time.perf_counter() - started
-            page.get_by_role("combobox").first.click()  # the city filter
-            keys = []
-            for length in range(1, len(TYPED) + 1):
-                started = time.perf_counter()
-                page.keyboard.type(TYPED[length - 1])
-                page.wait_for_function(LIST_FOLLOWS, arg=TYPED[:length], timeout=60_000)
-                keys.append(time.perf_counter() - started)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            page.keyboard.type(TYPED[length - 1])
+            page.wait_for_function(LIST_FOLLOWS, arg=TYPED[:length], timeout=60_000)
+            keys.append(time.perf_counter() - started)
+        browser.close()
     return {"first_load_s": first_load, "keystroke_s": statistics.median(keys)}
 
 

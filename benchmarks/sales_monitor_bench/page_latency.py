@@ -10,21 +10,18 @@ Registros reaches k, so every record has a delay. Both clocks are this machine's
 from __future__ import annotations
 
 import statistics
-import subprocess
 import time
 from dataclasses import replace
 from datetime import datetime
 
-from sales_monitor.brokers.ports import free_port
 from sales_monitor.fake_sales.produce import SOURCE
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
-from sales_monitor.launch.web import dashboard_env, streamlit_command, wait_healthy
 from sales_monitor.record import SAO_PAULO
 from sales_monitor.settings import Settings
 from sales_monitor_bench import scenarios as sc
-from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, total_records
+from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, dashboard_server, total_records
 
 # Installed in the page: [browser time in ms, Total Registros] each time it changes.
 OBSERVER = """() => {
@@ -54,33 +51,20 @@ def page_latency(bootstrap: str, topic: str, rate: float, seconds: float) -> dic
     from playwright.sync_api import sync_playwright
 
     settings = Settings(connection=Connection(bootstrap), topic=topic)
-    port = free_port()
-    server = subprocess.Popen(
-        streamlit_command(port, settings.host),
-        env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        if not wait_healthy(port, server, settings.host):
-            raise RuntimeError("the dashboard did not start")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}")
-            assert total_records(page) == 0, "the topic should start empty"
-            page.evaluate(OBSERVER)
-            records = sc.fake_records(round(rate * seconds))
-            sent_at = _send_paced(bootstrap, topic, records, rate)
-            page.wait_for_function(
-                f"() => window.__totals.some(([, total]) => total >= {len(records)})",
-                timeout=(settings.refresh_seconds * 3 + 10) * 1000,
-            )
-            shown = page.evaluate("() => window.__totals")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    with dashboard_server(settings) as (port, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}")
+        assert total_records(page) == 0, "the topic should start empty"
+        page.evaluate(OBSERVER)
+        records = sc.fake_records(round(rate * seconds))
+        sent_at = _send_paced(bootstrap, topic, records, rate)
+        page.wait_for_function(
+            f"() => window.__totals.some(([, total]) => total >= {len(records)})",
+            timeout=(settings.refresh_seconds * 3 + 10) * 1000,
+        )
+        shown = page.evaluate("() => window.__totals")
+        browser.close()
     delays = delays_ms(sent_at, shown)
     q = statistics.quantiles(delays, n=100)
     return {"p50_ms": statistics.median(delays), "p99_ms": q[98], "records": len(delays)}

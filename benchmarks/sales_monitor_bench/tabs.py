@@ -10,23 +10,26 @@ every tab must have refreshed meanwhile (its Total Registros grew), or the figur
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from sales_monitor.brokers.ports import free_port
 from sales_monitor.fake_sales.produce import SOURCE
 from sales_monitor.kafka.clients import make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
-from sales_monitor.launch.web import dashboard_env, streamlit_command, wait_healthy
 from sales_monitor.record import SAO_PAULO
 from sales_monitor.settings import Settings
 from sales_monitor_bench import scenarios as sc
-from sales_monitor_bench.browser import CHROMIUM, CHROMIUM_ARGS, TOTAL_METRIC, total_records
+from sales_monitor_bench.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TOTAL_METRIC,
+    dashboard_server,
+    total_records,
+)
 
 ARRIVING_PER_S = 100
 OPEN_TIMEOUT_S = 600
@@ -51,19 +54,10 @@ def tabs_cpu(bootstrap: str, rows: int, window_s: float) -> dict:
     topic = sc.prepared_topic(bootstrap, rows)
     # room for what arrives: past the cap the total would stop growing
     settings = Settings(connection=Connection(bootstrap), topic=topic, max_rows=rows + 1_000_000)
-    port = free_port()
-    server = subprocess.Popen(
-        streamlit_command(port, settings.host),
-        env=dashboard_env(settings),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
     arriving = threading.Event()
     sender = threading.Thread(target=_send_while, args=(bootstrap, topic, arriving), daemon=True)
     try:
-        if not wait_healthy(port, server, settings.host):
-            raise RuntimeError("the dashboard did not start")
-        with sync_playwright() as playwright:
+        with dashboard_server(settings) as (port, server), sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS + NO_THROTTLING
             )
@@ -81,8 +75,6 @@ def tabs_cpu(bootstrap: str, rows: int, window_s: float) -> dict:
             browser.close()
     finally:
         arriving.clear()
-        server.terminate()
-        server.wait(timeout=15)
     return {"one": one, "many": many, "idle": idle, "refresh_s": settings.refresh_seconds}
 
 
