@@ -56,6 +56,13 @@ def apache(tmp_path_factory):
         yield node
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path_factory, monkeypatch):
+    """Each test its own data folder (Kafka's log, the targets file): a target one test saves
+    is never another test's. Processes started for a whole module keep the session's."""
+    monkeypatch.setenv("SALES_MONITOR_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 # the platform's embedded default: Tansu where its wheel exists, else Apache Kafka
 EMBEDDED = engines.chosen(replace(Settings.from_env().embedded, engine=None))
 

@@ -32,10 +32,20 @@ def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
 
 
 @pytest.mark.unit
-def test_dashboard_env_carries_the_settings():
-    env = dashboard_env(Settings(connection=Connection("h:1"), topic="t", max_rows=7), base={})
+def test_dashboard_env_carries_the_settings(tmp_path):
+    from sales_monitor.settings import Embedded
+    from sales_monitor.targets import Targets
+
+    chosen = Settings(
+        connection=Connection("h:1"),
+        topic="t",
+        max_rows=7,
+        embedded=Embedded(data_dir=tmp_path / "dados", cache_dir=tmp_path / "cache"),
+        targets=Targets(day=5_000_050, month=90_000_000),
+    )
+    env = dashboard_env(chosen, base={})
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"
-    assert Settings.from_env(env) == Settings(connection=Connection("h:1"), topic="t", max_rows=7)
+    assert Settings.from_env(env) == chosen
 
 
 @pytest.fixture

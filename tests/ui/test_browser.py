@@ -40,7 +40,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def demo():
-    settings = Settings(connection=Connection(f"127.0.0.1:{free_port()}"))
+    # the session's folders (tests/conftest.py), kept by every piece the demo starts
+    settings = replace(Settings.from_env(), connection=Connection(f"127.0.0.1:{free_port()}"))
     running = Demo(settings, free_port(), ["--rate", "20"])
     try:
         running.start()
@@ -460,6 +461,17 @@ def test_a_target_set_on_the_page_survives_a_dashboard_restart(browser, demo):
     demo.children["dashboard"], demo.port = start_dashboard(demo.settings, demo.port)
     page.goto(f"http://127.0.0.1:{demo.port}")
     bar.first.wait_for(timeout=30_000)
+    # 0 is no target: the bar goes, and the module's later tests see none
+    page.get_by_role("button", name="Metas").click()
+    target = page.get_by_label("Meta do dia")
+    target.fill("0")
+    target.press("Enter")
+    page.get_by_role("button", name="Salvar metas").click()
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('p')]"
+        ".some(p => p.innerText.startsWith('Meta do dia:'))",
+        timeout=30_000,
+    )
     page.close()
 
 

@@ -202,9 +202,10 @@ def revenue_trend(
             go.Scatter(
                 x=compared["momento"],
                 y=compared["valor"],
-                mode="lines",
+                mode="lines+markers",  # markers: a period of one bucket still shows
                 name=versus,
                 line={"dash": "dot", "width": 1.5, "color": "rgba(120, 120, 120, 0.55)"},
+                marker={"size": 4, "color": "rgba(120, 120, 120, 0.55)"},
                 customdata=_brl(compared["valor"]),
                 hovertemplate=f"{versus}<br>%{{customdata}}<extra></extra>",
             ),

@@ -67,6 +67,19 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
             "DASHBOARD_HOST": settings.host,
             "DASHBOARD_READ_ONLY": "1" if settings.read_only else "0",
             "KAFKA_COMPRESSION_TYPE": settings.compression,
+            # where the targets file and Kafka's log live: the command's folders, not each
+            # child's own guess
+            "SALES_MONITOR_DATA_DIR": str(settings.embedded.data_dir),
+            "SALES_MONITOR_CACHE_DIR": str(settings.embedded.cache_dir),
+        }
+        | {
+            f"DASHBOARD_TARGET_{name}": f"{cents / 100:.2f}"
+            for name, cents in (
+                ("DAY", settings.targets.day),
+                ("WEEK", settings.targets.week),
+                ("MONTH", settings.targets.month),
+            )
+            if cents
         }
         | settings.connection.environment()
     )
