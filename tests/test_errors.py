@@ -38,3 +38,31 @@ def test_kafka_errors_in_portuguese_their_subclasses_too():
 
     assert kafka_reason(Newer()) == "réplicas insuficientes para confirmar a escrita"
     assert kafka_reason(kafka_errors.StaleMetadata()) == "erro do Kafka (StaleMetadata)"
+
+
+def test_the_tree_in_the_docstring_is_the_classes_tree():
+    """Each name in `errors`' drawn tree sits under the class it is drawn under, and every
+    error class of the module is drawn."""
+    import inspect
+    import re
+
+    from sales_monitor import errors
+
+    drawn: dict[str, str | None] = {}
+    parents: list[str] = []
+    for line in errors.__doc__.splitlines():
+        found = re.match(r"^ {4}((?:[│ ] {3})*)(?:[├└]── )?([A-Z]\w+)", line)
+        if not found:
+            continue
+        depth = len(found.group(1)) // 4 + (1 if "──" in line else 0)
+        parents[depth:] = [found.group(2)]
+        drawn[found.group(2)] = parents[depth - 1] if depth else None
+    classes = {
+        name: cls
+        for name, cls in vars(errors).items()
+        if inspect.isclass(cls) and issubclass(cls, errors.MonitorError)
+    }
+    assert set(drawn) == set(classes)
+    for name, parent in drawn.items():
+        mro_parents = [base.__name__ for base in classes[name].__bases__]
+        assert parent is None and mro_parents == ["Exception"] or parent in mro_parents, name
