@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from sales_monitor.errors import SettingsError
@@ -104,3 +106,23 @@ def test_by_default_the_embedded_broker_lives_in_the_user_s_folders():
 def test_a_bad_embedded_broker_setting_names_the_variable(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_state_targets_are_read_in_reais_per_uf():
+    chosen = Settings.from_env({"DASHBOARD_TARGET_STATES": " sp=20000; RJ=150,50 ;MG=0;"})
+    assert chosen.targets.states == (("RJ", 150_50), ("SP", 20_000_00))
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("XX=1", "'XX=1' não é UF=valor"),
+        ("SP", "'SP' não é UF=valor"),
+        ("SP=abc", "DASHBOARD_TARGET_STATES[SP]='abc' não é um número"),
+        ("SP=-1", "deve ser pelo menos 0"),
+        ("SP=1e20", "acima do maior valor aceito"),
+    ],
+)
+def test_a_bad_state_target_is_named(text, said):
+    with pytest.raises(SettingsError, match=re.escape(said)):
+        Settings.from_env({"DASHBOARD_TARGET_STATES": text})

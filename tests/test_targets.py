@@ -12,7 +12,7 @@ SETTINGS = Targets(day=1_000_00)
 
 def test_targets_saved_are_the_targets_loaded(tmp_path):
     path = tmp_path / "dados" / "metas.json"
-    chosen = Targets(day=50_000_00, week=None, month=1_200_000_00)
+    chosen = Targets(day=50_000_00, week=None, month=1_200_000_00, states=(("RJ", 5), ("SP", 7)))
     targets.save(path, chosen)
     assert targets.load(path, SETTINGS) == chosen
     assert [p.name for p in path.parent.iterdir()] == ["metas.json"]  # no .part left
@@ -34,3 +34,11 @@ def test_values_that_are_not_targets_are_no_target(tmp_path):
     path.write_text('{"day": -5, "week": 1.5, "month": 100000000000000000000}')
     assert targets.load(path, SETTINGS) == Targets()
     assert Targets(day=5, month=7).set == {"day": 5, "month": 7}
+
+
+def test_only_states_with_a_valid_target_are_kept(tmp_path):
+    path = tmp_path / "metas.json"
+    path.write_text('{"states": {"SP": 100, "XX": 5, "RJ": -1, "MG": "9", "sp": 3, "BA": 2}}')
+    assert targets.load(path, SETTINGS) == Targets(states=(("BA", 2), ("SP", 100)))
+    path.write_text('{"day": 9, "states": [["SP", 100]]}')
+    assert targets.load(path, SETTINGS) == Targets(day=9)

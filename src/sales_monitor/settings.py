@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sales_monitor.analysis.places import STATES
 from sales_monitor.errors import SecurityError, SettingsError
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.targets import MAX_TARGET_CENTS, PERIODS, Targets
@@ -115,12 +116,9 @@ class Settings:
             read_only=_flag(env, "DASHBOARD_READ_ONLY"),
             compression=_codec(env.get("KAFKA_COMPRESSION_TYPE") or "none"),
             embedded=Embedded.from_env(env),
-            targets=Targets(
-                **{
-                    period: _target(env, f"DASHBOARD_TARGET_{name}")
-                    for period, name in zip(PERIODS, ("DAY", "WEEK", "MONTH"), strict=True)
-                }
-            ),
+            targets=Targets.of_periods(
+                {period: _target(env, f"DASHBOARD_TARGET_{period.upper()}") for period in PERIODS}
+            ).with_states(_state_targets(env.get("DASHBOARD_TARGET_STATES") or "")),
         )
 
 
@@ -149,6 +147,20 @@ def _target(env: Mapping[str, str], name: str) -> int | None:
     if reais * 100 > MAX_TARGET_CENTS:
         raise SettingsError(f"{name} acima do maior valor aceito (R$ 100 bilhões)")
     return round(reais * 100) or None
+
+
+def _state_targets(text: str) -> dict[str, int]:
+    """`SP=20000;RJ=15000,50` (reais, `;` between states) as each UF's day target in cents."""
+    name = "DASHBOARD_TARGET_STATES"
+    found = {}
+    for part in filter(None, (piece.strip() for piece in text.split(";"))):
+        uf, equals, reais = (piece.strip() for piece in part.partition("="))
+        if not equals or uf.upper() not in STATES:
+            raise SettingsError(f"{name}: {part[:40]!r} não é UF=valor (por exemplo SP=20000)")
+        key = f"{name}[{uf.upper()}]"
+        if cents := _target({key: reais.replace(",", ".")}, key):
+            found[uf.upper()] = cents
+    return found
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -67,3 +67,40 @@ def test_no_projection_from_the_first_minutes_and_no_target_no_bar():
     (day,) = targets.progress(frame, Targets(day=1_000_00), early)
     assert day.projected_cents is None and day.sentence().endswith("(50,0%).")
     assert targets.progress(frame, Targets(), early) == []
+
+
+def test_a_state_target_counts_that_states_sales_of_the_day():
+    frame = table(
+        replace(sale(1, "Campinas", cents=3_000_00), timestamp=NOON - timedelta(hours=3)),
+        replace(sale(2, "são paulo", cents=1_000_00), timestamp=NOON - timedelta(hours=1)),
+        replace(sale(3, "Niterói", cents=9_000_00), timestamp=NOON - timedelta(hours=1)),
+        replace(sale(4, "Santos", cents=50_000_00), timestamp=NOON - timedelta(days=1)),
+    )
+    chosen = Targets(day=20_000_00, states=(("BA", 1_000_00), ("SP", 8_000_00)))
+    day, bahia, sao_paulo = targets.progress(frame, chosen, NOON)
+    assert (day.state, day.sold_cents) == (None, 13_000_00)
+    assert (bahia.state, bahia.sold_cents, bahia.projected_cents) == ("BA", 0, 0)
+    assert (sao_paulo.sold_cents, sao_paulo.projected_cents) == (4_000_00, 8_000_00)
+    assert sao_paulo.sentence() == (
+        "SP: R$ 4.000,00 de R$ 8.000,00 (50,0%); no ritmo até agora, o dia fecha em R$ 8.000,00."
+    )
+    assert targets.progress(table(), chosen, NOON)[2].sold_cents == 0
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Campinas", "Niterói", "Xique"]), st.integers(1, 10**9)),
+        max_size=100,  # minutes before noon: all of them today
+    )
+)
+def test_the_states_shares_add_up_to_the_days_sales(sales):
+    frame = table(
+        *(
+            replace(sale(n, city, cents=cents), timestamp=NOON - timedelta(minutes=n))
+            for n, (city, cents) in enumerate(sales, start=1)
+        )
+    )
+    chosen = Targets(day=1, states=(("RJ", 1), ("SP", 1)))
+    day, *states = targets.progress(frame, chosen, NOON)
+    unknown = sum(cents for city, cents in sales if city == "Xique")  # no state's
+    assert sum(each.sold_cents for each in states) + unknown == day.sold_cents

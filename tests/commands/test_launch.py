@@ -41,7 +41,7 @@ def test_dashboard_env_carries_the_settings(tmp_path):
         topic="t",
         max_rows=7,
         embedded=Embedded(data_dir=tmp_path / "dados", cache_dir=tmp_path / "cache"),
-        targets=Targets(day=5_000_050, month=90_000_000),
+        targets=Targets(day=5_000_050, month=90_000_000, states=(("RJ", 12_345), ("SP", 7))),
     )
     env = dashboard_env(chosen, base={})
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"

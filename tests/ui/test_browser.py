@@ -449,12 +449,18 @@ def test_a_target_set_on_the_page_survives_a_dashboard_restart(browser, demo):
     page.goto(f"http://127.0.0.1:{demo.port}")
     wait_for_total(page, lambda total: total > 0)
     page.get_by_role("button", name="Metas").click()
-    target = page.get_by_label("Meta do dia")
-    target.fill("123456")
-    target.press("Enter")
+    set_target(page, "Meta do dia", "123456")
+    states = page.get_by_role("combobox", name="Estados com meta do dia")
+    for uf in ("SP", "RJ"):
+        states.click()
+        states.fill(uf)
+        states.press("Enter")
+        set_target(page, f"Meta do dia — {uf}", "20000")
     page.get_by_role("button", name="Salvar metas").click()
     bar = page.get_by_text(re.compile(r"^Meta do dia: R\$ [\d.]+,\d\d de R\$ 123\.456,00"))
     bar.first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"^SP: R\$ [\d.]+,\d\d de R\$ 20\.000,00")).wait_for()
+    page.keyboard.press("Escape")  # the popover closes
     screenshot(page, "dashboard-target.png")
 
     stop_children([demo.children["dashboard"]])  # a new server: nothing kept in memory
@@ -463,16 +469,21 @@ def test_a_target_set_on_the_page_survives_a_dashboard_restart(browser, demo):
     bar.first.wait_for(timeout=30_000)
     # 0 is no target: the bar goes, and the module's later tests see none
     page.get_by_role("button", name="Metas").click()
-    target = page.get_by_label("Meta do dia")
-    target.fill("0")
-    target.press("Enter")
+    for label in ("Meta do dia", "Meta do dia — SP", "Meta do dia — RJ"):
+        set_target(page, label, "0")  # a state whose target is 0 has none
     page.get_by_role("button", name="Salvar metas").click()
     page.wait_for_function(
         "() => ![...document.querySelectorAll('p')]"
-        ".some(p => p.innerText.startsWith('Meta do dia:'))",
+        ".some(p => /^(Meta do dia|SP|RJ):/.test(p.innerText))",
         timeout=30_000,
     )
     page.close()
+
+
+def set_target(page, label: str, reais: str) -> None:
+    target = page.get_by_label(label, exact=True)
+    target.fill(reais)
+    target.press("Enter")
 
 
 def test_a_demo_on_apache_kafka_keeps_its_sales_across_a_restart(browser, tmp_path):

@@ -634,6 +634,34 @@ def test_a_target_set_on_the_page_shows_progress_and_outlives_the_server(
     assert any("de R$ 100.000,00" in p.proto.text for p in again.get("progress"))
 
 
+def test_a_state_target_set_on_the_page_shows_that_states_share(
+    seeded_stream, monkeypatch, tmp_path
+):
+    from datetime import datetime, timedelta
+
+    from sales_monitor import targets
+    from sales_monitor.record import SAO_PAULO
+
+    monkeypatch.setenv("SALES_MONITOR_DATA_DIR", str(tmp_path))
+    now = datetime.now(SAO_PAULO)
+    today = max(now - timedelta(minutes=1), now.replace(hour=0, minute=0, second=1))
+    seeded_stream.store.apply(
+        [
+            replace(sale(1, "Campinas", cents=3_000_00), timestamp=today),
+            replace(sale(2, "Niterói", cents=9_000_00), timestamp=today),
+        ]
+    )
+    app = run_page()
+    app.multiselect(key="target_states").set_value(["SP"]).run()
+    app.number_input(key="target_uf_SP").set_value(10_000.0)
+    button(app, "Salvar metas").click().run()
+    saved = targets.load(tmp_path / "metas.json", targets.Targets())
+    assert saved.states == (("SP", 10_000_00),)
+    (bar,) = [p for p in app.get("progress") if p.proto.text.startswith("SP:")]
+    assert "R$ 3.000,00 de R$ 10.000,00 (30,0%)" in bar.proto.text  # Niterói is RJ's
+    assert "Meta do dia por estado" in [c.value for c in app.caption]
+
+
 def test_targets_from_the_settings_and_no_editor_in_read_only(seeded_stream, monkeypatch, tmp_path):
     monkeypatch.setenv("SALES_MONITOR_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DASHBOARD_TARGET_MONTH", "1000000")

@@ -81,6 +81,11 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
             )
             if cents
         }
+        | {
+            "DASHBOARD_TARGET_STATES": ";".join(
+                f"{uf}={cents / 100:.2f}" for uf, cents in settings.targets.states
+            )
+        }
         | settings.connection.environment()
     )
 

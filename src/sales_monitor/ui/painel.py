@@ -132,9 +132,9 @@ def _table_actions() -> None:
 
 
 def _save_targets() -> None:
-    chosen = targets.Targets(
-        **{period: round(state[f"target_{period}"] * 100) or None for period in targets.PERIODS}
-    )
+    chosen = targets.Targets.of_periods(
+        {period: round(state[f"target_{period}"] * 100) for period in targets.PERIODS}
+    ).with_states({uf: round(state.get(f"target_uf_{uf}", 0) * 100) for uf in state.target_states})
     try:
         targets.save(settings.targets_file, chosen)
     except OSError as error:
@@ -159,6 +159,24 @@ def _target_editor() -> None:
                 step=1_000.0,
                 format="%.0f",  # whole reais: a target is a round number
                 key=f"target_{period}",
+            )
+        kept = dict(saved.states)
+        chosen = st.multiselect(
+            "Estados com meta do dia",
+            places.STATES,
+            default=list(kept),
+            key="target_states",
+            placeholder="Nenhum",
+        )
+        for uf in chosen:
+            st.number_input(
+                f"Meta do dia — {uf}",
+                min_value=0.0,
+                max_value=targets.MAX_TARGET_CENTS / 100,
+                value=kept.get(uf, 0) / 100,
+                step=1_000.0,
+                format="%.0f",
+                key=f"target_uf_{uf}",
             )
         st.button("Salvar metas", on_click=_save_targets, type="primary")
 
@@ -446,9 +464,17 @@ def _dismiss(at: datetime) -> None:
 
 
 def _targets(progress: list[analysis_targets.Progress]) -> None:
-    """A bar for each target set: the share sold, the projection at the pace so far."""
+    """A bar for each target set: the share sold, the projection at the pace so far; the
+    states' day targets three to a row under their own caption."""
     for each in progress:
-        st.progress(min(each.share, 1.0), text=each.sentence())
+        if each.state is None:
+            st.progress(min(each.share, 1.0), text=each.sentence())
+    by_state = [each for each in progress if each.state is not None]
+    if by_state:
+        st.caption("Meta do dia por estado")
+        for row in range(0, len(by_state), 3):
+            for column, each in zip(st.columns(3), by_state[row : row + 3], strict=False):
+                column.progress(min(each.share, 1.0), text=each.sentence())
 
 
 def _metrics(shown: refresh.PanelView, filters: filtering.Filters) -> None:
