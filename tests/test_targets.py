@@ -27,6 +27,7 @@ def test_a_damaged_file_gives_the_settings_targets(tmp_path, text):
     path = tmp_path / "metas.json"
     path.write_text(text, encoding="latin-1")
     assert targets.load(path, SETTINGS) == SETTINGS
+    assert targets.current(path, SETTINGS) == SETTINGS
 
 
 def test_values_that_are_not_targets_are_no_target(tmp_path):
@@ -42,3 +43,13 @@ def test_only_states_with_a_valid_target_are_kept(tmp_path):
     assert targets.load(path, SETTINGS) == Targets(states=(("BA", 2), ("SP", 100)))
     path.write_text('{"day": 9, "states": [["SP", 100]]}')
     assert targets.load(path, SETTINGS) == Targets(day=9)
+
+
+def test_the_current_targets_follow_each_save(tmp_path):
+    path = tmp_path / "metas.json"
+    assert targets.current(path, SETTINGS) == SETTINGS
+    for cents in (1_00, 2_00, 3_00):  # the same size, in the same millisecond
+        targets.save(path, Targets(day=cents))
+        assert targets.current(path, SETTINGS) == Targets(day=cents)
+    path.unlink()
+    assert targets.current(path, SETTINGS) == SETTINGS

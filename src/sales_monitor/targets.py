@@ -12,6 +12,7 @@ the targets until someone sets others on the page, and `DASHBOARD_TARGET_STATES`
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -64,11 +65,34 @@ def load(path: Path, fallback: Targets) -> Targets:
     except (OSError, ValueError) as error:
         log.warning("metas em %s ilegíveis (%s); valem as da configuração", path, error)
         return fallback
+    return _from_saved(saved, fallback)
+
+
+def _from_saved(saved: object, fallback: Targets) -> Targets:
     if not isinstance(saved, dict):
         return fallback
     states = saved.get("states")
     periods = Targets.of_periods({name: _cents(saved.get(name)) for name in PERIODS})
     return periods.with_states(states if isinstance(states, dict) else {})
+
+
+def current(path: Path, fallback: Targets) -> Targets:
+    """`load` for every tab at every refresh: the file's bytes are read, and parsed again
+    only when they changed."""
+    try:
+        return _parsed(path.read_bytes(), fallback, str(path))
+    except OSError:
+        return load(path, fallback)  # missing or unreadable: it says which
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(data: bytes, fallback: Targets, where: str) -> Targets:
+    try:
+        saved = json.loads(data)
+    except ValueError as error:
+        log.warning("metas em %s ilegíveis (%s); valem as da configuração", where, error)
+        return fallback
+    return _from_saved(saved, fallback)
 
 
 def save(path: Path, targets: Targets) -> None:

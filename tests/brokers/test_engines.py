@@ -31,7 +31,7 @@ def test_tansu_asked_for_where_it_does_not_exist_says_what_to_use(tmp_path):
 @pytest.mark.unit
 def test_the_download_progress_is_a_line_a_tenth_in_a_log():
     out = io.StringIO()
-    report = engines.download_progress(out)
+    report = engines.DownloadProgress(out)
     for done in range(0, 44_163_920, 100_000):
         report(done, 44_163_919)
     report(44_163_919, 44_163_919)

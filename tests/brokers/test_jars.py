@@ -181,12 +181,12 @@ def test_the_manifest_is_kafka_s_release_with_its_published_checksums():
 def test_ctrl_c_during_the_download_stops_it_and_the_next_run_finishes(
     repository, two_jars, tmp_path
 ):
-    from sales_monitor.brokers.engines import download_progress
+    from sales_monitor.brokers.engines import DownloadProgress
 
     wanted, bodies = two_jars
     stop = threading.Event()
     printed = io.StringIO()
-    report = download_progress(printed, stop)
+    report = DownloadProgress(printed, stop)
 
     def progress(done: int, total: int) -> None:
         if done > 300_000:

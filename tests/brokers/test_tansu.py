@@ -1,6 +1,5 @@
 import signal
 import socket
-import subprocess
 import sys
 
 import pytest
@@ -11,6 +10,7 @@ from sales_monitor.brokers.tansu import Tansu
 from sales_monitor.errors import BrokerUnavailable, EmbeddedBrokerError
 from sales_monitor.kafka.clients import ensure_topic, probe
 from sales_monitor.settings import Settings
+from tests.helpers.processes import started_commands
 
 pytestmark = [
     pytest.mark.broker,
@@ -24,23 +24,8 @@ pytestmark = [
 @pytest.fixture
 def broker_cli():
     """Starts `uv run broker` with flags; whatever the test asserts, none is left running."""
-    started: list[subprocess.Popen] = []
-
-    def start(*args: str) -> subprocess.Popen:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sales_monitor.commands.broker", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
+    with started_commands() as start:
+        yield lambda *args: start([sys.executable, "-m", "sales_monitor.commands.broker", *args])
 
 
 def test_embedded_broker_answers_kafka_and_stops_cleanly():

@@ -11,7 +11,7 @@ from sales_monitor.brokers.ports import free_port, port_is_open
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.launch.web import dashboard_env, local_port
 from sales_monitor.settings import Settings
-from tests.helpers.processes import alive, children_of
+from tests.helpers.processes import alive, children_of, started_commands
 from tests.helpers.topic import read_topic
 from tests.helpers.waiting import wait_for
 
@@ -51,24 +51,8 @@ def test_dashboard_env_carries_the_settings(tmp_path):
 @pytest.fixture
 def start_demo():
     """Starts `uv run demo` with extra flags and environment; never leaves one running."""
-    started = []
-
-    def start(*flags: str, **env: str) -> subprocess.Popen:
-        demo = subprocess.Popen(
-            [*DEMO, *flags],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=os.environ | env,
-        )
-        started.append(demo)
-        return demo
-
-    yield start
-    for demo in started:
-        if demo.poll() is None:
-            demo.kill()
-        demo.communicate()
+    with started_commands() as start:
+        yield lambda *flags, **env: start([*DEMO, *flags], env=os.environ | env)
 
 
 @pytest.mark.broker

@@ -129,13 +129,13 @@ def value_ceiling(table: pd.DataFrame) -> int:
 
 def comparison_label(filters: Filters) -> str:
     """What a metric's change is against, short enough for the metric: `vs. 15 min antes`."""
-    return "vs. " + _compared(filters, BEFORE_NAMES)
+    return "vs. " + _compared(filters, empty=False)
 
 
 def empty_comparison(filters: Filters) -> str:
     """What a metric says when the period it is compared with had no sale: `sem vendas 15
     min antes`, `sem vendas ontem, mesmo horário`."""
-    return "sem vendas " + _compared(filters, EMPTY_NAMES)
+    return "sem vendas " + _compared(filters, empty=True)
 
 
 # the period before, as "vs. …" and as "sem vendas …" say it, by window
@@ -148,13 +148,15 @@ BEFORE_NAMES = {
 EMPTY_NAMES = BEFORE_NAMES | {"Última hora": "na hora anterior"}
 
 
-def _compared(filters: Filters, names: dict[str, str]) -> str:
+def _compared(filters: Filters, empty: bool) -> str:
+    """The compared period, as said after "vs." or, when it had no sale, "sem vendas"."""
     if filters.compare == "Ontem, mesmo horário":
         return "ontem, mesmo horário"
     if filters.compare == "Semana passada, mesmo horário":
-        return "na semana passada, mesmo horário" if names is EMPTY_NAMES else "semana passada"
-    before = "período anterior" if names is BEFORE_NAMES else "no período anterior"
-    return names.get(filters.window, before)
+        return "na semana passada, mesmo horário" if empty else "semana passada"
+    if empty:
+        return EMPTY_NAMES.get(filters.window, "no período anterior")
+    return BEFORE_NAMES.get(filters.window, "período anterior")
 
 
 MAX_VALUE_STOPS = 200

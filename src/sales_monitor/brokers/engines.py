@@ -12,7 +12,6 @@ import importlib.util
 import shutil
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -69,7 +68,7 @@ def start(
         return broker, (
             f"Broker embutido (Tansu, em memória: as vendas somem ao parar) em {broker.bootstrap}."
         )
-    node = kafka_node(embedded, port, fresh, progress or download_progress())
+    node = kafka_node(embedded, port, fresh, progress or DownloadProgress())
     node.start()
     return node, (
         f"Broker embutido (Apache Kafka {jars.KAFKA_VERSION}, Java {java_version()} do PyPI) "
@@ -124,35 +123,34 @@ def _cluster(folder: Path) -> str | None:
     return None
 
 
-def download_progress(
-    stream: TextIO | None = None, stop: threading.Event | None = None
-) -> Callable[[int, int], None]:
+class DownloadProgress:
     """Prints the first download's progress: one line redrawn at a terminal, a line every
     tenth elsewhere (a log). Once `stop` is set (Ctrl-C) the download ends there; the next
     run fetches what is missing."""
-    out = stream or sys.stderr
-    redraw = out.isatty()
-    shown = {"tenth": -1}
 
-    def report(done: int, total: int) -> None:
-        if stop is not None and stop.is_set():
-            if redraw:
-                print(file=out)
+    def __init__(self, stream: TextIO | None = None, stop: threading.Event | None = None):
+        self.out = stream or sys.stderr
+        self.redraw = self.out.isatty()
+        self.stop = stop
+        self.tenth = -1  # the last tenth printed
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.stop is not None and self.stop.is_set():
+            if self.redraw:
+                print(file=self.out)
             raise EmbeddedBrokerError(
                 "download do Apache Kafka interrompido; o próximo início continua de onde parou"
             )
         if total <= 0:
             return
         tenth = done * 10 // total
-        if not redraw and tenth == shown["tenth"]:
+        if not self.redraw and tenth == self.tenth:
             return
-        shown["tenth"] = tenth
+        self.tenth = tenth
         fetched, size = (f"{n / 1e6:.1f}".replace(".", ",") for n in (done, total))
         text = (
             f"Baixando o Apache Kafka {jars.KAFKA_VERSION} do Maven Central (só na primeira "
             f"vez): {fetched} de {size} MB ({done * 100 // total}%)"
         )
-        end = "\n" if not redraw or done >= total else ""
-        print(("\r" if redraw else "") + text, end=end, file=out, flush=True)
-
-    return report
+        end = "\n" if not self.redraw or done >= total else ""
+        print(("\r" if self.redraw else "") + text, end=end, file=self.out, flush=True)

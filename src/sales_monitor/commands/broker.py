@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     embedded = flags.with_broker_flags(settings, args).embedded
     running: list[engines.Broker] = []
     stop = stop_on_signals()
-    progress = engines.download_progress(stop=stop)
+    progress = engines.DownloadProgress(stop=stop)
 
     def start() -> None:
         broker, description = engines.start(embedded, args.port, args.fresh, progress)

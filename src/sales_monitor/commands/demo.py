@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     pace = ["--rate", repr(args.rate)] if args.rate else ["--interval", repr(args.interval)]
     chosen = flags.with_broker_flags(with_flags(settings, args), args)
     stop = stop_on_signals()
-    progress = engines.download_progress(stop=stop)
+    progress = engines.DownloadProgress(stop=stop)
     demo = Demo(chosen, args.port, pace, fresh=args.fresh, progress=progress)
 
     def start() -> None:

@@ -73,7 +73,7 @@ def _rows(sheet_rows: Iterable[tuple[object, ...]], source: str) -> list[Row]:
             continue
         if number > MAX_ROWS:
             raise UnreadableFile(f"a planilha tem mais de {MAX_ROWS:,} linhas".replace(",", "."))
-        cells = (cells + [""] * len(header))[: max(len(header), len(_trimmed(cells)))]
+        cells = _as_wide_as(header, cells)
         if any(cell.strip() for cell in cells):
             rows.append(Row(number, csv_rows.decode_cells(header, cells, source)))
     if header is None:
@@ -82,6 +82,14 @@ def _rows(sheet_rows: Iterable[tuple[object, ...]], source: str) -> list[Row]:
             + ", ".join(csv_rows.COLUMNS)
         )
     return rows
+
+
+def _as_wide_as(header: list[str], cells: list[str]) -> list[str]:
+    """A row with a cell for each column: missing ones empty, the empty ones past the
+    header dropped (a row with more filled cells than columns keeps them, so the contract
+    names it)."""
+    width = max(len(header), len(_trimmed(cells)))
+    return cells[:width] + [""] * (width - len(cells))
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -95,10 +103,6 @@ def _trimmed(cells: list[str]) -> list[str]:
 def cell_text(value: object) -> str:
     """A cell as the text a CSV would hold: numbers exact in their shortest form (a float
     cell of 1234.56 is `1234.56`), moments in ISO 8601."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, float):
         return str(Decimal(repr(value))) if value == value and abs(value) != float("inf") else ""
     if isinstance(value, datetime):

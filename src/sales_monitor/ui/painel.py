@@ -568,7 +568,7 @@ def _shared_view(
 ) -> refresh.PanelView:
     """This refresh's view, computed once for every tab on the same table and filters."""
     end = refresh.window_end(filters, now, settings.refresh_seconds)
-    goals = targets.load(settings.targets_file, settings.targets)
+    goals = targets.current(settings.targets_file, settings.targets)
     return views.get(
         version,
         (filters, end, goals),
@@ -582,7 +582,7 @@ def _paused_view(
     """A paused tab's view: its table never changes, so it is built once per filters."""
     kept = state.get("paused_view")
     if kept is None or kept[0] != filters:
-        goals = targets.load(settings.targets_file, settings.targets)
+        goals = targets.current(settings.targets_file, settings.targets)
         kept = (filters, refresh.build(frozen, filters, at, settings.high_ticket_cents, goals))
         state.paused_view = kept
     return kept[1]
