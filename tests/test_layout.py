@@ -15,19 +15,21 @@ pytestmark = pytest.mark.unit
 PACKAGE = Path(sales_monitor.__file__).parent
 
 # the one folder that may import each library: kafka-python and Streamlit stay at the edges
-OWNERS = {"kafka": "kafka", "streamlit": "ui"}
+OWNERS = {"kafka": "kafka", "streamlit": "ui", "prometheus_client": "ops", "apprise": "ops"}
 # the folders that hold no Streamlit and no Kafka client: pure logic and its data
 PURE = ("analysis", "files", "stream")
 # the wings each wing may not import: reading a topic into a table is one wing that the
 # Painel's numbers, the CSV monitor and the pages all build on, never the other way round
 FORBIDDEN = {
-    "stream": ("analysis", "files", "fake_sales", "launch", "commands", "ui"),
-    "files": ("analysis", "fake_sales", "launch", "commands", "ui"),
-    "analysis": ("files", "fake_sales", "launch", "commands", "ui"),
-    "fake_sales": ("stream", "analysis", "files", "commands", "ui"),
-    "kafka": ("stream", "analysis", "files", "fake_sales", "commands", "ui"),
-    "brokers": ("stream", "analysis", "files", "fake_sales", "launch", "commands", "ui"),
-    "launch": ("commands", "ui"),
+    "stream": ("analysis", "files", "fake_sales", "launch", "commands", "ui", "ops"),
+    "files": ("analysis", "fake_sales", "launch", "commands", "ui", "ops"),
+    "analysis": ("files", "fake_sales", "launch", "commands", "ui", "ops"),
+    "fake_sales": ("stream", "analysis", "files", "commands", "ui", "ops"),
+    "kafka": ("stream", "analysis", "files", "fake_sales", "commands", "ui", "ops"),
+    "brokers": ("stream", "analysis", "files", "fake_sales", "launch", "commands", "ui", "ops"),
+    "launch": ("commands", "ui", "ops"),
+    # operations read the stream; the pages and the commands start them, never the reverse
+    "ops": ("analysis", "files", "fake_sales", "launch", "commands", "ui"),
 }
 
 

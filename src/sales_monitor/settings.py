@@ -68,6 +68,78 @@ class Embedded:
         )
 
 
+LOG_FORMATS = ("text", "json")
+ALERT_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")  # a scheme, then anything
+
+
+@dataclass(frozen=True, slots=True)
+class Operations:
+    """How the dashboard server is watched: its metrics port, where alerts go, and when."""
+
+    metrics_port: int | None = None  # /metrics, /healthz, /readyz; None: not served
+    alert_urls: tuple[str, ...] = ()  # Apprise URLs; secrets inside: never printed
+    stall_minutes: float = 10.0  # no sale reaching the table this long, after some did
+    outage_seconds: float = 60.0  # Kafka unreachable (or the reader failing) this long
+    group_seconds: float = 30.0  # high-ticket sales within this go out as one message
+    hour_share: float | None = None  # the last hour below this share of yesterday's
+    log_format: str = "text"  # or "json": one event per line
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Operations:
+        port = env.get("DASHBOARD_METRICS_PORT")
+        share = env.get("DASHBOARD_ALERT_HOUR_SHARE")
+        log_format = (env.get("SALES_MONITOR_LOG_FORMAT") or "text").strip().lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"SALES_MONITOR_LOG_FORMAT={env['SALES_MONITOR_LOG_FORMAT']!r} deve ser "
+                f"{' ou '.join(LOG_FORMATS)}"
+            )
+        return cls(
+            metrics_port=_port(env, "DASHBOARD_METRICS_PORT") if port else None,
+            alert_urls=alert_urls(env.get("DASHBOARD_ALERT_URLS") or ""),
+            stall_minutes=_number(env, "DASHBOARD_ALERT_STALL_MINUTES", 10.0, float, minimum=0.1),
+            outage_seconds=_number(env, "DASHBOARD_ALERT_OUTAGE_SECONDS", 60.0, float, minimum=1),
+            group_seconds=_number(env, "DASHBOARD_ALERT_GROUP_SECONDS", 30.0, float, minimum=0),
+            hour_share=_share(env, "DASHBOARD_ALERT_HOUR_SHARE") if share else None,
+            log_format=log_format,
+        )
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the environment hands them to a child process."""
+        found = {
+            "DASHBOARD_ALERT_URLS": " ".join(self.alert_urls),
+            "DASHBOARD_ALERT_STALL_MINUTES": f"{self.stall_minutes:g}",
+            "DASHBOARD_ALERT_OUTAGE_SECONDS": f"{self.outage_seconds:g}",
+            "DASHBOARD_ALERT_GROUP_SECONDS": f"{self.group_seconds:g}",
+            "SALES_MONITOR_LOG_FORMAT": self.log_format,
+        }
+        if self.metrics_port is not None:
+            found["DASHBOARD_METRICS_PORT"] = str(self.metrics_port)
+        if self.hour_share is not None:
+            found["DASHBOARD_ALERT_HOUR_SHARE"] = f"{self.hour_share:g}"
+        return found
+
+
+def alert_urls(text: str) -> tuple[str, ...]:
+    """Apprise URLs separated by spaces; each checked for its form here (`scheme://…`),
+    and by Apprise itself before a command starts (`ops.alerts.check_urls`)."""
+    urls = tuple(text.split())
+    for url in urls:
+        if not ALERT_URL.fullmatch(url):
+            raise SettingsError(
+                f"DASHBOARD_ALERT_URLS: {secretless(url)!r} não é uma URL de alerta "
+                "(ex.: tgram://token/chat, mailto://…, json://host:porta/caminho)"
+            )
+    return urls
+
+
+def secretless(url: str) -> str:
+    """An alert URL as it may be shown: its scheme only (tokens and passwords live in the
+    rest)."""
+    scheme, found, _ = url.partition("://")
+    return f"{scheme}://…" if found else url[:3] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     # what every Kafka client is built from: the address with protocol, SASL and TLS
@@ -81,6 +153,7 @@ class Settings:
     compression: str = "none"  # how the project's writers compress their batches
     embedded: Embedded = field(default_factory=Embedded)
     targets: Targets = Targets()  # until someone sets others on the page
+    operations: Operations = Operations()
 
     @property
     def targets_file(self) -> Path:
@@ -119,6 +192,7 @@ class Settings:
             targets=Targets.of_periods(
                 {period: _target(env, f"DASHBOARD_TARGET_{period.upper()}") for period in PERIODS}
             ).with_states(_state_targets(env.get("DASHBOARD_TARGET_STATES") or "")),
+            operations=Operations.from_env(env),
         )
 
 
@@ -161,6 +235,20 @@ def _state_targets(text: str) -> dict[str, int]:
         if cents := _target({key: reais.replace(",", ".")}, key):
             found[uf.upper()] = cents
     return found
+
+
+def _port(env: Mapping[str, str], name: str) -> int:
+    raw = env[name].strip()
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{name}={env[name][:40]!r} não é uma porta (use 1 a 65535)")
+    return int(raw)
+
+
+def _share(env: Mapping[str, str], name: str) -> float:
+    share = _number(env, name, 0.0, float, minimum=0)
+    if not 0 < share <= 1:
+        raise SettingsError(f"{name}={env[name][:40]!r} deve ser uma fração entre 0 e 1 (ex.: 0.5)")
+    return share
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         running.append(child)
         url = f"http://{browser_host(settings.host)}:{port}"
         print(f"Dashboard: {url}  (Ctrl-C para parar)", flush=True)
+        for line in flags.operations_lines(settings):
+            print(line, flush=True)
 
     return run_until_stopped(
         stop_on_signals(),

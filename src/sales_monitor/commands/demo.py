@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     def start() -> None:
         demo.start()
         url = f"http://{browser_host(demo.settings.host)}:{demo.port}"
-        print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n", flush=True)
+        said = "".join(f"{line}\n" for line in flags.operations_lines(chosen))
+        print(f"\nDashboard: {url}  (Ctrl-C para parar tudo)\n{said}", flush=True)
 
     return run_until_stopped(
         stop,

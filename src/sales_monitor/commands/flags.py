@@ -12,7 +12,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sales_monitor.errors import SettingsError
-from sales_monitor.settings import CODECS, ENGINES, HOST, Settings
+from sales_monitor.settings import CODECS, ENGINES, HOST, LOG_FORMATS, Settings
+from sales_monitor.settings import alert_urls as settings_alert_urls
 
 if TYPE_CHECKING:
     from sales_monitor.kafka.connection import Connection
@@ -67,9 +68,11 @@ def fail(message: str, status: int = 2) -> NoReturn:
 def settings_or_exit() -> Settings:
     """For commands: the settings from the environment, or one `Erro:` line, exit 2."""
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as error:
         fail(str(error))
+    configure_logs(settings)
+    return settings
 
 
 def producer_or_exit(
@@ -209,10 +212,38 @@ def add_dashboard_flags(parser: argparse.ArgumentParser, settings: Settings) -> 
         default=settings.read_only,
         help="esconde toda ação que escreve no tópico (DASHBOARD_READ_ONLY=1)",
     )
+    ops = settings.operations
+    parser.add_argument(
+        "--metrics-port",
+        type=port,
+        default=ops.metrics_port,
+        help="porta de /metrics (Prometheus), /healthz e /readyz, no endereço de --host "
+        "(DASHBOARD_METRICS_PORT; padrão: desligado)",
+    )
+    parser.add_argument(
+        "--alert-url",
+        action="append",
+        metavar="URL",
+        help="para onde vão os alertas: uma URL do Apprise (tgram://, slack://, mailto://, "
+        "json://…); repita para várias (DASHBOARD_ALERT_URLS, separadas por espaço)",
+    )
+    add_log_flag(parser, settings)
+
+
+def add_log_flag(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=settings.operations.log_format,
+        help="json: cada evento do log numa linha JSON (SALES_MONITOR_LOG_FORMAT)",
+    )
 
 
 def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
-    return replace(
+    """The settings with the dashboard's flags; the alert URLs and the metrics port checked
+    (Apprise takes each URL, the port is free), or one `Erro:` line."""
+    urls = tuple(args.alert_url) if args.alert_url else settings.operations.alert_urls
+    chosen = replace(
         settings.with_address(args.bootstrap_server),
         topic=args.topic,
         max_rows=args.max_rows,
@@ -220,7 +251,57 @@ def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
         host=args.host,
         read_only=args.read_only,
         compression=args.compression,
+        operations=replace(
+            settings.operations,
+            metrics_port=args.metrics_port,
+            alert_urls=urls,
+            log_format=args.log_format,
+        ),
     )
+    check_operations(chosen, args.port)
+    configure_logs(chosen)
+    return chosen
+
+
+def check_operations(settings: Settings, dashboard_port: int) -> None:
+    from sales_monitor.brokers.ports import port_is_open
+    from sales_monitor.launch.web import reachable_host
+
+    ops = settings.operations
+    try:
+        settings_alert_urls(" ".join(ops.alert_urls))  # a flag's too: `scheme://…`
+        if ops.alert_urls:
+            from sales_monitor.ops.notify import check_urls
+
+            check_urls(ops.alert_urls)
+    except SettingsError as error:
+        fail(str(error))
+    if ops.metrics_port is None:
+        return
+    if ops.metrics_port == dashboard_port:
+        fail(f"--metrics-port {ops.metrics_port} é a porta do dashboard; escolha outra")
+    if port_is_open(reachable_host(settings.host), ops.metrics_port):
+        fail(f"a porta de métricas {ops.metrics_port} já está em uso")
+
+
+def operations_lines(settings: Settings) -> list[str]:
+    """What a command says of the operations port and the alerts, secrets left out."""
+    from sales_monitor.launch.web import browser_host
+    from sales_monitor.settings import secretless
+
+    ops, lines = settings.operations, []
+    if ops.metrics_port is not None:
+        base = f"http://{browser_host(settings.host)}:{ops.metrics_port}"
+        lines.append(f"Métricas: {base}/metrics  (saúde: /healthz, /readyz)")
+    if ops.alert_urls:
+        lines.append("Alertas para: " + ", ".join(secretless(url) for url in ops.alert_urls))
+    return lines
+
+
+def configure_logs(settings: Settings) -> None:
+    from sales_monitor.ops import logs
+
+    logs.configure(settings.operations.log_format)
 
 
 def add_broker_flags(parser: argparse.ArgumentParser, settings: Settings) -> None:

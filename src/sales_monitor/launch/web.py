@@ -86,6 +86,7 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
                 f"{uf}={cents / 100:.2f}" for uf, cents in settings.targets.states
             )
         }
+        | settings.operations.environment()
         | settings.connection.environment()
     )
 

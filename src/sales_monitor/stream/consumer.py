@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -47,7 +47,7 @@ from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import ConsumerFactory, Message, TopicConsumer
 from sales_monitor.record import SAO_PAULO, message_time
 from sales_monitor.stream.arrivals import ArrivalMeter
-from sales_monitor.stream.ingest import Rejected, ingest_columns
+from sales_monitor.stream.ingest import Rejected, ingest_columns, reason_kind
 from sales_monitor.stream.status import (
     DataLoss,
     Expired,
@@ -324,9 +324,10 @@ class StreamConsumer(threading.Thread):
         (without the seek, kafka-python would never read that partition again)."""
         partition, offset = unreadable.partition, unreadable.offset
         log.warning("mensagem ilegível em %s/%s, pulada: %s", partition, offset, unreadable)
-        self.invalid_messages.append(Rejected(partition, offset, "", UNREADABLE))
+        rejected = Rejected(partition, offset, "", UNREADABLE)
+        self.invalid_messages.append(rejected)
         consumer.seek(partition, offset + 1)
-        self._advance(partition, offset + 1, read=1, rejected=1)
+        self._advance(partition, offset + 1, read=1, rejected=[rejected])
 
     def _set_aside(self, consumer: TopicConsumer, batch: UnreadableBatch) -> None:
         """Stop fetching a partition whose next batch cannot be decoded; the others go on."""
@@ -387,11 +388,14 @@ class StreamConsumer(threading.Thread):
             highwater={},
             ends={},
             origins={},
+            read_ms={},
             invalid=0,
             detail=why,
             caught_up=False,
             data_loss=loss,
             expired=None,
+            rebuilds=self.status.rebuilds + 1,
+            losses=self.status.losses + (loss is not None),
         )
 
     def _start_over(
@@ -435,16 +439,31 @@ class StreamConsumer(threading.Thread):
             last_message_at=message_time(messages[-1].timestamp) or self.status.last_message_at,
             last_arrival_at=datetime.fromtimestamp(arrived, SAO_PAULO),
         )
-        self._advance(partition, messages[-1].offset + 1, len(messages), len(batch.rejected))
+        last_ms = messages[-1].timestamp
+        self._advance(partition, messages[-1].offset + 1, len(messages), batch.rejected, last_ms)
         return True
 
-    def _advance(self, partition: int, position: int, read: int, rejected: int) -> None:
+    def _advance(
+        self,
+        partition: int,
+        position: int,
+        read: int,
+        rejected: Sequence[Rejected],
+        last_ms: object = None,
+    ) -> None:
         """The one place counts move on, for read and skipped messages."""
         status = self.status
+        kinds = Counter(status.rejections)
+        kinds.update(reason_kind(each.reason) for each in rejected)
+        read_ms = status.read_ms
+        if type(last_ms) is int:
+            read_ms = read_ms | {partition: last_ms}
         self._set(
             positions=status.positions | {partition: position},
             consumed=status.consumed + read,
-            invalid=status.invalid + rejected,
+            invalid=status.invalid + len(rejected),
+            rejections=dict(kinds) if rejected else status.rejections,
+            read_ms=read_ms,
         )
 
     def _live(self, messages: Sequence[Message]) -> list[Message]:

@@ -4,6 +4,7 @@ apart from the write order it moves on."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,11 @@ from sales_monitor.record_columns import SaleColumns, decode_columns
 from sales_monitor.stream.store import WriteOrder
 
 RAW_TEXT_LIMIT = 200
+FIELDS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
+# what a rejection is about, few enough to be a metric's label: a field of the record, the
+# key, the JSON itself, a message with neither key nor value, one the client cannot read
+REASON_KINDS = ("chave", "json", *FIELDS, "vazia", "ilegivel", "outro")
+_FIELD = re.compile(r"campo '(\w+)'")
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +78,22 @@ def ingest(messages: Sequence[Message], order: WriteOrder, partition: int) -> In
             changes.append(decoded)
             kept.append(version)
     return Ingested(changes, kept, rejected)
+
+
+def reason_kind(reason: str) -> str:
+    """The kind of a rejection's reason, one of REASON_KINDS (the contract's sentences
+    start with what they are about)."""
+    if reason.startswith("mensagem sem chave"):
+        return "vazia"
+    if reason.startswith(("chave", "id da chave")):
+        return "chave"
+    if reason.startswith(("valor não é JSON", "valor JSON")):
+        return "json"
+    if reason.startswith("o cliente Kafka"):
+        return "ilegivel"
+    named = _FIELD.match(reason)
+    about = named[1] if named else reason.split(" ", 1)[0]
+    return about if about in FIELDS else "outro"
 
 
 def arrival_delays(messages: Sequence[Message], arrived: float) -> list[tuple[float, int]]:

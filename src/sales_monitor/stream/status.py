@@ -75,6 +75,12 @@ class StreamStatus:
     last_arrival_at: datetime | None = None  # when a message last reached the table
     consumed: int = 0  # messages processed since this dashboard started, re-reads included
     invalid: int = 0  # invalid messages in the table's current reading of the topic
+    # invalid messages since this dashboard started, by the kind of reason (`reason_kind`)
+    rejections: dict[str, int] = field(default_factory=dict)
+    # the newest read message's own timestamp (epoch ms), by partition
+    read_ms: dict[int, int] = field(default_factory=dict)
+    rebuilds: int = 0  # the table emptied and read again since start, for any reason
+    losses: int = 0  # of those, the topic no longer holding what was read (`DataLoss`)
     checked_at: datetime | None = None  # the last time the broker answered
     data_loss: DataLoss | None = None
     expired: Expired | None = None

@@ -621,6 +621,36 @@ def _technical_details(reading: Reading, by_source: pd.DataFrame, now: datetime)
         )
     else:
         st.caption("Nenhuma até agora.")
+    _operations()
+
+
+def _operations() -> None:
+    """The metrics port and the alerts: where they go and how sending went (secrets
+    masked by Apprise)."""
+    service = resources.operations_for(settings)
+    port = settings.operations.metrics_port
+    if port is not None:
+        served = service.problem or f"/metrics, /healthz e /readyz na porta {port}"
+        st.text(f"Operação: {served}")
+    sender = service.sender
+    if sender is None:
+        st.caption("Alertas: nenhum destino (DASHBOARD_ALERT_URLS ou --alert-url).")
+        return
+    counts = {outcome: sum(by.values()) for outcome, by in sender.counts().items()}
+    st.text(
+        f"Alertas para {', '.join(sender.targets)}: {format_int(counts['sent'])} enviados, "
+        f"{format_int(counts['failed'])} não entregues, {format_int(counts['dropped'])} "
+        "descartados (fila cheia)"
+    )
+    if failures := sender.failures():
+        st.dataframe(
+            [
+                {"quando": f.at.strftime(WHEN), "alerta": f.event, "destino": f.target,
+                 "tentativas": f.attempts}
+                for f in failures
+            ],
+            hide_index=True,
+        )  # fmt: skip
 
 
 state.whole_page_run = True  # this line runs on whole-page runs only, not timed ones

@@ -16,6 +16,7 @@ from sales_monitor.analysis.refresh import SharedViews
 from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.interface import Producer
+from sales_monitor.ops.service import OperationsService
 from sales_monitor.settings import Settings
 from sales_monitor.stream.consumer import StreamConsumer
 from sales_monitor.stream.store import RecordStore
@@ -81,6 +82,16 @@ def stream_for(settings: Settings) -> StreamConsumer:
 def producer_for(settings: Settings) -> Producer:
     connection = settings.connection
     return shared_producer(_key(connection), connection, settings.topic, settings.compression)
+
+
+@st.cache_resource(on_release=lambda service: service.stop())
+def shared_operations(key: str, _settings: Settings) -> OperationsService:
+    """The metrics port and the alerts, once per server process, whatever the tabs."""
+    return OperationsService(_settings, stream_for(_settings)).start()
+
+
+def operations_for(settings: Settings) -> OperationsService:
+    return shared_operations(_key(settings.connection) + settings.topic, settings)
 
 
 @st.cache_resource

@@ -15,6 +15,7 @@ import sys
 from streamlit.web import cli
 
 from sales_monitor.errors import SettingsError
+from sales_monitor.ops import logs
 from sales_monitor.ui import resources
 
 # Streamlit warns, in English, that the cached resources are made outside a page's run
@@ -26,7 +27,9 @@ def main() -> None:
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        resources.stream_for(resources.load_settings())
+        settings = resources.load_settings()
+        logs.configure(settings.operations.log_format)
+        resources.operations_for(settings)  # the consumer, the metrics port, the alerts
     except SettingsError:
         pass  # the page explains a bad setting; the server still starts to say so
     finally:
