@@ -1,5 +1,6 @@
 import os
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -15,6 +16,7 @@ from tests.helpers.processes import alive, children_of, started_commands
 from tests.helpers.topic import read_topic
 from tests.helpers.waiting import wait_for
 
+DASHBOARD = [sys.executable, "-m", "sales_monitor.commands.dashboard"]
 DEMO = [
     sys.executable,
     "-m",
@@ -33,7 +35,7 @@ def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
 
 @pytest.mark.unit
 def test_dashboard_env_carries_the_settings(tmp_path):
-    from sales_monitor.settings import Embedded
+    from sales_monitor.settings import Embedded, Operations
     from sales_monitor.targets import Targets
 
     chosen = Settings(
@@ -42,6 +44,15 @@ def test_dashboard_env_carries_the_settings(tmp_path):
         max_rows=7,
         embedded=Embedded(data_dir=tmp_path / "dados", cache_dir=tmp_path / "cache"),
         targets=Targets(day=5_000_050, month=90_000_000, states=(("RJ", 12_345), ("SP", 7))),
+        operations=Operations(
+            metrics_port=9100,
+            alert_urls=("json://127.0.0.1:9/a", "tgram://t/c"),
+            stall_minutes=2.5,
+            outage_seconds=30,
+            group_seconds=0,
+            hour_share=0.75,
+            log_format="json",
+        ),
     )
     env = dashboard_env(chosen, base={})
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"
@@ -213,6 +224,28 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
             ("--host", "a b"),
             "Erro: opção --host: endereço 'a b' inválido (ex.: 127.0.0.1 ou 0.0.0.0)\n",
         ),
+        (
+            ("--metrics-port", "0"),
+            "Erro: opção --metrics-port: porta '0' inválida (use 1 a 65535)\n",
+        ),
+        (
+            ("--metrics-port", "8511", "--port", "8511"),
+            "Erro: --metrics-port 8511 é a porta do dashboard; escolha outra\n",
+        ),
+        (
+            ("--alert-url", "tgram://s3gr3d0"),
+            "Erro: DASHBOARD_ALERT_URLS: a URL 'tgram://…' não é aceita pelo Apprise (veja o "
+            "formato do serviço em https://github.com/caronc/apprise/wiki)\n",
+        ),
+        (
+            ("--alert-url", "s3gr3d0"),
+            "Erro: DASHBOARD_ALERT_URLS: 's3g…' não é uma URL de alerta (ex.: tgram://token/chat, "
+            "mailto://…, json://host:porta/caminho)\n",
+        ),
+        (
+            ("--log-format", "xml"),
+            "Erro: opção --log-format: escolha inválida: 'xml' (escolha entre 'text', 'json')\n",
+        ),
     ],
 )
 def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, message):
@@ -261,6 +294,41 @@ def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command,
         timeout=60,
     )
     assert (result.returncode, result.stderr, result.stdout) == (2, message, "")
+
+
+@pytest.mark.unit
+def test_a_metrics_port_in_use_stops_the_command_before_it_starts():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*DASHBOARD, "--metrics-port", str(port)], capture_output=True, text=True, timeout=60
+        )
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"Erro: a porta de métricas {port} já está em uso\n",
+    )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DASHBOARD_METRICS_PORT": "x"}, "DASHBOARD_METRICS_PORT='x' não é uma porta"),
+        ({"DASHBOARD_ALERT_HOUR_SHARE": "2"}, "deve ser uma fração entre 0 e 1"),
+        ({"DASHBOARD_ALERT_STALL_MINUTES": "0"}, "deve ser pelo menos 0.1"),
+        ({"SALES_MONITOR_LOG_FORMAT": "xml"}, "deve ser text ou json"),
+        ({"DASHBOARD_ALERT_URLS": "json://ok nada"}, "'nad…' não é uma URL de alerta"),
+    ],
+)
+def test_bad_operations_settings_stop_the_command_in_one_line(env, message):
+    result = subprocess.run(
+        DASHBOARD, capture_output=True, text=True, timeout=60, env=os.environ | env
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("Erro: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 @pytest.mark.unit

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import datetime
+from typing import TextIO
 
 from sales_monitor.record import SAO_PAULO
 
@@ -26,12 +28,24 @@ class JsonLines(logging.Formatter):
         return json.dumps(event, ensure_ascii=False, default=str)
 
 
+class _Stderr(logging.StreamHandler):
+    """Whatever `sys.stderr` is when an event is written, not when the handler was made."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
 def configure(log_format: str) -> None:
     """JSON lines on stderr for the project's own events (INFO and up), where asked; the
     plain default (warnings and errors, as their sentence) otherwise."""
     if log_format != "json":
         return
-    handler = logging.StreamHandler()
+    handler = _Stderr()
     handler.setFormatter(JsonLines())
     ours = logging.getLogger("sales_monitor")
     ours.handlers[:] = [handler]

@@ -64,6 +64,7 @@ class OperationsService:
             self.server.start()
         if self.sender is not None:
             self.sender.start()
+            self._check()  # what the table holds now is history, not news
         self._thread.start()
         return self
 
@@ -76,19 +77,29 @@ class OperationsService:
         self._thread.join(5)
 
     def _watch(self) -> None:
-        logged = 0.0
+        """Every second the alert rules look (when there are alerts to send); every
+        minute a log line of figures. With neither due, the table is not read."""
+        waited = 0.0
         while not self._stopping.wait(WATCH_S):
+            waited += WATCH_S
+            due = waited >= FIGURES_EVERY_S
+            if self.sender is None and not due:
+                continue
             try:
-                reading = self._stream.read()
-                if self.sender is not None:
-                    for alert in self.rules.check(reading, datetime.now(SAO_PAULO)):
-                        self.sender.put(alert)
-                logged += WATCH_S
-                if logged >= FIGURES_EVERY_S:
-                    logged = 0.0
+                reading = self._check() if self.sender is not None else self._stream.read()
+                if due:
+                    waited = 0.0
                     log_figures(reading)
             except Exception:  # the watch must outlive any one reading
                 log.exception("a vigia de alertas falhou nesta leitura; segue")
+
+    def _check(self) -> Reading:
+        """One look at the stream: what the alert rules find goes to the sender."""
+        reading = self._stream.read()
+        if self.sender is not None:
+            for alert in self.rules.check(reading, datetime.now(SAO_PAULO)):
+                self.sender.put(alert)
+        return reading
 
 
 def log_figures(reading: Reading) -> None:
