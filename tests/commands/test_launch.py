@@ -284,6 +284,16 @@ def test_bad_dashboard_flags_end_in_one_line_before_anything_starts(flags, messa
             ("--count", "x"),
             "Erro: opção --count: 'x' deve ser um inteiro maior que zero\n",
         ),
+        (
+            "producer",
+            ("--metrics-port", "0"),
+            "Erro: opção --metrics-port: porta '0' inválida (use 1 a 65535)\n",
+        ),
+        (
+            "csv_monitor",
+            ("vendas.csv", "--metrics-port", "x"),
+            "Erro: opção --metrics-port: porta 'x' inválida (use 1 a 65535)\n",
+        ),
     ],
 )
 def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command, flags, message):

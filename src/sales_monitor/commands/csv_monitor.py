@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--once", action="store_true", help="sincroniza uma vez e sai")
     flags.add_kafka_flags(parser, settings)
+    flags.add_metrics_flag(parser)
     args = parser.parse_args(argv)
+    flags.check_metrics_port(settings, args.metrics_port)
     if not args.file.is_file():
         flags.fail(f"{args.file} não existe ou não é um arquivo")
     try:
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         settings, args.bootstrap_server, args.topic, args.compression
     )
     monitor = CsvMonitor(args.file, connection, args.topic, producer)
+    flags.serve_writer_metrics(settings, args.metrics_port, monitor.publisher.stats, "csv-monitor")
     try:
         report = monitor.run(stop, once=args.once)
     except TopicNotRead as error:

@@ -18,6 +18,7 @@ from sales_monitor.settings import alert_urls as settings_alert_urls
 if TYPE_CHECKING:
     from sales_monitor.kafka.connection import Connection
     from sales_monitor.kafka.interface import Producer
+    from sales_monitor.kafka.publish import DeliveryStats
 
 # argparse's own English phrases, as a person reading pt-BR should see them
 _PHRASES = [
@@ -282,6 +283,43 @@ def check_operations(settings: Settings, dashboard_port: int) -> None:
         fail(f"--metrics-port {ops.metrics_port} é a porta do dashboard; escolha outra")
     if port_is_open(reachable_host(settings.host), ops.metrics_port):
         fail(f"a porta de métricas {ops.metrics_port} já está em uso")
+
+
+def add_metrics_flag(parser: argparse.ArgumentParser) -> None:
+    """A writer's own operations port (the dashboard's env var is the dashboard's)."""
+    parser.add_argument(
+        "--metrics-port",
+        type=port,
+        help="serve /metrics (Prometheus), /healthz e /readyz nesta porta, em 127.0.0.1 "
+        "(ou DASHBOARD_HOST)",
+    )
+
+
+def check_metrics_port(settings: Settings, chosen: int | None) -> None:
+    """One `Erro:` line if the port is taken, before anything starts."""
+    from sales_monitor.brokers.ports import port_is_open
+    from sales_monitor.launch.web import reachable_host
+
+    if chosen is not None and port_is_open(reachable_host(settings.host), chosen):
+        fail(f"a porta de métricas {chosen} já está em uso")
+
+
+def serve_writer_metrics(
+    settings: Settings, chosen: int | None, stats: DeliveryStats, writer: str
+) -> None:
+    """The writer's figures on `chosen`, said in one line; or one `Erro:` line."""
+    if chosen is None:
+        return
+    from sales_monitor.launch.web import browser_host
+    from sales_monitor.ops.writers import writer_server
+
+    try:
+        writer_server(settings.host, chosen, stats, writer)
+    except OSError as error:
+        from sales_monitor.errors import os_reason
+
+        fail(f"a porta de métricas {chosen} não pôde ser aberta: {os_reason(error)}", status=1)
+    print(f"Métricas: http://{browser_host(settings.host)}:{chosen}/metrics", flush=True)
 
 
 def operations_lines(settings: Settings) -> list[str]:

@@ -35,6 +35,7 @@ def parse_args(argv: list[str] | None, settings: Settings) -> argparse.Namespace
         help="partições ao criar o tópico (padrão 1)",
     )
     parser.add_argument("--quiet", action="store_true", help="não imprime cada registro")
+    flags.add_metrics_flag(parser)
     return parser.parse_args(argv)
 
 
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parse_args(argv, settings)
         settings = replace(settings.with_address(args.bootstrap_server), topic=args.topic)
+        flags.check_metrics_port(settings, args.metrics_port)
         pace = choose_pace(args, interactive=sys.stdin.isatty())
         ensure_topic(settings.connection, settings.topic, args.partitions)
         producer = make_producer(
@@ -65,7 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, EOFError):
         print()
         return 130
-    return produce(producer, settings, pace, count=args.count, quiet=args.quiet)
+    return produce(
+        producer,
+        settings,
+        pace,
+        count=args.count,
+        quiet=args.quiet,
+        started=lambda stats: flags.serve_writer_metrics(
+            settings, args.metrics_port, stats, "producer"
+        ),
+    )
 
 
 if __name__ == "__main__":

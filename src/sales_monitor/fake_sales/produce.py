@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 from sales_monitor.errors import DeliveryAborted
 from sales_monitor.fake_sales.faker import SaleFaker
@@ -32,10 +33,15 @@ def produce(
     pace: Pace,
     count: int | None = None,
     quiet: bool = False,
+    started: Callable[[DeliveryStats], object] | None = None,
 ) -> int:
+    """Sends until stopped or `count`; `started` is handed the delivery figures first (the
+    command serves them as metrics)."""
     stop = stop_on_signals()
     publisher = Publisher(producer, settings.topic, SOURCE)
     stats = publisher.stats
+    if started is not None:
+        started(stats)
     verbose = not quiet and pace.period * PRINT_EACH_BELOW_RATE >= 1
     print(
         f"Enviando para o tópico '{settings.topic}' em {settings.bootstrap_servers} "

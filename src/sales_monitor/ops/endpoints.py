@@ -1,7 +1,7 @@
 """The operations port: `/metrics` for Prometheus, `/healthz` (the process serves) and
-`/readyz` (connected to Kafka and caught up with the topic: 200, else 503 and why), for a
-load balancer or an orchestrator. A small threaded WSGI server of its own, beside
-Streamlit's, so a scrape never waits on a page."""
+`/readyz` (200, or 503 and why: the dashboard connected and caught up with the topic, a
+writer with the broker answering), for a load balancer or an orchestrator. A small threaded
+WSGI server of its own, beside Streamlit's, so a scrape never waits on a page."""
 
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
-
-from sales_monitor.ops.health import not_ready
-from sales_monitor.stream.status import StreamStatus
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +31,7 @@ class _Quiet(WSGIRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def application(registry: CollectorRegistry, status: Callable[[], StreamStatus]) -> Callable:
+def application(registry: CollectorRegistry, not_ready: Callable[[], str | None]) -> Callable:
     metrics = make_wsgi_app(registry)
 
     def answer(environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -44,7 +41,7 @@ def application(registry: CollectorRegistry, status: Callable[[], StreamStatus])
         if path == "/healthz":
             return _text(start_response, "200 OK", "ok")
         if path == "/readyz":
-            why = not_ready(status())
+            why = not_ready()
             if why is None:
                 return _text(start_response, "200 OK", "pronto")
             return _text(start_response, "503 Service Unavailable", f"não está pronto: {why}")
@@ -67,12 +64,12 @@ class OperationsServer:
         host: str,
         port: int,
         registry: CollectorRegistry,
-        status: Callable[[], StreamStatus],
+        not_ready: Callable[[], str | None],
     ) -> None:
         self._server = make_server(
             host,
             port,
-            application(registry, status),
+            application(registry, not_ready),
             _Server6 if ":" in host else _Server,
             handler_class=_Quiet,
         )

@@ -12,6 +12,7 @@ from typing import Protocol
 from sales_monitor.errors import os_reason
 from sales_monitor.ops.alerts import AlertRules, Thresholds
 from sales_monitor.ops.endpoints import OperationsServer
+from sales_monitor.ops.health import not_ready
 from sales_monitor.ops.metrics import registry_for
 from sales_monitor.ops.notify import AlertSender
 from sales_monitor.ptbr import format_int
@@ -51,7 +52,7 @@ class OperationsService:
             registry = registry_for(stream.read, self.sender)
             try:
                 self.server = OperationsServer(
-                    settings.host, ops.metrics_port, registry, lambda: stream.status
+                    settings.host, ops.metrics_port, registry, lambda: not_ready(stream.status)
                 )
             except OSError as error:
                 self.problem = f"porta {ops.metrics_port}: {os_reason(error)}"
