@@ -142,6 +142,36 @@ def _ingest(sizes: Sizes, bootstrap: str, n: int) -> Figure:
     return figure
 
 
+ALERTS_SHARE = 0.9  # ingest with the alerts stuck ÷ with no alerts, same run
+
+
+def alerts(sizes: Sizes, bootstrap: str) -> list[Figure]:
+    from sales_monitor_bench.alerts import ingest_with_stuck_alerts
+
+    n = max(sizes.ingest)
+    step(f"ingest of {n:,} records while the alerts are stuck on a receiver that never answers")
+    topic = sc.prepared_topic(bootstrap, n)
+    note = "sender's queue full, receiver silent, rules reading the table every second"
+    stuck = Figure(f"dashboard ingest, {n:,} records, alerts stuck", "records/s", note=note)
+    share = Figure(
+        "ingest with alerts stuck ÷ without, same run",
+        "×",
+        f"≥ {ALERTS_SHARE:g}",
+        lambda v: v >= ALERTS_SHARE,
+        note="each pair measured back to back",
+    )
+    for run in range(sizes.runs):  # which goes first alternates: neither gets the warm cache
+        if run % 2:
+            with_alerts = ingest_with_stuck_alerts(bootstrap, topic, n)["records_per_s"]
+            alone = sc.ingest(bootstrap, topic, n)["records_per_s"]
+        else:
+            alone = sc.ingest(bootstrap, topic, n)["records_per_s"]
+            with_alerts = ingest_with_stuck_alerts(bootstrap, topic, n)["records_per_s"]
+        stuck.ours.append(with_alerts)
+        share.ours.append(with_alerts / alone)
+    return [stuck, share]
+
+
 def codecs(sizes: Sizes, bootstrap: str) -> list[Figure]:
     """Ingest of the same sales written in each codec, beside the uncompressed topic."""
     n = sizes.codecs
@@ -422,6 +452,7 @@ def csv_monitor(sizes: Sizes, bootstrap: str) -> list[Figure]:
 SCENARIOS = {
     "producer": producer,
     "ingest": ingest,
+    "alerts": alerts,
     "codecs": codecs,
     "latency": latency,
     "page": page,

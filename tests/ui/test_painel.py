@@ -687,3 +687,19 @@ def test_a_table_of_many_cities_offers_the_busiest_and_says_so(seeded_stream, mo
     assert any(
         "A lista traz as 3 cidades com mais vendas de 5" in c.value for c in app.sidebar.caption
     )
+
+
+def test_technical_details_show_where_alerts_go_with_secrets_masked(seeded_stream, monkeypatch):
+    monkeypatch.setenv(
+        "DASHBOARD_ALERT_URLS", "json://127.0.0.1:9/alertas tgram://123456:segredoXYZ/789"
+    )
+    app = run_page()
+    (said,) = [t.value for t in app.text if t.value.startswith("Alertas para ")]
+    assert "json://127.0.0.1:9/alertas" in said and "tgram://" in said
+    assert "segredoXYZ" not in said
+    assert said.endswith("0 enviados, 0 não entregues, 0 descartados (fila cheia)")
+
+
+def test_without_alert_urls_the_details_say_how_to_add_them(seeded_stream):
+    app = run_page()
+    assert any(c.value.startswith("Alertas: nenhum destino") for c in app.caption)
