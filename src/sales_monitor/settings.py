@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sales_monitor.access import Role, parse_roles
 from sales_monitor.analysis.places import STATES
 from sales_monitor.errors import SecurityError, SettingsError
 from sales_monitor.kafka.connection import Connection
@@ -141,6 +142,29 @@ def secretless(url: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Access:
+    """Who may use a dashboard shared beyond this machine (the login is Streamlit's own,
+    configured in `.streamlit/secrets.toml`)."""
+
+    roles: tuple[tuple[str, Role], ...] = ()  # (e-mail or @domain, role)
+    unprotected: bool = False  # beyond loopback with no login, because the person said so
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Access:
+        try:
+            roles = parse_roles(env.get("DASHBOARD_ROLES") or "")
+        except ValueError as error:
+            raise SettingsError(f"DASHBOARD_ROLES: {error}") from None
+        return cls(roles=roles, unprotected=_flag(env, "DASHBOARD_UNPROTECTED"))
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "DASHBOARD_ROLES": "; ".join(f"{who}={role.name.lower()}" for who, role in self.roles),
+            "DASHBOARD_UNPROTECTED": "1" if self.unprotected else "0",
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     # what every Kafka client is built from: the address with protocol, SASL and TLS
     connection: Connection = Connection(DEFAULT_BOOTSTRAP)
@@ -154,11 +178,17 @@ class Settings:
     embedded: Embedded = field(default_factory=Embedded)
     targets: Targets = Targets()  # until someone sets others on the page
     operations: Operations = Operations()
+    access: Access = Access()
 
     @property
     def targets_file(self) -> Path:
         """Where the targets set on the page are kept."""
         return self.embedded.data_dir / "metas.json"
+
+    @property
+    def audit_file(self) -> Path:
+        """Where the dashboard's audit trail is kept."""
+        return self.embedded.data_dir / "auditoria.log"
 
     @property
     def bootstrap_servers(self) -> str:
@@ -193,6 +223,7 @@ class Settings:
                 {period: _target(env, f"DASHBOARD_TARGET_{period.upper()}") for period in PERIODS}
             ).with_states(_state_targets(env.get("DASHBOARD_TARGET_STATES") or "")),
             operations=Operations.from_env(env),
+            access=Access.from_env(env),
         )
 
 

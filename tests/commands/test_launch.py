@@ -35,7 +35,8 @@ def test_only_a_loopback_address_gets_an_embedded_broker(bootstrap, port):
 
 @pytest.mark.unit
 def test_dashboard_env_carries_the_settings(tmp_path):
-    from sales_monitor.settings import Embedded, Operations
+    from sales_monitor.access import Role
+    from sales_monitor.settings import Access, Embedded, Operations
     from sales_monitor.targets import Targets
 
     chosen = Settings(
@@ -53,6 +54,7 @@ def test_dashboard_env_carries_the_settings(tmp_path):
             hour_share=0.75,
             log_format="json",
         ),
+        access=Access(roles=(("ana@x.com", Role.OPERACAO), ("@x.com", Role.LEITURA))),
     )
     env = dashboard_env(chosen, base={})
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == "h:1" and env["KAFKA_TOPIC"] == "t"
@@ -185,7 +187,8 @@ def _ip(hex_address: str) -> str:
 
 @pytest.mark.broker
 @pytest.mark.parametrize(
-    ("flags", "expected"), [((), {"127.0.0.1"}), (("--host", "0.0.0.0"), {"0.0.0.0"})]
+    ("flags", "expected"),
+    [((), {"127.0.0.1"}), (("--host", "0.0.0.0", "--unprotected-no-login"), {"0.0.0.0"})],
 )
 def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expected):
     port = free_port()
@@ -307,6 +310,24 @@ def test_bad_flags_end_every_command_in_one_line_before_anything_starts(command,
 
 
 @pytest.mark.unit
+def test_listening_beyond_this_machine_needs_a_login_or_the_persons_word(tmp_path):
+    result = subprocess.run(
+        [*DASHBOARD, "--host", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=os.environ | {"HOME": str(tmp_path)},  # no secrets file anywhere
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "Erro: --host 0.0.0.0 abre o dashboard a outras máquinas, e não há login configurado "
+        "([auth] em .streamlit/secrets.toml; veja docs/compartilhar.md); configure-o, ou use "
+        "--unprotected-no-login para abrir sem proteção\n"
+    )
+
+
+@pytest.mark.unit
 def test_a_metrics_port_in_use_stops_the_command_before_it_starts():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -330,6 +351,7 @@ def test_a_metrics_port_in_use_stops_the_command_before_it_starts():
         ({"DASHBOARD_ALERT_STALL_MINUTES": "0"}, "deve ser pelo menos 0.1"),
         ({"SALES_MONITOR_LOG_FORMAT": "xml"}, "deve ser text ou json"),
         ({"DASHBOARD_ALERT_URLS": "json://ok nada"}, "'nad…' não é uma URL de alerta"),
+        ({"DASHBOARD_ROLES": "ana@x.com=dona"}, "DASHBOARD_ROLES: 'ana@x.com=dona' não é"),
     ],
 )
 def test_bad_operations_settings_stop_the_command_in_one_line(env, message):

@@ -166,17 +166,23 @@ def listen_on():
     config.set_option("server.address", previous)
 
 
-def test_listening_beyond_loopback_with_writes_enabled_is_warned(seeded_stream, listen_on):
+def test_listening_beyond_loopback_without_login_is_said_on_every_page(seeded_stream, listen_on):
     assert not run_page().warning  # loopback: nothing to say
     listen_on("0.0.0.0")
     app = run_page()
-    assert any("aceita conexões de outras máquinas" in w.value for w in app.warning)
+    (warning,) = [w.value for w in app.warning if w.value.startswith("Sem proteção")]
+    assert "vê os dados dos clientes, e pode escrever no tópico" in warning
+    app.switch_page("../src/sales_monitor/ui/inspecionar/page.py").run()
+    assert any(w.value.startswith("Sem proteção") for w in app.warning)
 
 
-def test_read_only_beyond_loopback_needs_no_warning(seeded_stream, listen_on, monkeypatch):
+def test_read_only_beyond_loopback_still_says_the_data_is_open(
+    seeded_stream, listen_on, monkeypatch
+):
     monkeypatch.setenv("DASHBOARD_READ_ONLY", "1")
     listen_on("0.0.0.0")
-    assert not run_page().warning
+    (warning,) = [w.value for w in run_page().warning if w.value.startswith("Sem proteção")]
+    assert "dados dos clientes" in warning and "escrever" not in warning
 
 
 def test_status_tab_counts_live_records_by_source(seeded_stream):

@@ -228,6 +228,13 @@ def add_dashboard_flags(parser: argparse.ArgumentParser, settings: Settings) -> 
         help="para onde vão os alertas: uma URL do Apprise (tgram://, slack://, mailto://, "
         "json://…); repita para várias (DASHBOARD_ALERT_URLS, separadas por espaço)",
     )
+    parser.add_argument(
+        "--unprotected-no-login",
+        action="store_true",
+        default=settings.access.unprotected,
+        help="aceita --host fora desta máquina sem login configurado: qualquer pessoa que "
+        "alcance a porta vê os dados dos clientes (DASHBOARD_UNPROTECTED=1)",
+    )
     add_log_flag(parser, settings)
 
 
@@ -258,10 +265,26 @@ def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
             alert_urls=urls,
             log_format=args.log_format,
         ),
+        access=replace(settings.access, unprotected=args.unprotected_no_login),
     )
+    check_access(chosen)
     check_operations(chosen, args.port)
     configure_logs(chosen)
     return chosen
+
+
+def check_access(settings: Settings) -> None:
+    """Beyond this machine, a login or the person's explicit word; else one `Erro:` line."""
+    from sales_monitor.launch.web import login_configured
+    from sales_monitor.settings import is_loopback
+
+    if is_loopback(settings.host) or settings.access.unprotected or login_configured():
+        return
+    fail(
+        f"--host {settings.host} abre o dashboard a outras máquinas, e não há login "
+        "configurado ([auth] em .streamlit/secrets.toml; veja docs/compartilhar.md); "
+        "configure-o, ou use --unprotected-no-login para abrir sem proteção"
+    )
 
 
 def check_operations(settings: Settings, dashboard_port: int) -> None:

@@ -87,8 +87,24 @@ def dashboard_env(settings: Settings, base: dict[str, str] | None = None) -> dic
             )
         }
         | settings.operations.environment()
+        | settings.access.environment()
         | settings.connection.environment()
     )
+
+
+def login_configured(folder: Path | None = None) -> bool:
+    """Whether Streamlit's login is configured: an `[auth]` section in the secrets files
+    Streamlit reads (`.streamlit/secrets.toml` here, then in the home folder)."""
+    import tomllib
+
+    for secrets in ((folder or Path.cwd()) / ".streamlit", Path.home() / ".streamlit"):
+        try:
+            found = tomllib.loads((secrets / "secrets.toml").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(found.get("auth"), dict):
+            return True
+    return False
 
 
 def reachable_host(host: str) -> str:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from sales_monitor.access import Role
 from sales_monitor.errors import SettingsError
 from sales_monitor.settings import is_loopback
-from sales_monitor.ui import icons, resources
+from sales_monitor.ui import gate, icons, resources
 from sales_monitor.ui.errors import show_failure
 
 HERE = Path(__file__).parent
@@ -32,18 +33,22 @@ def main() -> None:
     except SettingsError as error:
         st.error(f"Configuração inválida: {error}")
         st.stop()
+    role = gate.admit(settings)  # the login page or the no-access page stop here
     address = st.get_option("server.address") or ""
-    if not is_loopback(address) and not settings.read_only:
+    if not is_loopback(address) and not gate.login_configured():
+        writes = "" if settings.read_only else ", e pode escrever no tópico"
         st.warning(
-            f"O dashboard aceita conexões de outras máquinas (endereço "
-            f"'{address or 'todas as interfaces'}'), sem login, e pode escrever no tópico. "
-            "Use --host 127.0.0.1 ou --read-only (DASHBOARD_READ_ONLY=1).",
+            f"Sem proteção: o dashboard aceita conexões de outras máquinas (endereço "
+            f"'{address or 'todas as interfaces'}') sem login; quem alcança este endereço vê "
+            f"os dados dos clientes{writes}. Configure o login (docs/compartilhar.md) ou use "
+            "--host 127.0.0.1.",
             icon=icons.WARNING,
         )
-    pages = [
-        st.Page(PAINEL, title="Painel", icon=icons.PANEL, default=True),
-        st.Page(INSPECIONAR, title="Inspecionar", icon=icons.INSPECT, url_path="inspecionar"),
-    ]
+    pages = [st.Page(PAINEL, title="Painel", icon=icons.PANEL, default=True)]
+    if role >= Role.ANALISE:  # Kafka's raw messages carry names and ages unmasked
+        pages.append(
+            st.Page(INSPECIONAR, title="Inspecionar", icon=icons.INSPECT, url_path="inspecionar")
+        )
     page = st.navigation(pages)
     try:
         page.run()

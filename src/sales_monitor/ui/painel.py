@@ -6,6 +6,7 @@ invalid messages live under "Detalhes técnicos".
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import cast
 
@@ -13,7 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sales_monitor import targets
+from sales_monitor import audit, targets
+from sales_monitor.access import Role
 from sales_monitor.analysis import filtering, metrics, places, refresh, tables
 from sales_monitor.analysis import targets as analysis_targets
 from sales_monitor.errors import os_reason
@@ -27,10 +29,10 @@ from sales_monitor.stream.consumer import (
     StreamState,
     StreamStatus,
 )
-from sales_monitor.ui import icons, resources
+from sales_monitor.ui import gate, icons, resources
 from sales_monitor.ui.errors import guarded
 
-settings = resources.load_settings()  # app.py has checked it
+settings = gate.page_settings()  # app.py has checked them; read-only below operação
 stream = resources.stream_for(settings)
 views = resources.views_for(settings)
 state = st.session_state
@@ -90,7 +92,10 @@ def _custom_range() -> tuple[datetime | None, datetime | None]:
 def _pause() -> None:
     now = datetime.now(SAO_PAULO)
     reading = stream.read()
-    state.paused = (now, reading.table, reading.status.consumed)
+    table = reading.table
+    if _masked():
+        table = resources.masked_snapshot(reading.version, table)
+    state.paused = (now, table, reading.status.consumed)
     state.pop("paused_view", None)
 
 
@@ -100,13 +105,20 @@ def _resume() -> None:
 
 
 def _empty_table() -> None:
+    if not gate.may(Role.OPERACAO):  # a crafted click from a session that may not
+        return
+    rows = len(stream.snapshot())
     stream.clear()
+    audit.record(settings.audit_file, gate.who(), "esvaziou a tabela", f"{rows} vendas")
     state.confirm_clear = False
     st.toast("Tabela esvaziada para todos; seguem só as vendas novas.")
 
 
 def _read_again() -> None:
+    if not gate.may(Role.OPERACAO):
+        return
     stream.rewind()
+    audit.record(settings.audit_file, gate.who(), "releu o tópico desde o início")
     state.confirm_reread = False
     st.toast("Relendo o tópico desde o início…")
 
@@ -132,6 +144,8 @@ def _table_actions() -> None:
 
 
 def _save_targets() -> None:
+    if not gate.may(Role.OPERACAO):
+        return
     chosen = targets.Targets.of_periods(
         {period: round(state[f"target_{period}"] * 100) for period in targets.PERIODS}
     ).with_states({uf: round(state.get(f"target_uf_{uf}", 0) * 100) for uf in state.target_states})
@@ -141,7 +155,28 @@ def _save_targets() -> None:
         log.warning("metas não salvas em %s: %s", settings.targets_file, error)
         st.toast(f"As metas não foram salvas ({os_reason(error)}).", icon=icons.WARNING)
         return
+    audit.record(settings.audit_file, gate.who(), "salvou as metas", _targets_text(chosen))
     st.toast("Metas salvas: valem para todas as abas, também depois de reiniciar.")
+
+
+def _targets_text(chosen: targets.Targets) -> str:
+    periods = [f"{name} {format_brl(cents)}" for name, cents in chosen.set.items()]
+    states = [f"{uf} {format_brl(cents)}" for uf, cents in chosen.states]
+    return ", ".join(periods + states) or "nenhuma"
+
+
+def _downloaded(kind: str, table: pd.DataFrame, make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """The file, made when the person asks for it, and the download in the audit trail."""
+
+    def made() -> bytes:
+        if not gate.may(Role.ANALISE):  # asked for by a session that may not
+            return b""
+        data = make()
+        what = f"{kind} com {count_of(len(table), 'venda', 'vendas')}"
+        audit.record(settings.audit_file, gate.who(), "baixou", what)
+        return data
+
+    return made
 
 
 def _target_editor() -> None:
@@ -281,6 +316,8 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
     status = reading.status
     _connection_notices(reading)
     version, snapshot = reading.version, reading.table
+    if _masked():  # before any surface sees the table
+        snapshot = resources.masked_snapshot(version, snapshot)
     if paused is None:
         now = datetime.now(SAO_PAULO)
         shown = _shared_view(version, snapshot, filters, now)
@@ -322,29 +359,10 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
             st.dataframe(shown.latest, hide_index=True)
         else:
             st.caption("Nenhuma venda para listar.")
-        excel, machine = st.columns(2)
-        excel.download_button(
-            "Baixar para Excel",
-            data=lambda: tables.to_xlsx(table, tables.filters_text(query), now),
-            file_name=tables.file_name(query, now, "xlsx"),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click="ignore",
-            icon=icons.DOWNLOAD,
-            type="primary",
-            disabled=not len(table),
-            help="Planilha .xlsx: valores em R$, datas como datas, ids inteiros; as vendas "
-            "filtradas, a mais recente primeiro. Editada, volta ao tópico por Enviar arquivo "
-            "ou `uv run send --file`",
-        )
-        machine.download_button(
-            "CSV para programas",
-            data=lambda: tables.to_csv(table),
-            file_name=tables.file_name(query, now).replace(".csv", "_dados.csv"),
-            mime="text/csv",
-            on_click="ignore",
-            disabled=not len(table),
-            help="Vírgula entre colunas, ponto decimal, horários ISO 8601",
-        )
+        if gate.may(Role.ANALISE):  # a file of names and ages: not for leitura
+            _downloads(table, query, now)
+        else:
+            st.caption("Os downloads trazem dados pessoais: pedem o papel análise.")
     with stats_tab:
         if summary.count:
             st.dataframe(shown.statistics)
@@ -352,6 +370,34 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
             st.caption("Sem vendas, sem estatísticas.")
     with st.expander("Detalhes técnicos"):
         _technical_details(reading, shown.by_source, now)
+
+
+def _downloads(table: pd.DataFrame, query: dict, now: datetime) -> None:
+    excel, machine = st.columns(2)
+    excel.download_button(
+        "Baixar para Excel",
+        data=_downloaded(
+            "Excel", table, lambda: tables.to_xlsx(table, tables.filters_text(query), now)
+        ),
+        file_name=tables.file_name(query, now, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=icons.DOWNLOAD,
+        type="primary",
+        disabled=not len(table),
+        help="Planilha .xlsx: valores em R$, datas como datas, ids inteiros; as vendas "
+        "filtradas, a mais recente primeiro. Editada, volta ao tópico por Enviar arquivo "
+        "ou `uv run send --file`",
+    )
+    machine.download_button(
+        "CSV para programas",
+        data=_downloaded("CSV", table, lambda: tables.to_csv(table)),
+        file_name=tables.file_name(query, now).replace(".csv", "_dados.csv"),
+        mime="text/csv",
+        on_click="ignore",
+        disabled=not len(table),
+        help="Vírgula entre colunas, ponto decimal, horários ISO 8601",
+    )
 
 
 def _connection_notices(reading: Reading) -> None:
@@ -563,6 +609,11 @@ def _announce_high_tickets(shown: refresh.PanelView) -> None:
     seen.update(new)
 
 
+def _masked() -> bool:
+    """Whether this session sees customers' names and ages masked (the leitura role)."""
+    return not gate.may(Role.ANALISE)
+
+
 def _shared_view(
     version: int, snapshot: pd.DataFrame, filters: filtering.Filters, now: datetime
 ) -> refresh.PanelView:
@@ -571,7 +622,7 @@ def _shared_view(
     goals = targets.current(settings.targets_file, settings.targets)
     return views.get(
         version,
-        (filters, end, goals),
+        (filters, end, goals, _masked()),
         lambda: refresh.build(snapshot, filters, end or now, settings.high_ticket_cents, goals),
     )
 
@@ -610,6 +661,14 @@ def _technical_details(reading: Reading, by_source: pd.DataFrame, now: datetime)
     if not by_source.empty:
         st.caption("Registros vivos por origem (cabeçalho `origem`; sem ele: manual)")
         st.dataframe(by_source, hide_index=True)
+    if _masked():  # a refused message's text may hold a customer's name
+        st.caption("O texto das mensagens inválidas pede o papel análise.")
+    else:
+        _invalid_messages(reading)
+    _operations()
+
+
+def _invalid_messages(reading: Reading) -> None:
     st.caption(f"Mensagens inválidas (últimas {len(reading.invalid)})")
     if invalid := reading.invalid:
         st.dataframe(
@@ -621,7 +680,6 @@ def _technical_details(reading: Reading, by_source: pd.DataFrame, now: datetime)
         )
     else:
         st.caption("Nenhuma até agora.")
-    _operations()
 
 
 def _operations() -> None:

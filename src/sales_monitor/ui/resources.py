@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from sales_monitor import masking
 from sales_monitor.analysis.refresh import SharedViews
 from sales_monitor.kafka.clients import close_producer, ensure_topic, make_producer
 from sales_monitor.kafka.connection import Connection
@@ -92,6 +93,22 @@ def shared_operations(key: str, _settings: Settings) -> OperationsService:
 
 def operations_for(settings: Settings) -> OperationsService:
     return shared_operations(_key(settings.connection) + settings.topic, settings)
+
+
+@st.cache_resource
+def _masked_tables() -> dict[str, Any]:
+    return {}
+
+
+def masked_snapshot(version: int, table: Any) -> Any:
+    """The table with names and ages masked, made once per table version for every
+    session that sees it masked."""
+    kept = _masked_tables()
+    made = kept.get("newest")  # (version, table), replaced whole
+    if made is None or made[0] != version:
+        made = (version, masking.masked_table(table))
+        kept["newest"] = made
+    return made[1]
 
 
 @st.cache_resource

@@ -22,10 +22,12 @@ def delete_tab() -> None:
         )
     shown_id = chosen if valid_id else "…"
     confirmed = st.checkbox(f"Confirmo: apagar o id {shown_id} (envia um tombstone)")
-    if st.button("Apagar", disabled=not (valid_id and confirmed)) and isinstance(chosen, int):
+    clicked = st.button("Apagar", disabled=not (valid_id and confirmed))
+    if clicked and isinstance(chosen, int) and not context.refused():
         try:
             written, offset = context.publisher().deliver(Tombstone(chosen))
         except KafkaFailure as error:
             st.error(f"Não foi enviado: {literal(str(error))}")
         else:
+            context.audited("apagou", f"id {chosen} (partição {written}, offset {offset})")
             st.success(f"Tombstone do id {chosen} enviado (partição {written}, offset {offset}).")

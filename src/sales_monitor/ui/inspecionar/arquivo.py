@@ -16,6 +16,9 @@ from sales_monitor.ui.inspecionar.context import state
 def start_upload(raw: bytes) -> None:
     """Check the file, then hand the valid changes to a BulkSend, which runs to the end
     however the page reruns meanwhile (a click elsewhere stops the script, not the send)."""
+    if context.refused():
+        state.upload = ("error", "Nada foi enviado: escrever pede o papel operação.")
+        return
     try:
         rows = formats.parse(raw, context.SOURCE)
     except UnreadableFile as error:
@@ -30,6 +33,9 @@ def start_upload(raw: bytes) -> None:
         return
     job.start()
     state.upload = job
+    context.audited(
+        "enviou um arquivo", f"{len(valid)} mudanças válidas, {len(rejected)} linhas rejeitadas"
+    )
 
 
 @st.fragment(run_every=1.0)

@@ -3,20 +3,22 @@ stream, the producer, and how a Kafka failure is shown."""
 
 import streamlit as st
 
+from sales_monitor import audit
+from sales_monitor.access import Role
 from sales_monitor.errors import KafkaFailure
 from sales_monitor.escaping import markdown_literal as literal
 from sales_monitor.kafka import browse
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.settings import Settings
 from sales_monitor.stream.consumer import StreamConsumer
-from sales_monitor.ui import icons, resources
+from sales_monitor.ui import gate, icons, resources
 
 SOURCE = "inspetor"  # the `origem` of what this page writes, unless the person sets another
 state = st.session_state
 
 
 def settings() -> Settings:
-    return resources.load_settings()  # app.py has checked it
+    return gate.page_settings()  # app.py has checked them; read-only below operação
 
 
 def reader() -> browse.TopicReader:
@@ -29,6 +31,16 @@ def stream() -> StreamConsumer:
 
 def writable() -> bool:
     return not settings().read_only
+
+
+def refused() -> bool:
+    """Checked where a write runs: a session below operação (or a read-only server) that
+    reaches it anyway gets nothing done."""
+    return not gate.may(Role.OPERACAO)
+
+
+def audited(action: str, what: str = "") -> None:
+    audit.record(settings().audit_file, gate.who(), action, what)
 
 
 def publisher() -> Publisher:

@@ -34,6 +34,9 @@ def example_record() -> str:
 
 
 def send_from_editor() -> None:
+    if context.refused():
+        state.editor_result = ("error", "Nada foi enviado: escrever pede o papel operação.")
+        return
     key, value = state.editor_key.strip(), state.editor_value.strip()
     headers = parse_headers(state.get("editor_headers", ""))
     partition = state.get("editor_partition")
@@ -56,6 +59,7 @@ def send_from_editor() -> None:
         return
     kind = "Tombstone do id" if isinstance(verdict, Tombstone) else "Registro id"
     where = f"partição {written}, offset {offset}"
+    context.audited("enviou", f"{kind.lower()} {verdict.id} ({where})")
     state.editor_result = ("success", f"{kind} {verdict.id} enviado ({where}).")
     state.editor_value = example_record()
     state.editor_key = ""
@@ -70,6 +74,7 @@ def send_raw(
         )
     except KafkaFailure as error:
         return "error", f"Não foi enviada: {literal(str(error))}"
+    context.audited("enviou", f"texto bruto (partição {written}, offset {offset})")
     verdict = decode(key.encode() or None, value.encode() or None, headers)
     judged = (
         f"o painel a rejeita: {literal(verdict.reason)}"

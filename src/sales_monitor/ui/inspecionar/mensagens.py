@@ -176,7 +176,7 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     )
     export.download_button(
         f"Exportar esta busca (até {format_int(EXPORT_LIMIT)}, JSON Lines)",
-        data=lambda: browse.export_lines(
+        data=lambda: _exported(
             context.reader()
             .browse(replace(query, per_page=EXPORT_LIMIT, page=0, tops=page.tops))
             .messages
@@ -191,6 +191,12 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
     if page.cut_short:
         st.warning(f"Busca limitada às {format_int(browse.MAX_SCAN)} mensagens mais recentes.")
     draw_messages(page.messages)
+
+
+def _exported(messages: list[browse.Listed]) -> bytes:
+    data = browse.export_lines(messages)
+    context.audited("exportou", f"{len(messages)} mensagens do tópico (JSON Lines)")
+    return data
 
 
 def live_tail(partition: int | None, needle: str) -> None:
