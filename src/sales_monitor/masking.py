@@ -39,3 +39,11 @@ def masked_table(table: pd.DataFrame) -> pd.DataFrame:
     ages = table["idade"].to_numpy()
     shown["idade"] = (ages // AGE_BAND * AGE_BAND).astype(np.asarray(ages).dtype)
     return shown
+
+
+def ages_as_bands(shown: pd.DataFrame) -> pd.DataFrame:
+    """A table about to be drawn for *leitura*, its `idade` column (if any) as bands."""
+    if "idade" not in shown.columns:
+        return shown
+    bands = [age_band(int(age)) for age in shown["idade"].to_numpy()]
+    return shown.assign(idade=bands)

@@ -42,15 +42,16 @@ def _logged_in_role(settings: Settings) -> Role:
     role = role_of(email, settings.access.roles)
     with st.sidebar:
         shown = role.label if role is not None else "sem acesso"
-        st.caption(f"{email or 'sem e-mail'} · {shown}")
+        st.text(f"{email or 'sem e-mail'} · {shown}")  # plain text: an address is no link
         st.button("Sair", on_click=st.logout, icon=icons.LOGOUT)
     if role is None:
         st.title("Sem acesso")
         st.error(
-            f"A conta {email or 'sem e-mail'} não tem acesso a este painel. Peça a quem "
-            "cuida dele para incluí-la (DASHBOARD_ROLES).",
+            "Esta conta não tem acesso a este painel. Peça a quem cuida dele para incluí-la "
+            "(DASHBOARD_ROLES).",
             icon=icons.NO_ACCESS,
         )
+        st.text(f"Conta: {email or 'sem e-mail'}")
         st.stop()
     return role
 

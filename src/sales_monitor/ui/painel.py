@@ -12,9 +12,10 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
-from sales_monitor import audit, targets
+from sales_monitor import audit, masking, targets
 from sales_monitor.access import Role
 from sales_monitor.analysis import filtering, metrics, places, refresh, tables
 from sales_monitor.analysis import targets as analysis_targets
@@ -346,7 +347,7 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
     if shown.alerts.empty:
         st.caption("Nenhuma venda acima do limite até agora.")
     else:
-        st.dataframe(shown.alerts, hide_index=True)
+        st.dataframe(_people(shown.alerts), hide_index=True)
 
     sales_tab, stats_tab = st.tabs(["Últimas vendas", "Estatísticas"])
     with sales_tab:
@@ -356,7 +357,7 @@ def live_panel(filters: filtering.Filters, query: dict) -> None:
                 f"Pela hora da venda, a mais recente primeiro: {format_int(rows)} de "
                 f"{count_of(len(table), 'venda', 'vendas')}."
             )
-            st.dataframe(shown.latest, hide_index=True)
+            st.dataframe(_people(shown.latest), hide_index=True)
         else:
             st.caption("Nenhuma venda para listar.")
         if gate.may(Role.ANALISE):  # a file of names and ages: not for leitura
@@ -607,6 +608,14 @@ def _announce_high_tickets(shown: refresh.PanelView) -> None:
         several = count_of(len(new), "venda alta", "vendas altas")
         st.toast(f"{several} agora; a maior: {where}", icon=icons.SALE)
     seen.update(new)
+
+
+def _people(rows: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
+    """Rows about to be drawn: for leitura, ages as bands (the names are masked already)."""
+    if not _masked():
+        return rows
+    frame = rows.to_pandas() if isinstance(rows, pa.Table) else rows
+    return masking.ages_as_bands(frame)
 
 
 def _masked() -> bool:
