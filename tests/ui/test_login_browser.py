@@ -80,6 +80,16 @@ def test_leitura_logs_in_and_sees_masked_names_and_no_write(site):
     page.close()
 
 
+def test_analise_sees_names_and_downloads_but_no_write(site):
+    page = log_in(site, "bia@empresa.com")
+    page.get_by_text("bia@empresa.com · análise").wait_for(timeout=30_000)
+    page.locator(CELLS).filter(has_text="Cliente 1").first.wait_for(state="attached")
+    page.get_by_role("button", name="Baixar para Excel").wait_for()
+    page.get_by_role("link", name="Inspecionar").wait_for()
+    assert page.get_by_role("button", name="Metas").count() == 0
+    page.close()
+
+
 def test_operacao_writes_and_the_trail_says_so_and_log_out_works(site):
     page = log_in(site, "ana@empresa.com")
     page.get_by_text("ana@empresa.com · operação").wait_for(timeout=30_000)
