@@ -121,14 +121,14 @@ class Operations:
         return found
 
 
-def alert_urls(text: str) -> tuple[str, ...]:
+def alert_urls(text: str, source: str = "DASHBOARD_ALERT_URLS") -> tuple[str, ...]:
     """Apprise URLs separated by spaces; each checked for its form here (`scheme://…`),
-    and by Apprise itself before a command starts (`ops.alerts.check_urls`)."""
+    and by Apprise itself before a command starts (`ops.notify.check_urls`)."""
     urls = tuple(text.split())
     for url in urls:
         if not ALERT_URL.fullmatch(url):
             raise SettingsError(
-                f"DASHBOARD_ALERT_URLS: {secretless(url)!r} não é uma URL de alerta "
+                f"{source}: {secretless(url)!r} não é uma URL de alerta "
                 "(ex.: tgram://token/chat, mailto://…, json://host:porta/caminho)"
             )
     return urls

@@ -237,12 +237,12 @@ def test_dashboard_listens_on_loopback_unless_asked(broker, topic, flags, expect
         ),
         (
             ("--alert-url", "tgram://s3gr3d0"),
-            "Erro: DASHBOARD_ALERT_URLS: a URL 'tgram://…' não é aceita pelo Apprise (veja o "
+            "Erro: a URL de alerta 'tgram://…' não é aceita pelo Apprise (veja o "
             "formato do serviço em https://github.com/caronc/apprise/wiki)\n",
         ),
         (
             ("--alert-url", "s3gr3d0"),
-            "Erro: DASHBOARD_ALERT_URLS: 's3g…' não é uma URL de alerta (ex.: tgram://token/chat, "
+            "Erro: --alert-url: 's3g…' não é uma URL de alerta (ex.: tgram://token/chat, "
             "mailto://…, json://host:porta/caminho)\n",
         ),
         (
@@ -350,7 +350,10 @@ def test_a_metrics_port_in_use_stops_the_command_before_it_starts():
         ({"DASHBOARD_ALERT_HOUR_SHARE": "2"}, "deve ser uma fração entre 0 e 1"),
         ({"DASHBOARD_ALERT_STALL_MINUTES": "0"}, "deve ser pelo menos 0.1"),
         ({"SALES_MONITOR_LOG_FORMAT": "xml"}, "deve ser text ou json"),
-        ({"DASHBOARD_ALERT_URLS": "json://ok nada"}, "'nad…' não é uma URL de alerta"),
+        (
+            {"DASHBOARD_ALERT_URLS": "json://ok nada"},
+            "DASHBOARD_ALERT_URLS: 'nad…' não é uma URL de alerta",
+        ),
         ({"DASHBOARD_ROLES": "ana@x.com=dona"}, "DASHBOARD_ROLES: 'ana@x.com=dona' não é"),
     ],
 )

@@ -84,7 +84,7 @@ def test_a_url_apprise_does_not_take_is_refused_without_its_secrets(url):
     with pytest.raises(SettingsError) as refused:
         check_urls([url + "segredo123"])
     assert "segredo123" not in str(refused.value)
-    assert str(refused.value).startswith("DASHBOARD_ALERT_URLS: a URL")
+    assert str(refused.value).startswith("a URL de alerta ")
 
 
 def test_the_page_and_the_log_see_targets_with_their_secrets_masked():

@@ -293,7 +293,7 @@ def check_operations(settings: Settings, dashboard_port: int) -> None:
 
     ops = settings.operations
     try:
-        settings_alert_urls(" ".join(ops.alert_urls))  # a flag's too: `scheme://…`
+        settings_alert_urls(" ".join(ops.alert_urls), "--alert-url")  # a flag's: `scheme://…`
         if ops.alert_urls:
             from sales_monitor.ops.notify import check_urls
 

@@ -42,7 +42,7 @@ def check_urls(urls: Sequence[str]) -> list[apprise.Apprise]:
         target = apprise.Apprise()
         if not target.add(url):
             raise SettingsError(
-                f"DASHBOARD_ALERT_URLS: a URL {secretless(url)!r} não é aceita pelo Apprise "
+                f"a URL de alerta {secretless(url)!r} não é aceita pelo Apprise "
                 "(veja o formato do serviço em https://github.com/caronc/apprise/wiki)"
             )
         targets.append(target)
