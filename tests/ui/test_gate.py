@@ -66,6 +66,15 @@ def test_an_address_not_on_the_list_has_no_access(logged_in):
     assert "Sair" in [b.label for b in app.sidebar.button] and not app.metric
 
 
+def test_an_address_the_provider_never_verified_has_no_access(logged_in):
+    assert logged_in("ana@empresa.com").metric  # verified (or not said): operação
+    app = AppTest.from_file(PAGE, default_timeout=30)
+    app.secrets["auth"] = AUTH
+    app.user = {"is_logged_in": True, "email": "ana@empresa.com", "email_verified": False}
+    app.run()
+    assert app.title[0].value == "Sem acesso" and not app.metric
+
+
 def test_leitura_sees_masked_names_and_nothing_to_write_or_download(logged_in):
     app = logged_in("caio@empresa.com")  # the domain's role
     assert app.metric, (app.exception, [e.value for e in app.error])  # the Painel itself

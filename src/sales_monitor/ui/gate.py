@@ -38,7 +38,7 @@ def _logged_in_role(settings: Settings) -> Role:
         st.write("Entre com a sua conta para ver o painel.")
         st.button("Entrar", on_click=st.login, type="primary", icon=icons.LOGIN)
         st.stop()
-    email = str(st.user.get("email") or "")
+    email = _verified_email()
     role = role_of(email, settings.access.roles)
     with st.sidebar:
         shown = role.label if role is not None else "sem acesso"
@@ -63,7 +63,15 @@ def role() -> Role | None:
         return Role.OPERACAO
     if not st.user.is_logged_in:
         return None
-    return role_of(str(st.user.get("email") or ""), resources.load_settings().access.roles)
+    return role_of(_verified_email(), resources.load_settings().access.roles)
+
+
+def _verified_email() -> str:
+    """The login's address, or "" when the provider says it was never verified (anyone
+    could otherwise sign up as someone@the-company and get the domain's role)."""
+    if st.user.get("email_verified") is False:
+        return ""
+    return str(st.user.get("email") or "")
 
 
 def who() -> str:
