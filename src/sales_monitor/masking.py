@@ -3,7 +3,6 @@ the table before any surface (tables, charts and their hovers, alerts) sees it."
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 AGE_BAND = 10  # ages shown as decades: 30–39
@@ -37,7 +36,7 @@ def masked_table(table: pd.DataFrame) -> pd.DataFrame:
     initials = {name: masked_name(name) for name in distinct}
     shown["nome"] = names.map(initials).astype(table["nome"].dtype)
     ages = table["idade"].to_numpy()
-    shown["idade"] = (ages // AGE_BAND * AGE_BAND).astype(np.asarray(ages).dtype)
+    shown["idade"] = (ages // AGE_BAND * AGE_BAND).astype(ages.dtype)
     return shown
 
 

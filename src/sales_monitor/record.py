@@ -43,6 +43,7 @@ MAX_TIMESTAMP_TEXT = 64
 SALE_YEARS = (2000, 2099)  # a sale's timestamp, São Paulo time, first and last year
 SOURCE_HEADER = "origem"
 MANUAL_SOURCE = "manual"  # what a message without the header is counted as
+FIELDS = ("id", "nome", "idade", "cidade", "valor", "timestamp")  # the JSON object's fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +187,13 @@ def message_time(timestamp_ms: object) -> datetime | None:
     return datetime.fromtimestamp(timestamp_ms / 1000, SAO_PAULO)
 
 
+def epoch_ms(moment: datetime) -> int:
+    """A moment as Kafka timestamps and the table's hold it: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
+
+
 SALE_MS = tuple(  # SALE_YEARS as epoch ms, [first moment, after the last): timestamps taken as real
-    int(datetime(year, 1, 1, tzinfo=SAO_PAULO).timestamp() * 1000)
-    for year in (SALE_YEARS[0], SALE_YEARS[1] + 1)
+    epoch_ms(datetime(year, 1, 1, tzinfo=SAO_PAULO)) for year in (SALE_YEARS[0], SALE_YEARS[1] + 1)
 )
 KAFKA_MS_MAX = SALE_MS[1] - 1
 

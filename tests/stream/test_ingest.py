@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sales_monitor.kafka.clients import UNREADABLE
-from sales_monitor.record import Rejection, decode
-from sales_monitor.stream.ingest import FIELDS, REASON_KINDS, reason_kind
+from sales_monitor.record import FIELDS, Rejection, decode
+from sales_monitor.stream.ingest import REASON_KINDS, reason_kind
 
 pytestmark = pytest.mark.unit
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sales_monitor.analysis import places
 from sales_monitor.ptbr import format_brl, signed_percent
-from sales_monitor.record import SAO_PAULO
+from sales_monitor.record import SAO_PAULO, epoch_ms
 from sales_monitor.targets import Targets
 
 NAMES = {"day": "Meta do dia", "week": "Meta da semana", "month": "Meta do mês"}
@@ -90,7 +90,7 @@ def progress(table: pd.DataFrame, targets: Targets, now: datetime) -> list[Progr
 def _inside(moments: np.ndarray, period: str, now: datetime) -> np.ndarray:
     """Which sales fall in `period` up to `now`."""
     start, end = bounds(period, now)
-    return (moments >= _ms(start)) & (moments <= _ms(min(now, end)))
+    return (moments >= epoch_ms(start)) & (moments <= epoch_ms(min(now, end)))
 
 
 def _progress(
@@ -110,8 +110,3 @@ def _day_by_state(today: pd.DataFrame) -> dict[str, int]:
     by_city = today.groupby("cidade", observed=True)["valor_centavos"].sum()
     states = [places.state_of(str(city)) for city in by_city.index]
     return {uf: int(total) for uf, total in by_city.groupby(states).sum().items()}
-
-
-def _ms(moment: datetime) -> int:
-    """A moment as the table's timestamps hold it (epoch milliseconds)."""
-    return int(moment.timestamp() * 1000)

@@ -288,9 +288,6 @@ def check_access(settings: Settings) -> None:
 
 
 def check_operations(settings: Settings, dashboard_port: int) -> None:
-    from sales_monitor.brokers.ports import port_is_open
-    from sales_monitor.launch.web import reachable_host
-
     ops = settings.operations
     try:
         settings_alert_urls(" ".join(ops.alert_urls), "--alert-url")  # a flag's: `scheme://…`
@@ -300,12 +297,9 @@ def check_operations(settings: Settings, dashboard_port: int) -> None:
             check_urls(ops.alert_urls)
     except SettingsError as error:
         fail(str(error))
-    if ops.metrics_port is None:
-        return
     if ops.metrics_port == dashboard_port:
         fail(f"--metrics-port {ops.metrics_port} é a porta do dashboard; escolha outra")
-    if port_is_open(reachable_host(settings.host), ops.metrics_port):
-        fail(f"a porta de métricas {ops.metrics_port} já está em uso")
+    check_metrics_port(settings, ops.metrics_port)
 
 
 def add_metrics_flag(parser: argparse.ArgumentParser) -> None:

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sales_monitor.errors import UnreadableFile
-from sales_monitor.record import MANUAL_SOURCE, Decoded, Rejection, SaleRecord, from_fields
+from sales_monitor.record import FIELDS, MANUAL_SOURCE, Decoded, Rejection, SaleRecord, from_fields
 
-COLUMNS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
+COLUMNS = FIELDS  # the record's own, in its order
 # the Painel's spreadsheet names two columns as a person reads them; they read back as these
 ALIASES = {"valor (r$)": "valor", "data e hora": "timestamp"}
 MAX_FILE_BYTES = 100 * 2**20  # 100 MiB: about 1.4 million sales

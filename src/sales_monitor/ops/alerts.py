@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
 import pandas as pd
 
 from sales_monitor.ptbr import count_of, format_brl, format_int, signed_percent
+from sales_monitor.record import epoch_ms
 from sales_monitor.stream.status import Reading, StreamState, StreamStatus
 
 LISTED = 10  # high-ticket sales listed in one message; the rest counted
@@ -134,7 +134,7 @@ class AlertRules:
                 what = (
                     "O Kafka está inacessível"
                     if status.state is StreamState.BROKER_DOWN
-                    else ("O leitor do tópico está falhando")
+                    else "O leitor do tópico está falhando"
                 )
                 detail = f": {status.detail}" if status.detail else "."
                 return [
@@ -212,12 +212,8 @@ def _sold(table: pd.DataFrame, start: datetime, end: datetime) -> int:
     if not len(table):
         return 0
     moments = table["timestamp"].array.asi8
-    inside = (moments >= _ms(start)) & (moments < _ms(end))
-    return int(np.asarray(table["valor_centavos"].to_numpy())[inside].sum())
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
+    inside = (moments >= epoch_ms(start)) & (moments < epoch_ms(end))
+    return int(table["valor_centavos"].to_numpy()[inside].sum())
 
 
 def _duration(span: timedelta) -> str:

@@ -453,8 +453,11 @@ class StreamConsumer(threading.Thread):
     ) -> None:
         """The one place counts move on, for read and skipped messages."""
         status = self.status
-        kinds = Counter(status.rejections)
-        kinds.update(reason_kind(each.reason) for each in rejected)
+        rejections = status.rejections
+        if rejected:  # most polls have none: no copy of the counts then
+            kinds = Counter(rejections)
+            kinds.update(reason_kind(each.reason) for each in rejected)
+            rejections = dict(kinds)
         read_ms = status.read_ms
         if type(last_ms) is int:
             read_ms = read_ms | {partition: last_ms}
@@ -462,7 +465,7 @@ class StreamConsumer(threading.Thread):
             positions=status.positions | {partition: position},
             consumed=status.consumed + read,
             invalid=status.invalid + len(rejected),
-            rejections=dict(kinds) if rejected else status.rejections,
+            rejections=rejections,
             read_ms=read_ms,
         )
 

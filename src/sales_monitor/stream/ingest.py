@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sales_monitor.kafka.interface import Message
-from sales_monitor.record import KAFKA_MS_MAX, Rejection, SaleRecord, Tombstone, decode
+from sales_monitor.record import FIELDS, KAFKA_MS_MAX, Rejection, SaleRecord, Tombstone, decode
 from sales_monitor.record_columns import SaleColumns, decode_columns
 from sales_monitor.stream.store import WriteOrder
 
 RAW_TEXT_LIMIT = 200
-FIELDS = ("id", "nome", "idade", "cidade", "valor", "timestamp")
 # what a rejection is about, few enough to be a metric's label: a field of the record, the
 # key, the JSON itself, a message with neither key nor value, one the client cannot read
 REASON_KINDS = ("chave", "json", *FIELDS, "vazia", "ilegivel", "outro")

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from sales_monitor import audit
 from sales_monitor.access import Role, role_of
 from sales_monitor.settings import Settings
 from sales_monitor.ui import icons, resources
@@ -79,6 +80,11 @@ def who() -> str:
     if login_configured() and st.user.is_logged_in:
         return str(st.user.get("email") or "sem e-mail")
     return "local"
+
+
+def audited(action: str, what: str = "") -> None:
+    """One line in the audit trail: who (this session's login) did what."""
+    audit.record(resources.load_settings().audit_file, who(), action, what)
 
 
 def page_settings() -> Settings:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from sales_monitor import audit, masking, targets
+from sales_monitor import masking, targets
 from sales_monitor.access import Role
 from sales_monitor.analysis import filtering, metrics, places, refresh, tables
 from sales_monitor.analysis import targets as analysis_targets
@@ -110,7 +110,7 @@ def _empty_table() -> None:
         return
     rows = len(stream.snapshot())
     stream.clear()
-    audit.record(settings.audit_file, gate.who(), "esvaziou a tabela", f"{rows} vendas")
+    gate.audited("esvaziou a tabela", f"{rows} vendas")
     state.confirm_clear = False
     st.toast("Tabela esvaziada para todos; seguem só as vendas novas.")
 
@@ -119,7 +119,7 @@ def _read_again() -> None:
     if not gate.may(Role.OPERACAO):
         return
     stream.rewind()
-    audit.record(settings.audit_file, gate.who(), "releu o tópico desde o início")
+    gate.audited("releu o tópico desde o início")
     state.confirm_reread = False
     st.toast("Relendo o tópico desde o início…")
 
@@ -156,7 +156,7 @@ def _save_targets() -> None:
         log.warning("metas não salvas em %s: %s", settings.targets_file, error)
         st.toast(f"As metas não foram salvas ({os_reason(error)}).", icon=icons.WARNING)
         return
-    audit.record(settings.audit_file, gate.who(), "salvou as metas", _targets_text(chosen))
+    gate.audited("salvou as metas", _targets_text(chosen))
     st.toast("Metas salvas: valem para todas as abas, também depois de reiniciar.")
 
 
@@ -174,7 +174,7 @@ def _downloaded(kind: str, table: pd.DataFrame, make: Callable[[], bytes]) -> Ca
             return b""
         data = make()
         what = f"{kind} com {count_of(len(table), 'venda', 'vendas')}"
-        audit.record(settings.audit_file, gate.who(), "baixou", what)
+        gate.audited("baixou", what)
         return data
 
     return made

@@ -5,6 +5,7 @@ import streamlit as st
 from sales_monitor.errors import KafkaFailure
 from sales_monitor.escaping import markdown_literal as literal
 from sales_monitor.record import Rejection, Tombstone, parse_id
+from sales_monitor.ui import gate
 from sales_monitor.ui.inspecionar import context
 
 
@@ -29,5 +30,5 @@ def delete_tab() -> None:
         except KafkaFailure as error:
             st.error(f"Não foi enviado: {literal(str(error))}")
         else:
-            context.audited("apagou", f"id {chosen} (partição {written}, offset {offset})")
+            gate.audited("apagou", f"id {chosen} (partição {written}, offset {offset})")
             st.success(f"Tombstone do id {chosen} enviado (partição {written}, offset {offset}).")

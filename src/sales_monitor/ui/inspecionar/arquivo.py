@@ -9,6 +9,7 @@ from sales_monitor.files import formats
 from sales_monitor.kafka.publish import BulkSend
 from sales_monitor.ptbr import count_of, format_int
 from sales_monitor.record import Rejection, SaleRecord, Tombstone
+from sales_monitor.ui import gate
 from sales_monitor.ui.inspecionar import context
 from sales_monitor.ui.inspecionar.context import state
 
@@ -33,7 +34,7 @@ def start_upload(raw: bytes) -> None:
         return
     job.start()
     state.upload = job
-    context.audited(
+    gate.audited(
         "enviou um arquivo", f"{len(valid)} mudanças válidas, {len(rejected)} linhas rejeitadas"
     )
 

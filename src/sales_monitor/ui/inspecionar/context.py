@@ -3,7 +3,6 @@ stream, the producer, and how a Kafka failure is shown."""
 
 import streamlit as st
 
-from sales_monitor import audit
 from sales_monitor.access import Role
 from sales_monitor.errors import KafkaFailure
 from sales_monitor.escaping import markdown_literal as literal
@@ -37,10 +36,6 @@ def refused() -> bool:
     """Checked where a write runs: a session below operação (or a read-only server) that
     reaches it anyway gets nothing done."""
     return not gate.may(Role.OPERACAO)
-
-
-def audited(action: str, what: str = "") -> None:
-    audit.record(settings().audit_file, gate.who(), action, what)
 
 
 def publisher() -> Publisher:

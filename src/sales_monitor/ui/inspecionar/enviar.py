@@ -12,6 +12,7 @@ from sales_monitor.fake_sales.faker import IdGenerator
 from sales_monitor.kafka import browse
 from sales_monitor.kafka.headers import parse_headers
 from sales_monitor.record import SAO_PAULO, SOURCE_HEADER, Rejection, Tombstone, decode
+from sales_monitor.ui import gate
 from sales_monitor.ui.inspecionar import context
 from sales_monitor.ui.inspecionar.context import state
 
@@ -59,7 +60,7 @@ def send_from_editor() -> None:
         return
     kind = "Tombstone do id" if isinstance(verdict, Tombstone) else "Registro id"
     where = f"partição {written}, offset {offset}"
-    context.audited("enviou", f"{kind.lower()} {verdict.id} ({where})")
+    gate.audited("enviou", f"{kind.lower()} {verdict.id} ({where})")
     state.editor_result = ("success", f"{kind} {verdict.id} enviado ({where}).")
     state.editor_value = example_record()
     state.editor_key = ""
@@ -74,7 +75,7 @@ def send_raw(
         )
     except KafkaFailure as error:
         return "error", f"Não foi enviada: {literal(str(error))}"
-    context.audited("enviou", f"texto bruto (partição {written}, offset {offset})")
+    gate.audited("enviou", f"texto bruto (partição {written}, offset {offset})")
     verdict = decode(key.encode() or None, value.encode() or None, headers)
     judged = (
         f"o painel a rejeita: {literal(verdict.reason)}"

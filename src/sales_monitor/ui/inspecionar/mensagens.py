@@ -13,7 +13,7 @@ from sales_monitor.kafka import browse
 from sales_monitor.kafka.headers import headers_text
 from sales_monitor.ptbr import WHEN, count_of, format_int
 from sales_monitor.record import SAO_PAULO, SOURCE_HEADER, Rejection, Tombstone
-from sales_monitor.ui import icons
+from sales_monitor.ui import gate, icons
 from sales_monitor.ui.inspecionar import context
 from sales_monitor.ui.inspecionar.context import state
 
@@ -195,7 +195,7 @@ def messages_tab(offsets: list[browse.PartitionOffsets]) -> None:
 
 def _exported(messages: list[browse.Listed]) -> bytes:
     data = browse.export_lines(messages)
-    context.audited("exportou", f"{len(messages)} mensagens do tópico (JSON Lines)")
+    gate.audited("exportou", f"{len(messages)} mensagens do tópico (JSON Lines)")
     return data
 
 
