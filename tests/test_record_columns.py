@@ -17,7 +17,7 @@ from tests.fuzz.targets import Polled, check_columns_agree
 pytestmark = pytest.mark.unit
 
 ODD_TEXT = ["", " a", "a ", "a  b", "e\u0301", "\u00e9", 'a"b', "a\\b", "a\u2028b", "x" * 201]
-TEXT = st.text(max_size=12) | st.sampled_from(ODD_TEXT + ["São Paulo", "Íris", "x" * 200])
+TEXT = st.text(max_size=12) | st.sampled_from([*ODD_TEXT, "{a}", "São Paulo", "Íris", "x" * 200])
 NUMBER = (
     st.integers(-3, 200).map(str)
     | st.integers(-3, 10**20).map(str)
@@ -55,20 +55,47 @@ ODD = {
 }
 
 
+def _as_encoded(members: list[str], _) -> str:
+    return "{" + ", ".join(members) + "}"
+
+
+def _quoted_valor(members: list[str], _) -> str:
+    members = [m.replace('"valor": ', '"valor": "') + '"' if '"valor"' in m else m for m in members]
+    return _as_encoded(members, _)
+
+
+# The JSON around the fields, as encode writes it or as another writer might: the Arrow
+# reader takes any spacing and order, and must still leave to `decode` what it refuses
+RESHAPES = [
+    _as_encoded,
+    _as_encoded,
+    lambda members, _: "{" + ",".join(members).replace(": ", ":") + "}",
+    lambda members, _: "{ " + " ,\t".join(members).replace(": ", " :\r") + " }",
+    lambda members, rnd: _as_encoded(rnd.sample(members, len(members)), rnd),
+    _quoted_valor,
+    lambda members, _: _as_encoded([*members, '"id": 5'], _),
+    lambda members, _: _as_encoded([*members, '"extra": 1'], _),
+    lambda members, _: _as_encoded(members[1:], _),
+    lambda members, _: _as_encoded([*members[:4], '"valor": null', members[5]], _),
+    lambda members, _: " " + _as_encoded(members, _),
+    lambda members, _: _as_encoded(members, _) + "\n",
+    lambda members, _: _as_encoded(members, _) * 2,
+    lambda members, _: "[" + _as_encoded(members, _) + "]",
+]
+
+
 @st.composite
 def wire_value(draw) -> tuple[bytes, bytes]:
-    """A key and a value in `encode`'s shape, with up to two fields odd and maybe one byte
-    changed: the batch path's whole neighbourhood, where it must accept or step aside."""
+    """A key and a value in `encode`'s shape or another writer's (RESHAPES), with up to two
+    fields odd and maybe one byte changed: the batch path's whole neighbourhood, where it
+    must accept or step aside."""
     odd = draw(st.sets(st.sampled_from([*VALID, "key"]), max_size=2))
     field = {name: draw(ODD[name] if name in odd else VALID[name]) for name in VALID}
     key = draw(NUMBER) if "key" in odd else field["id"]
     for name in ("nome", "cidade", "timestamp"):
         field[name] = json.dumps(field[name], ensure_ascii=False)
-    text = (
-        f'{{"id": {field["id"]}, "nome": {field["nome"]}, "idade": {field["idade"]}, '
-        f'"cidade": {field["cidade"]}, "valor": {field["valor"]}, '
-        f'"timestamp": {field["timestamp"]}}}'
-    )
+    members = [f'"{name}": {field[name]}' for name in VALID]
+    text = draw(st.sampled_from(RESHAPES))(members, draw(st.randoms()))
     value = text.encode("utf-8", "surrogatepass")
     if draw(st.booleans()):
         at = draw(st.integers(0, len(value) - 1))
@@ -117,5 +144,7 @@ def test_a_producer_poll_is_decoded_at_once_and_anything_doubtful_is_left_to_dec
     check_columns_agree(poll)
     escaped = SaleRecord(1, 'Ana "Aninha" Lima', 30, "Natal", 100, datetime.now(SAO_PAULO))
     tombstone = Polled(0, 500, b"7", None, [], -1, 0)
-    for odd in (polled([(encode(escaped), [])]), [*poll, tombstone]):
+    key, value = encode(records[0])
+    two_in_one = polled([((key, value * 2), []), ((key, b""), [])])
+    for odd in (polled([(encode(escaped), [])]), [*poll, tombstone], two_in_one):
         assert decode_columns(odd) is None  # decode judges these, message by message

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import statistics
 import timeit
+from collections import namedtuple
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -15,10 +16,13 @@ import pyarrow as pa
 
 from sales_monitor.fake_sales.faker import SaleFaker
 from sales_monitor.ptbr import brazilian_times
-from sales_monitor.record import SAO_PAULO, SaleRecord, encode
+from sales_monitor.record import SAO_PAULO, SaleRecord, decode, encode
+from sales_monitor.record_columns import decode_columns
 from sales_monitor.stream.store import RecordStore, keep_rows
 
 N = 100_000
+# the fields of kafka-python's ConsumerRecord the decoders read
+Polled = namedtuple("Polled", "partition offset key value headers timestamp timestamp_type")
 START = datetime(2025, 8, 27, 12, tzinfo=SAO_PAULO)
 
 
@@ -62,6 +66,13 @@ def main() -> None:
     ours = _median(lambda: faker.messages(1_000), 20)
     theirs = _median(lambda: [encode(faker.record()) for _ in range(1_000)], 20)
     _row("1,000 fake sales as Kafka messages", ours, theirs, "record and encode, one by one")
+    poll = [
+        Polled(0, offset, key, value, [("origem", b"produtor")], -1, 0)
+        for offset, (key, value) in enumerate(faker.messages(10_000))
+    ]
+    ours = _median(lambda: decode_columns(poll), 5)
+    theirs = _median(lambda: [decode(m.key, m.value, m.headers) for m in poll], 5)
+    _row("a poll of 10,000 sales decoded", ours, theirs, "decode, message by message")
 
 
 def _store_snapshot() -> pd.DataFrame:

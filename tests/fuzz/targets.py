@@ -11,6 +11,8 @@ import json
 from collections import namedtuple
 from decimal import Decimal
 
+import pyarrow as pa
+
 from sales_monitor import escaping
 from sales_monitor.analysis import filtering
 from sales_monitor.errors import UnreadableFile
@@ -76,12 +78,12 @@ def check_columns_agree(polled: list) -> None:
         check_record(record)
     assert columns == SaleColumns(
         ids=[d.id for d in decoded],
-        names=[d.name for d in decoded],
+        names=pa.array([d.name for d in decoded], pa.string()),
         ages=[d.age for d in decoded],
-        cities=[d.city for d in decoded],
+        cities=pa.array([d.city for d in decoded], pa.string()),
         cents=[d.value_cents for d in decoded],
         epoch_ms=epoch_ms([d.timestamp for d in decoded]),
-        sources=[d.source for d in decoded],
+        sources=pa.array([d.source for d in decoded], pa.string()),
     )
     # and the store takes either as the same table
     by_columns, by_records = RecordStore(), RecordStore()

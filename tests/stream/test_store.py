@@ -1,12 +1,14 @@
 import threading
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_monitor.record import Tombstone
+from sales_monitor.record_columns import SaleColumns
 from sales_monitor.stream import store as store_module
-from sales_monitor.stream.store import COLUMNS, RecordStore, WriteOrder
+from sales_monitor.stream.store import COLUMNS, RecordStore, WriteOrder, epoch_ms
 from tests.helpers.factories import T0, cents_by_id, sale
 
 pytestmark = pytest.mark.unit
@@ -230,3 +232,52 @@ def test_any_interleaving_of_the_partitions_gives_the_same_table(logs, data):
     shuffled = data.draw(st.permutations(in_order), label="interleaving")
     expected = latest_by_rule()
     assert read(shuffled) == read(in_order) == read(sorted(in_order, reverse=True)) == expected
+
+
+def as_columns(records: list) -> SaleColumns:
+    return SaleColumns(
+        ids=[r.id for r in records],
+        names=pa.array([r.name for r in records], pa.string()),
+        ages=[r.age for r in records],
+        cities=pa.array([r.city for r in records], pa.string()),
+        cents=[r.value_cents for r in records],
+        epoch_ms=epoch_ms([r.timestamp for r in records]),
+        sources=pa.array([r.source for r in records], pa.string()),
+    )
+
+
+# polls of one partition: each a list of (id, cents or None for a tombstone, timestamp)
+POLLS = st.lists(
+    st.lists(
+        st.tuples(st.integers(1, 12), st.none() | st.integers(0, 99), st.integers(0, 9)),
+        min_size=1,
+        max_size=8,
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(polls=POLLS, data=st.data())
+def test_polls_applied_as_columns_give_the_table_of_changes_applied_one_by_one(polls, data):
+    """A poll of records alone goes in as columns (`apply_columns`, with its shortcut
+    when every id is new); any other poll as changes. Either way, the table of applying
+    each change by itself."""
+    by_polls, one_by_one = RecordStore(), RecordStore()
+    order_a, order_b = WriteOrder(), WriteOrder()
+    for poll in polls:
+        changes = [
+            Tombstone(i) if cents is None else sale(i, cents=cents, minute=ts)
+            for i, cents, ts in poll
+        ]
+        versions = order_a.versions(0, [ts for _, _, ts in poll])
+        if all(cents is not None for _, cents, _ in poll):
+            by_polls.apply_columns(as_columns(changes), versions)
+        else:
+            by_polls.apply(changes, versions)
+        for change, (_, _, ts) in zip(changes, poll, strict=True):
+            one_by_one.apply([change], [order_b.version(0, ts)])
+        if data.draw(st.booleans(), label="snapshot"):
+            by_polls.snapshot()
+    assert by_polls.snapshot().equals(one_by_one.snapshot())
