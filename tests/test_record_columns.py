@@ -21,7 +21,7 @@ TEXT = st.text(max_size=12) | st.sampled_from([*ODD_TEXT, "{a}", "São Paulo", "
 NUMBER = (
     st.integers(-3, 200).map(str)
     | st.integers(-3, 10**20).map(str)
-    | st.sampled_from(["007", "1e3", "-0", "1.5", "00"])
+    | st.sampled_from(["007", "1e3", "-0", "1.5", "00", "2.2250738585e-313", "0e-400", "1.20e-1"])
 )
 OFFSETS = st.timedeltas(timedelta(hours=-23, minutes=-59), timedelta(hours=23, minutes=59))
 MOMENT = st.datetimes(datetime(1999, 12, 30), datetime(2100, 1, 2))

@@ -1,5 +1,6 @@
 """What open tabs cost the dashboard server: its CPU with 1 and 8 tabs on the same view
-while records arrive, and with 1 tab while nothing arrives.
+while records arrive, and with 1 tab while nothing arrives (once the reader has seen the
+stream quiet, as an idle dashboard stays).
 
 A dashboard server reads a topic prepared with `rows` records; Chromium opens the page in
 separate windows (no background throttling); a steady producer sends 100 records/s. The
@@ -22,6 +23,7 @@ from sales_monitor.kafka.connection import Connection
 from sales_monitor.kafka.publish import Publisher
 from sales_monitor.record import SAO_PAULO
 from sales_monitor.settings import Settings
+from sales_monitor.stream.consumer import QUIET_AFTER_S
 from sales_monitor_bench import scenarios as sc
 from sales_monitor_bench.browser import (
     CHROMIUM,
@@ -71,7 +73,9 @@ def tabs_cpu(bootstrap: str, rows: int, window_s: float) -> dict:
             arriving.clear()
             for tab in tabs[1:]:
                 tab.context.close()
-            idle = _measure(server.pid, tabs[:1], window_s, settle, expect_growth=False)
+            # idle as it stays: once the reader has seen the stream quiet (QUIET_AFTER_S)
+            quiet = max(settle, QUIET_AFTER_S + settings.refresh_seconds)
+            idle = _measure(server.pid, tabs[:1], window_s, quiet, expect_growth=False)
             browser.close()
     finally:
         arriving.clear()

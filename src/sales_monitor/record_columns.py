@@ -39,6 +39,7 @@ _SCHEMA = pa.schema(
 _PARSE = pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="error")
 _READ = pj.ReadOptions(block_size=1 << 20)  # blocks parsed in parallel
 _QUOTES = 18  # the six keys and the three texts: a quoted number would add two
+_NEWLINE, _OPEN, _CLOSE, _QUOTE, _LOWER_E, _ZERO = b'\n{}"e0'
 # `encode`'s timestamp: to the microsecond or the second, with its UTC offset
 _TIMESTAMP = (
     r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
@@ -79,8 +80,9 @@ def _columns(messages: Sequence[Message]) -> SaleColumns | None:
     if not messages:
         return None
     count = len(messages)
-    blob = b"\n".join([m.value for m in messages])  # type: ignore[misc]  # TypeError on None
-    if not _one_object_each(blob, count):
+    values = [m.value for m in messages]
+    blob = b"\n".join(values)  # type: ignore[arg-type]  # TypeError on a tombstone
+    if not _one_object_each(values, blob):  # type: ignore[arg-type]
         return None
     table = pj.read_json(pa.BufferReader(blob), read_options=_READ, parse_options=_PARSE)
     if table.num_rows != count or any(column.null_count for column in table.columns):
@@ -112,21 +114,32 @@ def _columns(messages: Sequence[Message]) -> SaleColumns | None:
     )
 
 
-def _one_object_each(blob: bytes, count: int) -> bool:
-    """Whether the joined values hold one object per message, with no escapes and no
-    strings but the keys and texts. Every newline sits between one message's closing
-    brace and the next one's opening brace, so each message starts with `{` and ends
-    with `}`, and yields at least one row (`_columns` wants `count` rows: one each).
-    Without backslashes, every quote delimits a string; with one row per message, each
-    has its six keys once (the reader refuses a repeated or unknown key) and three texts
-    (it refuses a number or a text for the other kind), so `_QUOTES` per message, and any
-    more is a quoted number, which `decode` refuses and the reader would take."""
+def _one_object_each(values: list[bytes], blob: bytes) -> bool:
+    """Whether the values, joined by newlines into `blob`, hold one object each, with no
+    escapes, no strings but the keys and texts, and no number with an exponent.
+
+    No value holds a newline, and each starts with `{` and ends with `}`, so it yields
+    at least one row (`_columns` wants one row per value: exactly one each). Without
+    backslashes, every quote delimits a string; with one row per value, each has its six
+    keys once (the reader refuses a repeated or unknown key) and three texts (it refuses
+    a number or a text for the other kind), so `_QUOTES` per value, and any more is a
+    quoted number, which `decode` refuses and the reader would take. Arrow's decimals do
+    not always read an exponent exactly (2.2250738585e-313 as 0.00, which `decode`
+    refuses), so a digit before e or E leaves the poll to `decode`."""
+    count = len(values)
+    if b"\\" in blob:
+        return False
+    data = np.frombuffer(blob, np.uint8)  # byte comparisons in numpy, not Python loops
+    lengths = np.fromiter(map(len, values), np.int64, count)
+    if not lengths.all() or np.count_nonzero(data == _NEWLINE) != count - 1:
+        return False
+    starts = np.arange(count) + np.concatenate(([0], np.cumsum(lengths[:-1])))
+    exponent = ((data[1:] | 0x20) == _LOWER_E) & ((data[:-1] - _ZERO) < 10)
     return (
-        b"\\" not in blob
-        and blob[:1] == b"{"
-        and blob[-1:] == b"}"
-        and blob.count(b"\n") == count - 1 == blob.count(b"}\n{")
-        and blob.count(b'"') == _QUOTES * count
+        bool((data[starts] == _OPEN).all())
+        and bool((data[starts + lengths - 1] == _CLOSE).all())
+        and int(np.count_nonzero(data == _QUOTE)) == _QUOTES * count
+        and not exponent.any()
     )
 
 

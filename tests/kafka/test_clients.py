@@ -10,7 +10,16 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from sales_monitor.errors import BrokerUnavailable
-from sales_monitor.kafka.clients import build
+from sales_monitor.kafka.clients import (
+    FETCH_WAIT_MS,
+    QUIET_FETCH_WAIT_MS,
+    build,
+    make_producer,
+    open_consumer,
+)
+from sales_monitor.record import encode
+from tests.helpers.factories import sale
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.unit
 
@@ -96,3 +105,26 @@ def test_closing_a_client_with_a_request_still_buffered_closes_its_socket(broker
     assert connections_to(broker.port) >= 1
     admin.close()
     assert connections_to(broker.port) == 0
+
+
+@pytest.mark.broker
+def test_a_quiet_consumer_asks_for_the_long_fetch_wait_and_still_reads_what_arrives(broker, topic):
+    consumer = open_consumer(broker.bootstrap, topic)
+    fetcher_config = consumer._consumer._fetcher.config  # where kafka-python reads it
+    try:
+        consumer.assign([0])
+        consumer.seek_to_beginning([0])
+        assert consumer.poll(timeout_ms=300, max_records=10) == {}
+        consumer.fetch_wait(quiet=True)
+        assert fetcher_config["fetch_max_wait_ms"] == QUIET_FETCH_WAIT_MS
+        producer = make_producer(broker.bootstrap)
+        key, value = encode(sale(7))
+        producer.send(topic, key=key, value=value).get(timeout=30)
+        producer.close()
+        got: list = []
+        assert wait_for(lambda: got.extend(consumer.poll(200, 10).get(0, [])) or got)
+        assert [m.key for m in got] == [key]
+        consumer.fetch_wait(quiet=False)
+        assert fetcher_config["fetch_max_wait_ms"] == FETCH_WAIT_MS
+    finally:
+        consumer.close()

@@ -8,6 +8,7 @@ import pytest
 from sales_monitor.errors import BrokerUnavailable, KafkaFailure, UnreadableMessage
 from sales_monitor.kafka.connection import Connection
 from sales_monitor.record import encode, encode_tombstone
+from sales_monitor.stream import consumer as consumer_module
 from sales_monitor.stream.consumer import StreamConsumer
 from sales_monitor.stream.store import RecordStore
 from tests.helpers.factories import sale
@@ -28,6 +29,7 @@ class FakeBroker:
         self.up = True
         self.lock = threading.Lock()
         self.unreadable: set[tuple[int, int]] = set()  # (partition, offset) the client can't parse
+        self.quiet_waits: list[bool] = []  # each change of the fetch wait: quiet or not
 
     def write(self, partition: int, key, value, timestamp: int = 0) -> None:
         with self.lock:
@@ -105,6 +107,9 @@ class FakeConsumer:
     def check(self):
         self._answer()
 
+    def fetch_wait(self, quiet):
+        self.broker.quiet_waits.append(quiet)
+
     def _answer(self):
         if not self.broker.up:
             raise KafkaFailure("fake broker down")
@@ -166,6 +171,15 @@ def test_a_broker_back_with_less_data_rebuilds_and_says_what_was_lost(fake):
         broker.write(0, *encode(sale(i)))
     assert wait_for(lambda: len(ids(stream)) == 6)
     assert stream.status.data_loss.lost == 3
+
+
+def test_a_quiet_stream_lets_fetches_wait_longer_until_records_flow_again(fake, monkeypatch):
+    monkeypatch.setattr(consumer_module, "QUIET_AFTER_S", 0.2)
+    broker, stream = fake
+    assert wait_for(lambda: broker.quiet_waits == [True])
+    broker.write(0, *encode(sale(1)))
+    assert wait_for(lambda: broker.quiet_waits[:2] == [True, False])
+    assert ids(stream) == [1]
 
 
 def test_rewind_rebuilds_from_the_start(fake):

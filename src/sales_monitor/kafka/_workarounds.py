@@ -120,6 +120,13 @@ def unreadable_partition(consumer: KafkaConsumer) -> TopicPartition | None:
     return getattr(getattr(fetcher, "_next_partition_records", None), "topic_partition", None)
 
 
+def set_fetch_wait(consumer: KafkaConsumer, wait_ms: int) -> None:
+    """How long the broker may hold the consumer's next fetches when it has nothing to
+    send. kafka-python reads `fetch_max_wait_ms` from its fetcher's config each time it
+    builds a fetch, and no public call changes it after the consumer is made."""
+    consumer._fetcher.config["fetch_max_wait_ms"] = wait_ms
+
+
 FetchBounds = dict[TopicPartition, tuple[int, int]]  # (last stable offset, log start), -1: unsaid
 
 

@@ -44,6 +44,7 @@ from sales_monitor.kafka._workarounds import (
     abort_pending,
     drop_buffered,
     record_fetch_bounds,
+    set_fetch_wait,
     topic_id,
     unreadable_partition,
 )
@@ -256,6 +257,16 @@ def make_producer(target: Connection | str, **tuning: Any) -> KafkaProducer:
     return build(KafkaProducer, target, **config)
 
 
+# How long the broker may hold a fetch it has nothing for. Measured on the embedded broker
+# (`uv run bench --only latency`, and an idle consumer's CPU): 250 ms gives a produce-to-
+# table p50/p95 of 68/130 ms at 1,000 records/s and 0.010 cores idle; 500 ms 130/249 ms;
+# 1 s 251/482 ms and 0.003 cores. Flowing records get the short wait; a stream quiet for
+# a while the long one (`KafkaTopicConsumer.fetch_wait`), where a record that ends the
+# quiet still came back in 3 to 25 ms (the broker answers a held fetch when it arrives)
+FETCH_WAIT_MS = 250
+QUIET_FETCH_WAIT_MS = 1_000
+
+
 def make_consumer(target: Connection | str, **tuning: Any) -> KafkaConsumer:
     """A group-less consumer: callers `assign()` partitions themselves, so every reader
     sees every message (a shared group would split them between readers). It reads
@@ -266,11 +277,7 @@ def make_consumer(target: Connection | str, **tuning: Any) -> KafkaConsumer:
         "enable_auto_commit": False,
         "allow_auto_create_topics": False,
         "auto_offset_reset": "earliest",
-        # an idle consumer asks the broker again every this often. Measured on the embedded
-        # broker (`uv run bench --only latency`, and an idle consumer's CPU): 250 ms gives a
-        # produce-to-table p50/p95 of 68/130 ms at 1,000 records/s and 0.010 cores idle;
-        # 500 ms 130/249 ms; 1 s 251/482 ms and 0.003 cores. Latency is what users see
-        "fetch_max_wait_ms": 250,
+        "fetch_max_wait_ms": FETCH_WAIT_MS,
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     } | tuning
@@ -440,6 +447,10 @@ class KafkaTopicConsumer:
     def check(self) -> None:
         with translated():
             self._consumer.topics()
+
+    def fetch_wait(self, quiet: bool) -> None:
+        """The long fetch wait while the stream is quiet, the short one while it flows."""
+        set_fetch_wait(self._consumer, QUIET_FETCH_WAIT_MS if quiet else FETCH_WAIT_MS)
 
     def close(self) -> None:
         with contextlib.suppress(KafkaError):

@@ -72,6 +72,11 @@ class TopicConsumer(Protocol):
         `partitions` and `topic_id` say what the broker says now."""
         ...
 
+    def fetch_wait(self, quiet: bool) -> None:
+        """Let the broker hold a fetch longer while the stream is quiet (less work for an
+        idle reader), and the usual time while records flow."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -78,6 +78,7 @@ INVALID_KEPT = 100
 RETRY_S = 1.0
 SHAPE_CHECK_S = 1.0  # ask the broker for the topic's metadata this often
 RETRY_SET_ASIDE_S = 10.0
+QUIET_AFTER_S = 10.0  # no record for this long: fetches may wait longer (`fetch_wait`)
 RESET_DETAIL = "o tópico recomeçou do zero; tabela reconstruída"
 RECREATED_DETAIL = "o tópico foi apagado e criado de novo; tabela reconstruída"
 DETAILS = {LossCause.BROKER_RESET: RESET_DETAIL, LossCause.TOPIC_RECREATED: RECREATED_DETAIL}
@@ -230,12 +231,18 @@ class StreamConsumer(threading.Thread):
 
     def _follow(self, consumer: TopicConsumer, partitions: list[int]) -> None:
         """Poll until stopped, the broker goes away or the topic is replaced."""
-        looked = time.monotonic()
+        looked = last_record = time.monotonic()
+        quiet = False
         while not self._stopping.is_set():
             if self._rewind.is_set():
                 self._start_over(consumer, partitions)
             self._retry_set_aside(consumer)
             batches = self._poll(consumer, partitions)
+            if batches:
+                last_record = time.monotonic()
+            if quiet != (time.monotonic() - last_record >= QUIET_AFTER_S):
+                quiet = not quiet
+                consumer.fetch_wait(quiet)
             for partition, messages in batches.items():
                 if not self._ingest(consumer, partitions, partition, messages):
                     break  # started over: the rest of this poll is stale
