@@ -11,8 +11,6 @@ import json
 from collections import namedtuple
 from decimal import Decimal
 
-import pyarrow as pa
-
 from sales_monitor import escaping
 from sales_monitor.analysis import filtering
 from sales_monitor.errors import UnreadableFile
@@ -30,9 +28,10 @@ from sales_monitor.record import (
     from_fields,
     message_time,
 )
-from sales_monitor.record_columns import SaleColumns, decode_columns
+from sales_monitor.record_columns import decode_columns
 from sales_monitor.stream.ingest import arrival_delays, ingest
-from sales_monitor.stream.store import RecordStore, WriteOrder, epoch_ms
+from sales_monitor.stream.store import RecordStore, WriteOrder
+from tests.helpers.factories import as_columns
 
 SEPARATOR = b"\xff\x00"
 POLL_SEPARATOR = b"\xff\x01"
@@ -76,15 +75,7 @@ def check_columns_agree(polled: list) -> None:
     assert all(type(d) is SaleRecord for d in decoded), decoded
     for record in decoded:
         check_record(record)
-    assert columns == SaleColumns(
-        ids=[d.id for d in decoded],
-        names=pa.array([d.name for d in decoded], pa.string()),
-        ages=[d.age for d in decoded],
-        cities=pa.array([d.city for d in decoded], pa.string()),
-        cents=[d.value_cents for d in decoded],
-        epoch_ms=epoch_ms([d.timestamp for d in decoded]),
-        sources=pa.array([d.source for d in decoded], pa.string()),
-    )
+    assert columns == as_columns(decoded)
     # and the store takes either as the same table
     by_columns, by_records = RecordStore(), RecordStore()
     versions = list(range(len(polled)))

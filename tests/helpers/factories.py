@@ -3,9 +3,11 @@
 from datetime import datetime, timedelta
 
 import pandas as pd
+import pyarrow as pa
 
 from sales_monitor.record import SAO_PAULO, SaleRecord, Tombstone
-from sales_monitor.stream.store import RecordStore
+from sales_monitor.record_columns import SaleColumns
+from sales_monitor.stream.store import RecordStore, epoch_ms
 
 T0 = datetime(2025, 8, 27, 12, 0, tzinfo=SAO_PAULO)
 
@@ -18,6 +20,23 @@ def sale(id: int, city: str = "Recife", cents: int = 10_000, age: int = 30, minu
         city=city,
         value_cents=cents,
         timestamp=T0 + timedelta(minutes=minute),
+    )
+
+
+def as_columns(records: list[SaleRecord]) -> SaleColumns:
+    """Records as the batch path gives them (`record_columns.SaleColumns`)."""
+
+    def texts(values: list[str]) -> pa.StringArray:
+        return pa.array(values, pa.string())
+
+    return SaleColumns(
+        ids=[r.id for r in records],
+        names=texts([r.name for r in records]),
+        ages=[r.age for r in records],
+        cities=texts([r.city for r in records]),
+        cents=[r.value_cents for r in records],
+        epoch_ms=epoch_ms([r.timestamp for r in records]),
+        sources=texts([r.source for r in records]),
     )
 
 

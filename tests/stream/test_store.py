@@ -1,15 +1,13 @@
 import threading
 
-import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sales_monitor.record import Tombstone
-from sales_monitor.record_columns import SaleColumns
 from sales_monitor.stream import store as store_module
-from sales_monitor.stream.store import COLUMNS, RecordStore, WriteOrder, epoch_ms
-from tests.helpers.factories import T0, cents_by_id, sale
+from sales_monitor.stream.store import COLUMNS, RecordStore, WriteOrder
+from tests.helpers.factories import T0, as_columns, cents_by_id, sale
 
 pytestmark = pytest.mark.unit
 
@@ -191,14 +189,9 @@ def test_an_older_tombstone_does_not_delete_a_newer_record():
     assert store.snapshot()["id"].tolist() == [1]
 
 
-PARTITION_LOGS = st.lists(
-    st.lists(
-        st.tuples(st.integers(1, 8), st.none() | st.integers(1, 999), st.integers(0, 50)),
-        max_size=25,
-    ),
-    min_size=1,
-    max_size=4,
-)  # per partition, in offset order: (id, cents or None for a tombstone, timestamp)
+# a change as a partition logs it: (id, cents or None for a tombstone, timestamp)
+CHANGE = st.tuples(st.integers(1, 10), st.none() | st.integers(1, 999), st.integers(0, 50))
+PARTITION_LOGS = st.lists(st.lists(CHANGE, max_size=25), min_size=1, max_size=4)
 
 
 @settings(max_examples=120, deadline=None)
@@ -234,28 +227,7 @@ def test_any_interleaving_of_the_partitions_gives_the_same_table(logs, data):
     assert read(shuffled) == read(in_order) == read(sorted(in_order, reverse=True)) == expected
 
 
-def as_columns(records: list) -> SaleColumns:
-    return SaleColumns(
-        ids=[r.id for r in records],
-        names=pa.array([r.name for r in records], pa.string()),
-        ages=[r.age for r in records],
-        cities=pa.array([r.city for r in records], pa.string()),
-        cents=[r.value_cents for r in records],
-        epoch_ms=epoch_ms([r.timestamp for r in records]),
-        sources=pa.array([r.source for r in records], pa.string()),
-    )
-
-
-# polls of one partition: each a list of (id, cents or None for a tombstone, timestamp)
-POLLS = st.lists(
-    st.lists(
-        st.tuples(st.integers(1, 12), st.none() | st.integers(0, 99), st.integers(0, 9)),
-        min_size=1,
-        max_size=8,
-    ),
-    min_size=1,
-    max_size=8,
-)
+POLLS = st.lists(st.lists(CHANGE, min_size=1, max_size=8), min_size=1, max_size=8)  # one partition
 
 
 @settings(max_examples=200, deadline=None)
