@@ -4,8 +4,8 @@ A poll whose every message is one plain JSON object with the record's six fields
 in one call by Arrow's JSON reader, in C++ threads that do not hold the interpreter lock,
 and checked on whole columns, at a fraction of `decode`'s cost per message (`uv run bench
 --micro`). Anything else, or anything this path doubts (an escape anywhere, a quoted
-number, a name to clean, an id key with leading zeros, a timestamp not in `encode`'s
-form), makes it answer None, and the caller decodes each message with `decode`, the
+number or one with an exponent, a name to clean, an id key with leading zeros, a timestamp
+not in `encode`'s form), makes it answer None, and the caller decodes each message with `decode`, the
 contract's reference. The two agree on every poll this path accepts: a differential
 property and a fuzz target check it (tests/test_record_columns.py, tests/fuzz/targets.py).
 """
