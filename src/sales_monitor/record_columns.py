@@ -5,9 +5,10 @@ in one call by Arrow's JSON reader, in C++ threads that do not hold the interpre
 and checked on whole columns, at a fraction of `decode`'s cost per message (`uv run bench
 --micro`). Anything else, or anything this path doubts (an escape anywhere, a quoted
 number or one with an exponent, a name to clean, an id key with leading zeros, a timestamp
-not in `encode`'s form), makes it answer None, and the caller decodes each message with `decode`, the
-contract's reference. The two agree on every poll this path accepts: a differential
-property and a fuzz target check it (tests/test_record_columns.py, tests/fuzz/targets.py).
+not in `encode`'s form), makes it answer None, and the caller decodes each message with
+`decode`, the contract's reference. The two agree on every poll this path accepts: a
+differential property and a fuzz target check it (tests/test_record_columns.py,
+tests/fuzz/targets.py).
 """
 
 from __future__ import annotations

@@ -248,7 +248,7 @@ class RecordStore:
     def _all_new(self, ids: list[int]) -> bool:
         """Whether no id repeats within `ids`, has a pending write or a remembered
         deletion: then `_wins` would let each one in, in order (a cold start's polls, at
-        a seventh of its cost)."""
+        half its cost: 3.5 against 6.7 ms for 25,000 ids, timed alone)."""
         return (
             len(set(ids)) == len(ids)
             and self._pending_versions.keys().isdisjoint(ids)
